@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, Param, Patch, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
+import { Authenticated } from '../auth/decorators/auth.decorators';
+import { UserResponseDto } from '../auth/dto/auth-response.dto';
+import { Envelope } from '../common/http/envelope';
+import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { AdminService } from './admin.service';
+import { AdminKeysQueryDto, AdminUsersQueryDto, SetKeyActiveDto, UpdateUserDto } from './dto/admin.dto';
+
+@ApiTags('admin')
+@Controller('admin')
+@Authenticated({ roles: ['admin'], scopes: ['admin:all'] })
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get('api-keys')
+  @ApiOperation({ summary: 'Every API key, with its owner' })
+  @ApiEnvelope(AdminApiKeyResponseDto, { paginated: true })
+  @ApiErrors(400)
+  async listAllKeys(@Query() query: AdminKeysQueryDto): Promise<Envelope<AdminApiKeyResponseDto[]>> {
+    const { items, total } = await this.admin.listKeys(query);
+    return Envelope.page(items, query.meta(total));
+  }
+
+  @Put('api-keys/:id')
+  @ApiOperation({ summary: 'Deactivate or reactivate any key' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(AdminApiKeyResponseDto)
+  @ApiErrors(400, 404)
+  setKeyActive(@Param('id', ParseIdPipe) id: string, @Body() dto: SetKeyActiveDto): Promise<AdminApiKeyResponseDto> {
+    return this.admin.setKeyActive(id, dto.isActive);
+  }
+
+  @Delete('api-keys/:id')
+  @ApiOperation({ summary: 'Delete any key', description: 'The key row is removed; the key answers 401 invalid_api_key from now on.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(null, { message: 'API key deleted' })
+  @ApiErrors(400, 404)
+  async deleteKey(@Param('id', ParseIdPipe) id: string): Promise<Envelope<null>> {
+    await this.admin.deleteKey(id);
+    return new Envelope(null, 'API key deleted');
+  }
+
+  @Get('users')
+  @ApiOperation({ summary: 'Every user' })
+  @ApiEnvelope(UserResponseDto, { paginated: true })
+  @ApiErrors(400)
+  async listUsers(@Query() query: AdminUsersQueryDto): Promise<Envelope<UserResponseDto[]>> {
+    const { items, total } = await this.admin.listUsers(query);
+    return Envelope.page(items, query.meta(total));
+  }
+
+  @Patch('users/:id')
+  @ApiOperation({ summary: 'Change a user’s role or lock them out', description: 'Applies on the user’s next request. The last active admin cannot be demoted or deactivated (409).' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(UserResponseDto)
+  @ApiErrors(400, 404, 409)
+  updateUser(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
+    return this.admin.updateUser(id, dto);
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, FindOptionsWhere } from 'typeorm';
+import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
+import { toAdminApiKeyResponse } from '../api-keys/api-key.mapper';
+import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
+import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
+import { LastUsedTracker } from '../api-keys/last-used.tracker';
+import { UserResponseDto } from '../auth/dto/auth-response.dto';
+import { UserEntity } from '../auth/entities/user.entity';
+import { TokenService } from '../auth/token.service';
+import { UserAccessService } from '../auth/user-access.service';
+import { toUserResponse } from '../auth/user.mapper';
+import { conflict, notFound, validationFailed } from '../common/errors/app.exception';
+import { Clock } from '../common/time/clock';
+import { AdminKeysQueryDto, AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+@Injectable()
+export class AdminService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly verifier: ApiKeyVerifier,
+    private readonly lastUsed: LastUsedTracker,
+    private readonly userAccess: UserAccessService,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+  ) {}
+
+  async listKeys(query: AdminKeysQueryDto): Promise<Page<AdminApiKeyResponseDto>> {
+    const where: FindOptionsWhere<ApiKeyEntity> = {};
+    if (query.userId !== undefined) where.userId = query.userId;
+    if (query.isActive !== undefined) where.isActive = query.isActive;
+    const [rows, total] = await this.dataSource.getRepository(ApiKeyEntity).findAndCount({
+      where,
+      relations: { owner: true },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    return { items: rows.map((row) => this.toKeyResponse(row)), total };
+  }
+
+  async setKeyActive(id: string, isActive: boolean): Promise<AdminApiKeyResponseDto> {
+    const keys = this.dataSource.getRepository(ApiKeyEntity);
+    const result = await keys.update({ id }, { isActive });
+    if (!result.affected) throw notFound('API key');
+    this.verifier.invalidate(id);
+    return this.toKeyResponse(await keys.findOneOrFail({ where: { id }, relations: { owner: true } }));
+  }
+
+  async deleteKey(id: string): Promise<void> {
+    const result = await this.dataSource.getRepository(ApiKeyEntity).delete({ id });
+    if (!result.affected) throw notFound('API key');
+    this.verifier.invalidate(id);
+  }
+
+  async listUsers(query: AdminUsersQueryDto): Promise<Page<UserResponseDto>> {
+    const where: FindOptionsWhere<UserEntity> = {};
+    if (query.role !== undefined) where.role = query.role;
+    if (query.isActive !== undefined) where.isActive = query.isActive;
+    const [rows, total] = await this.dataSource.getRepository(UserEntity).findAndCount({
+      where,
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    return { items: rows.map(toUserResponse), total };
+  }
+
+  /**
+   * Changes a user's role or status; takes effect on that user's next request. Deactivation also
+   * ends every refresh session. The last active admin cannot be demoted or deactivated, so the
+   * server can never be left without an administrator.
+   */
+  async updateUser(id: string, dto: UpdateUserDto): Promise<UserResponseDto> {
+    if (dto.role === undefined && dto.isActive === undefined) {
+      throw validationFailed([{ field: 'body', messages: ['give role and/or isActive'] }]);
+    }
+    const updated = await this.dataSource.transaction(async (manager) => {
+      const users = manager.getRepository(UserEntity);
+      const user = await users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw notFound('User');
+      const losesAdmin = user.role === 'admin' && user.isActive && (dto.role === 'user' || dto.isActive === false);
+      if (losesAdmin) {
+        // Serialise admin removals so two concurrent demotions cannot both pass the count.
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('argus:admin-removal'))`);
+        const admins = await users.countBy({ role: 'admin', isActive: true });
+        if (admins <= 1) throw conflict('This is the last active admin; promote another admin first');
+      }
+      if (dto.role !== undefined) user.role = dto.role;
+      if (dto.isActive !== undefined) user.isActive = dto.isActive;
+      const saved = await users.save(user);
+      if (dto.isActive === false) await this.tokens.revokeAllForUser(id, manager);
+      return saved;
+    });
+    this.userAccess.invalidate(id);
+    return toUserResponse(updated);
+  }
+
+  private toKeyResponse(row: ApiKeyEntity): AdminApiKeyResponseDto {
+    return toAdminApiKeyResponse(row, this.clock.now(), this.lastUsed.pendingFor(row.id));
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TtlCache } from '../common/cache/ttl-cache';
+import { unauthorized } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { hashApiKey, isWellFormedApiKey } from './api-key-format';
+import { ApiKeyEntity, RateLimitSetting } from './entities/api-key.entity';
+
+/** What verification needs to know about a key; cached so a good key costs no query per request. */
+export interface KeyRecord {
+  id: string;
+  userId: string;
+  scopes: string[];
+  isActive: boolean;
+  revoked: boolean;
+  expiresAt: number | null;
+  rateLimit: RateLimitSetting | null;
+  allowedIps: string[] | null;
+}
+
+const NOT_FOUND = null;
+
+/**
+ * Turns a presented key into its record, or the precise 401. Malformed keys are refused before
+ * any look-up; unknown keys are remembered briefly (negative cache) so guessing cannot hammer the
+ * database; every change to a key invalidates its entry at once on this instance.
+ */
+@Injectable()
+export class ApiKeyVerifier {
+  private readonly byHash: TtlCache<string, KeyRecord | typeof NOT_FOUND>;
+  private readonly hashById = new Map<string, string>();
+  private readonly negativeTtlMs: number;
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds } = config.apiKeys;
+    this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now());
+    this.negativeTtlMs = negativeCacheTtlSeconds * 1000;
+  }
+
+  async verify(presented: string): Promise<KeyRecord> {
+    if (!isWellFormedApiKey(presented)) throw unauthorized(ErrorCode.InvalidApiKey, 'Invalid API key');
+    const hash = hashApiKey(presented);
+    const record = await this.byHash.getOrLoad(
+      hash,
+      () => this.load(hash),
+      (found) => (found === NOT_FOUND ? this.negativeTtlMs : undefined),
+    );
+    if (record === NOT_FOUND) throw unauthorized(ErrorCode.InvalidApiKey, 'Invalid API key');
+    if (record.revoked) throw unauthorized(ErrorCode.ApiKeyRevoked, 'API key has been revoked');
+    if (!record.isActive) throw unauthorized(ErrorCode.ApiKeyInactive, 'API key is inactive');
+    if (record.expiresAt !== null && record.expiresAt <= this.clock.now()) {
+      throw unauthorized(ErrorCode.ApiKeyExpired, 'API key has expired');
+    }
+    return record;
+  }
+
+  /** Forget a key after any change to it (revoke, deactivate, delete, narrow). */
+  invalidate(keyId: string): void {
+    const hash = this.hashById.get(keyId);
+    if (hash !== undefined) {
+      this.byHash.delete(hash);
+      this.hashById.delete(keyId);
+    } else {
+      this.byHash.discardPendingLoads();
+    }
+  }
+
+  /** A newly created key must never be shadowed by a cached "not found" for its hash. */
+  forgetHash(hash: string): void {
+    this.byHash.delete(hash);
+  }
+
+  private async load(hash: string): Promise<KeyRecord | typeof NOT_FOUND> {
+    const row = await this.keys.findOne({
+      where: { keyHash: hash },
+      select: { id: true, userId: true, scopes: true, isActive: true, revokedAt: true, expiresAt: true, rateLimit: true, allowedIps: true },
+    });
+    if (!row) return NOT_FOUND;
+    this.hashById.set(row.id, hash);
+    return {
+      id: row.id,
+      userId: row.userId,
+      scopes: row.scopes,
+      isActive: row.isActive,
+      revoked: row.revokedAt !== null,
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      rateLimit: row.rateLimit,
+      allowedIps: row.allowedIps,
+    };
+  }
+}

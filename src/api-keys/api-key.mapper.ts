@@ -1,0 +1,39 @@
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AdminApiKeyResponseDto, ApiKeyResponseDto, KeyStatus } from './dto/api-key-response.dto';
+
+const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+export function keyStatus(key: ApiKeyEntity, now: number): KeyStatus {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
+  return key.isActive ? 'active' : 'inactive';
+}
+
+/** The public view of a key. `lastUsedAt` takes the newest of the stored and the pending use. */
+export function toApiKeyResponse(key: ApiKeyEntity, now: number, pendingLastUsed?: Date): ApiKeyResponseDto {
+  const lastUsed = pendingLastUsed && (!key.lastUsedAt || pendingLastUsed > key.lastUsedAt) ? pendingLastUsed : key.lastUsedAt;
+  return {
+    id: key.id,
+    name: key.name,
+    keyPrefix: key.keyPrefix,
+    isActive: key.isActive,
+    status: keyStatus(key, now),
+    scopes: key.scopes,
+    expiresAt: iso(key.expiresAt),
+    revokedAt: iso(key.revokedAt),
+    lastUsedAt: iso(lastUsed),
+    rateLimit: key.rateLimit,
+    allowedIps: key.allowedIps,
+    createdAt: key.createdAt.toISOString(),
+    updatedAt: key.updatedAt.toISOString(),
+  };
+}
+
+export function toAdminApiKeyResponse(key: ApiKeyEntity, now: number, pendingLastUsed?: Date): AdminApiKeyResponseDto {
+  const owner = key.owner;
+  return {
+    ...toApiKeyResponse(key, now, pendingLastUsed),
+    userId: key.userId,
+    owner: { id: key.userId, email: owner?.email ?? '', name: owner?.name ?? null },
+  };
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal } from '../auth/decorators/auth.decorators';
+import { Principal } from '../auth/principal';
+import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
+import { Envelope } from '../common/http/envelope';
+import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto';
+
+export const KEY_CREATED_MESSAGE = 'API key created. Save it now - it cannot be retrieved again.';
+
+@ApiTags('api-keys')
+@Controller('keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @Authenticated({ scopes: ['write:keys'] })
+  @ApiOperation({ summary: 'Create an API key', description: 'The key is in this response only. Scopes must be a subset of your own.' })
+  @ApiEnvelope(CreatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_CREATED_MESSAGE })
+  @ApiErrors(400, 413)
+  async createKey(@CurrentPrincipal() caller: Principal, @Body() dto: CreateApiKeyDto): Promise<Envelope<CreatedApiKeyResponseDto>> {
+    return new Envelope(await this.keys.createKey(caller, dto), KEY_CREATED_MESSAGE);
+  }
+
+  @Get()
+  @Authenticated({ scopes: ['read:keys'] })
+  @ApiOperation({ summary: 'List your API keys', description: 'Newest first. Never includes the key or its hash.' })
+  @ApiEnvelope(ApiKeyResponseDto, { paginated: true })
+  @ApiErrors(400)
+  async listKeys(@CurrentPrincipal() caller: Principal, @Query() page: PaginationQueryDto): Promise<Envelope<ApiKeyResponseDto[]>> {
+    const { items, total } = await this.keys.listKeys(caller.userId, page);
+    return Envelope.page(items, page.meta(total));
+  }
+
+  @Get(':id')
+  @Authenticated({ scopes: ['read:keys'] })
+  @ApiOperation({ summary: 'Get one of your API keys' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(ApiKeyResponseDto)
+  @ApiErrors(400, 404)
+  getKey(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<ApiKeyResponseDto> {
+    return this.keys.getKey(caller.userId, id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ scopes: ['write:keys'] })
+  @ApiOperation({ summary: 'Rename, narrow the scopes of, or (de)activate one of your keys' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(ApiKeyResponseDto)
+  @ApiErrors(400, 404, 409)
+  updateKey(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateApiKeyDto,
+  ): Promise<ApiKeyResponseDto> {
+    return this.keys.updateKey(caller.userId, id, dto);
+  }
+
+  @Delete(':id')
+  @Authenticated({ scopes: ['delete:keys'] })
+  @ApiOperation({ summary: 'Revoke one of your keys', description: 'Permanent and idempotent: the key answers 401 api_key_revoked from now on.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(ApiKeyResponseDto, { message: 'API key revoked' })
+  @ApiErrors(400, 404)
+  async revokeKey(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<Envelope<ApiKeyResponseDto>> {
+    return new Envelope(await this.keys.revokeKey(caller.userId, id), 'API key revoked');
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
+import { conflict, insufficientScope, notFound, validationFailed } from '../common/errors/app.exception';
+import { Clock } from '../common/time/clock';
+import { Principal } from '../auth/principal';
+import { ROLE_SCOPES, missingScopes } from '../auth/scopes';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
+import { ApiKeyVerifier } from './api-key-verifier.service';
+import { toApiKeyResponse } from './api-key.mapper';
+import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { LastUsedTracker } from './last-used.tracker';
+
+/** The key lifecycle for a key's owner. Every query is bounded by the owner: a foreign id is a 404. */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly verifier: ApiKeyVerifier,
+    private readonly lastUsed: LastUsedTracker,
+    private readonly clock: Clock,
+  ) {}
+
+  async createKey(caller: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+    const scopes = dto.scopes ?? this.defaultScopes(caller);
+    const notHeld = missingScopes(caller.scopes, scopes);
+    if (notHeld.length > 0) throw insufficientScope(notHeld);
+    if (dto.expiresAt && dto.expiresAt.getTime() <= this.clock.now()) {
+      throw validationFailed([{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }]);
+    }
+
+    const key = generateApiKey();
+    const hash = hashApiKey(key);
+    const saved = await this.keys.save(
+      this.keys.create({
+        userId: caller.userId,
+        name: dto.name,
+        keyPrefix: displayPrefix(key),
+        keyHash: hash,
+        scopes,
+        isActive: true,
+        expiresAt: dto.expiresAt ?? null,
+        rateLimit: dto.rateLimit ? { limit: dto.rateLimit.limit, windowSeconds: dto.rateLimit.windowSeconds } : null,
+        allowedIps: dto.allowedIps ?? null,
+      }),
+    );
+    this.verifier.forgetHash(hash);
+    return { ...this.toResponse(saved), key };
+  }
+
+  async listKeys(userId: string, page: PaginationQueryDto): Promise<{ items: ApiKeyResponseDto[]; total: number }> {
+    const [rows, total] = await this.keys.findAndCount({
+      where: { userId },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: page.skip,
+      take: page.limit,
+    });
+    return { items: rows.map((row) => this.toResponse(row)), total };
+  }
+
+  async getKey(userId: string, id: string): Promise<ApiKeyResponseDto> {
+    return this.toResponse(await this.findOwned(userId, id));
+  }
+
+  async updateKey(userId: string, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyResponseDto> {
+    const key = await this.findOwned(userId, id);
+    if (key.revokedAt) throw conflict('A revoked key cannot be changed');
+    if (dto.scopes !== undefined) {
+      const widened = missingScopes(key.scopes, dto.scopes);
+      if (widened.length > 0) {
+        throw validationFailed([{ field: 'scopes', messages: [`scopes can only be narrowed; the key does not hold ${widened.join(', ')}`] }]);
+      }
+      key.scopes = dto.scopes;
+    }
+    if (dto.name !== undefined) key.name = dto.name;
+    if (dto.isActive !== undefined) key.isActive = dto.isActive;
+    const saved = await this.keys.save(key);
+    this.verifier.invalidate(id);
+    return this.toResponse(saved);
+  }
+
+  /** Revocation is permanent and idempotent; the key answers 401 `api_key_revoked` from now on. */
+  async revokeKey(userId: string, id: string): Promise<ApiKeyResponseDto> {
+    const key = await this.findOwned(userId, id);
+    if (!key.revokedAt) {
+      await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
+    }
+    this.verifier.invalidate(id);
+    return this.toResponse(await this.findOwned(userId, id));
+  }
+
+  private defaultScopes(caller: Principal): string[] {
+    // A key minted by a key inherits that key's scopes; one minted by a user, the role's defaults.
+    return caller.method === 'api_key' ? [...caller.scopes] : [...ROLE_SCOPES[caller.role]];
+  }
+
+  private async findOwned(userId: string, id: string): Promise<ApiKeyEntity> {
+    const key = await this.keys.findOne({ where: { id, userId } });
+    if (!key) throw notFound('API key');
+    return key;
+  }
+
+  private toResponse(key: ApiKeyEntity): ApiKeyResponseDto {
+    return toApiKeyResponse(key, this.clock.now(), this.lastUsed.pendingFor(key.id));
+  }
+}

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RateLimitDto } from './create-api-key.dto';
+
+export const KEY_STATUSES = ['active', 'inactive', 'revoked', 'expired'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** A key as the API shows it: never the secret, never its hash. */
+export class ApiKeyResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'CI deploy bot' })
+  name: string;
+
+  @ApiProperty({ example: 'argus_Ab', description: 'First 8 characters, to recognise the key' })
+  keyPrefix: string;
+
+  @ApiProperty()
+  isActive: boolean;
+
+  @ApiProperty({ enum: KEY_STATUSES })
+  status: KeyStatus;
+
+  @ApiProperty({ type: [String], example: ['read:keys'] })
+  scopes: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  revokedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'At most about a minute stale' })
+  lastUsedAt: string | null;
+
+  @ApiProperty({ type: RateLimitDto, nullable: true })
+  rateLimit: RateLimitDto | null;
+
+  @ApiProperty({ type: [String], nullable: true })
+  allowedIps: string[] | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: string;
+}
+
+export class CreatedApiKeyResponseDto extends ApiKeyResponseDto {
+  @ApiProperty({ example: 'argus_AbCdEf…', description: 'The key itself. Shown once, never again.' })
+  key: string;
+}
+
+export class KeyOwnerDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  email: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  name: string | null;
+}
+
+export class AdminApiKeyResponseDto extends ApiKeyResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  userId: string;
+
+  @ApiProperty({ type: KeyOwnerDto })
+  owner: KeyOwnerDto;
+}

@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
+import { IsScope } from '../../common/validation/is-scope.decorator';
+
+export class RateLimitDto {
+  @ApiProperty({ minimum: 1, maximum: 1_000_000, example: 100, description: 'Requests allowed per window' })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  limit: number;
+
+  @ApiProperty({ minimum: 1, maximum: 86_400, example: 60, description: 'Window length in seconds' })
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  windowSeconds: number;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'CI deploy bot' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['read:keys'],
+    description: 'Subset of your own scopes. Omitted: the default scopes of your role.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsScope({ each: true })
+  scopes?: string[];
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2027-01-01T00:00:00.000Z', description: 'Must be in the future' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  expiresAt?: Date;
+
+  @ApiPropertyOptional({ type: RateLimitDto, description: 'Overrides the default limit for this key' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitDto)
+  rateLimit?: RateLimitDto;
+
+  @ApiPropertyOptional({ type: [String], example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'], description: 'IPv4/IPv6 addresses or CIDR ranges' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsIpOrCidr({ each: true })
+  allowedIps?: string[];
+}

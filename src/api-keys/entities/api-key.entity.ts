@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { UserEntity } from '../../auth/entities/user.entity';
+
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+}
+
+@Entity('api_keys')
+@Unique('UQ_api_keys_key_hash', ['keyHash'])
+@Index('IDX_api_keys_user_id', ['userId', 'createdAt'])
+export class ApiKeyEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_api_keys' })
+  id: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_api_keys_user' })
+  owner?: UserEntity;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ name: 'key_prefix', type: 'varchar', length: 8 })
+  keyPrefix: string;
+
+  /** SHA-256 of the whole key, hex; the unique index makes verification one look-up. */
+  @Column({ name: 'key_hash', type: 'char', length: 64, select: false })
+  keyHash: string;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopes: string[];
+
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive: boolean;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ name: 'rate_limit', type: 'jsonb', nullable: true })
+  rateLimit: RateLimitSetting | null;
+
+  @Column({ name: 'allowed_ips', type: 'text', array: true, nullable: true })
+  allowedIps: string[] | null;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { conflict, forbidden, unauthorized } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { LoginDto, RegisterDto } from './dto/auth.dto';
+import { TokenPairDto, UserResponseDto } from './dto/auth-response.dto';
+import { UserEntity } from './entities/user.entity';
+import { PasswordService } from './password.service';
+import { IssuedTokens, TokenService } from './token.service';
+import { UserAccessService } from './user-access.service';
+import { toUserResponse } from './user.mapper';
+
+const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === UNIQUE_VIOLATION;
+}
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokenService,
+    private readonly userAccess: UserAccessService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.bootstrapAdmin;
+    if (admin) await this.ensureBootstrapAdmin(admin.email, admin.password);
+  }
+
+  async register(dto: RegisterDto): Promise<UserResponseDto> {
+    if (!this.config.allowRegistration) throw forbidden('Registration is closed on this server');
+    const passwordHash = await this.passwords.hash(dto.password);
+    try {
+      const user = await this.users.save(this.users.create({ email: dto.email, name: dto.name ?? null, passwordHash, role: 'user' }));
+      return toUserResponse(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict('An account with this email already exists');
+      throw error;
+    }
+  }
+
+  /** Unknown email, wrong password and deactivated account all give the same 401 in similar time. */
+  async login(dto: LoginDto): Promise<TokenPairDto> {
+    const user = await this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.email = :email', { email: dto.email })
+      .getOne();
+    const valid = user ? await this.passwords.verify(user.passwordHash, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    if (!user || !valid || !user.isActive) {
+      this.logger.log({ event: 'login_failed', userId: user?.id }, 'Login failed');
+      throw unauthorized(ErrorCode.InvalidCredentials, 'Invalid email or password');
+    }
+    return this.toTokenPair(await this.tokens.issue(user.id), user);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const issued = await this.tokens.rotate(refreshToken, async (userId) => (await this.userAccess.get(userId))?.isActive === true);
+    const user = await this.users.findOneByOrFail({ id: issued.userId });
+    return this.toTokenPair(issued, user);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    if (!(await this.tokens.revokeFamily(refreshToken))) {
+      throw unauthorized(ErrorCode.InvalidToken, 'Invalid refresh token');
+    }
+  }
+
+  /** Creates the configured bootstrap admin, or promotes that account; never duplicates or demotes. */
+  async ensureBootstrapAdmin(email: string, password: string): Promise<void> {
+    const normalised = email.trim().toLowerCase();
+    const existing = await this.users.findOneBy({ email: normalised });
+    if (existing) {
+      if (existing.role !== 'admin') {
+        await this.users.update({ id: existing.id }, { role: 'admin' });
+        this.userAccess.invalidate(existing.id);
+        this.logger.warn({ userId: existing.id }, 'Bootstrap admin: existing account promoted to admin');
+      }
+      return;
+    }
+    try {
+      const created = await this.users.save(
+        this.users.create({ email: normalised, name: 'Administrator', passwordHash: await this.passwords.hash(password), role: 'admin' }),
+      );
+      this.logger.log({ userId: created.id }, 'Bootstrap admin created');
+    } catch (error) {
+      // Another instance created it at the same moment: promote whatever is there.
+      if (!isUniqueViolation(error)) throw error;
+      await this.users.update({ email: normalised }, { role: 'admin' });
+    }
+  }
+
+  private toTokenPair(issued: IssuedTokens, user: UserEntity): TokenPairDto {
+    return {
+      accessToken: issued.accessToken,
+      tokenType: 'Bearer',
+      expiresIn: issued.expiresIn,
+      expiresAt: issued.expiresAt.toISOString(),
+      refreshToken: issued.refreshToken,
+      refreshExpiresAt: issued.refreshExpiresAt.toISOString(),
+      user: toUserResponse(user),
+    };
+  }
+}

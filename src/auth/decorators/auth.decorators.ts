@@ -1,0 +1,41 @@
+import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/openapi/api-responses.decorator';
+import { UserRole } from '../entities/user.entity';
+import { Principal } from '../principal';
+
+export const IS_PUBLIC = 'argus:isPublic';
+export const AUTH_REQUIREMENTS = 'argus:authRequirements';
+
+export const JWT_SECURITY = 'jwt';
+export const API_KEY_SECURITY = 'api-key';
+
+export interface AuthRequirements {
+  roles?: UserRole[];
+  /** Every listed scope is required (API keys by their scopes, JWT callers by their role's). */
+  scopes?: string[];
+}
+
+/** Opts a route out of the global authentication guard. */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * Declares who may call a route. The same decorator writes the metadata the guard enforces and
+ * the OpenAPI security, errors and scopes, so `/docs` cannot disagree with the code.
+ */
+export function Authenticated(requirements: AuthRequirements = {}): MethodDecorator & ClassDecorator {
+  const forbiddable = Boolean(requirements.roles?.length || requirements.scopes?.length);
+  return applyDecorators(
+    SetMetadata(AUTH_REQUIREMENTS, requirements),
+    ApiBearerAuth(JWT_SECURITY),
+    ApiSecurity(API_KEY_SECURITY),
+    ApiErrors(401, ...(forbiddable ? [403] : [])),
+    ...(requirements.scopes?.length ? [ApiExtension('x-required-scopes', requirements.scopes)] : []),
+    ...(requirements.roles?.length ? [ApiExtension('x-required-roles', requirements.roles)] : []),
+  );
+}
+
+/** The authenticated caller of this request. */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,
+);

@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { USER_ROLES, UserRole } from '../entities/user.entity';
+
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  email: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Ada Lovelace' })
+  name: string | null;
+
+  @ApiProperty({ enum: USER_ROLES })
+  role: UserRole;
+
+  @ApiProperty()
+  isActive: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: string;
+}
+
+export class TokenPairDto {
+  @ApiProperty({ description: 'JWT for `Authorization: Bearer`' })
+  accessToken: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  tokenType: 'Bearer';
+
+  @ApiProperty({ example: 3600, description: 'Seconds until the access token expires' })
+  expiresIn: number;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  expiresAt: string;
+
+  @ApiProperty({ description: 'Opaque; single use: each refresh returns a new one' })
+  refreshToken: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  refreshExpiresAt: string;
+
+  @ApiProperty({ type: UserResponseDto })
+  user: UserResponseDto;
+}
+
+export class VerifyResponseDto {
+  @ApiProperty({ enum: [true] })
+  authenticated: true;
+
+  @ApiProperty({ enum: ['jwt', 'api_key'] })
+  method: 'jwt' | 'api_key';
+
+  @ApiProperty({ format: 'uuid' })
+  userId: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  keyId?: string;
+
+  @ApiProperty({ enum: USER_ROLES })
+  role: UserRole;
+
+  @ApiProperty({ type: [String] })
+  scopes: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+}

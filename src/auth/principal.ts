@@ -1,0 +1,13 @@
+import { UserRole } from './entities/user.entity';
+
+/** Who is calling, as established by the authentication guard for one request. */
+export interface Principal {
+  method: 'jwt' | 'api_key';
+  userId: string;
+  role: UserRole;
+  /** Effective scopes: the role's for a JWT, the key's (bounded by its owner's role) for a key. */
+  scopes: string[];
+  keyId?: string;
+  /** When this credential stops working: the token's `exp` or the key's `expiresAt`. */
+  expiresAt: Date | null;
+}

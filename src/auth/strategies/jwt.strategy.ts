@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { unauthorized } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Principal } from '../principal';
+import { ROLE_SCOPES } from '../scopes';
+import { UserAccessService } from '../user-access.service';
+
+export const JWT_STRATEGY = 'jwt';
+export const JWT_ALGORITHM = 'HS256';
+
+export interface AccessTokenPayload {
+  sub: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly userAccess: UserAccessService,
+  ) {
+    // algorithms, issuer and audience must sit at the top level: inside jsonWebTokenOptions
+    // passport-jwt silently drops them.
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwt.secret,
+      algorithms: [JWT_ALGORITHM],
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(payload: Partial<AccessTokenPayload>): Promise<Principal> {
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || typeof payload.jti !== 'string' || !UUID.test(payload.sub ?? '')) {
+      throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
+    }
+    const user = await this.userAccess.get(payload.sub as string);
+    if (!user) throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
+    if (!user.isActive) throw unauthorized(ErrorCode.Unauthorized, 'This account is deactivated');
+    return {
+      method: 'jwt',
+      userId: payload.sub as string,
+      role: user.role,
+      scopes: [...ROLE_SCOPES[user.role]],
+      expiresAt: new Date(payload.exp * 1000),
+    };
+  }
+}

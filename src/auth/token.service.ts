@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { unauthorized } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { JWT_ALGORITHM } from './strategies/jwt.strategy';
+
+export interface IssuedTokens {
+  accessToken: string;
+  expiresIn: number;
+  expiresAt: Date;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Access JWTs (short, stateless) and refresh tokens (opaque, stored hashed, single use, grouped
+ * in families so that replaying a spent token revokes every token descended from that login).
+ */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts a new family (a login), or continues one (a refresh), inside `manager`'s transaction. */
+  async issue(userId: string, manager: EntityManager = this.dataSource.manager, familyId: string = randomUUID()): Promise<IssuedTokens> {
+    const now = this.clock.now();
+    const { expiresInSeconds, secret, issuer, audience } = this.config.jwt;
+    const accessToken = await this.jwt.signAsync(
+      { sub: userId, jti: randomUUID(), iat: Math.floor(now / 1000) },
+      { secret, algorithm: JWT_ALGORITHM, expiresIn: expiresInSeconds, issuer, audience },
+    );
+    const refreshToken = randomBytes(32).toString('base64url');
+    const refreshExpiresAt = new Date(now + this.config.refreshExpiresInSeconds * 1000);
+    await manager.insert(RefreshTokenEntity, {
+      userId,
+      familyId,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: refreshExpiresAt,
+    });
+    return {
+      accessToken,
+      expiresIn: expiresInSeconds,
+      expiresAt: new Date(now + expiresInSeconds * 1000),
+      refreshToken,
+      refreshExpiresAt,
+    };
+  }
+
+  /**
+   * Spends a refresh token and issues its successor. The spend is one conditional UPDATE, so of
+   * concurrent refreshes with one token exactly one wins; a token that was already spent is a
+   * replay, and revokes its whole family.
+   */
+  async rotate(refreshToken: string, isUserActive: (userId: string) => Promise<boolean>): Promise<IssuedTokens & { userId: string }> {
+    const tokenHash = hashToken(refreshToken);
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const now = this.clock.date();
+      const spend = await manager
+        .createQueryBuilder()
+        .update(RefreshTokenEntity)
+        .set({ usedAt: now })
+        .where('token_hash = :tokenHash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > :now', { tokenHash, now })
+        .returning(['user_id', 'family_id'])
+        .execute();
+      const spent = spend.raw as Array<{ user_id: string; family_id: string }>;
+      if (spent.length === 1) {
+        const { user_id: userId, family_id: familyId } = spent[0];
+        if (!(await isUserActive(userId))) return { error: unauthorized(ErrorCode.Unauthorized, 'This account is deactivated') };
+        return { tokens: { ...(await this.issue(userId, manager, familyId)), userId } };
+      }
+      return { error: await this.explainRejection(manager, tokenHash, now) };
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.tokens;
+  }
+
+  /** Revokes the family of `refreshToken`; false when the token is unknown. */
+  async revokeFamily(refreshToken: string): Promise<boolean> {
+    const token = await this.dataSource.manager.findOne(RefreshTokenEntity, { where: { tokenHash: hashToken(refreshToken) } });
+    if (!token) return false;
+    await this.dataSource.manager.update(RefreshTokenEntity, { familyId: token.familyId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
+    return true;
+  }
+
+  /** Every session of a user ends (deactivation). */
+  async revokeAllForUser(userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
+  }
+
+  private async explainRejection(manager: EntityManager, tokenHash: string, now: Date) {
+    const token = await manager.findOne(RefreshTokenEntity, { where: { tokenHash } });
+    if (!token || token.revokedAt) return unauthorized(ErrorCode.InvalidToken, 'Invalid refresh token');
+    if (token.usedAt) {
+      // A replay of a spent token: someone else may hold the family. End all of it.
+      await manager.update(RefreshTokenEntity, { familyId: token.familyId, revokedAt: IsNull() }, { revokedAt: now });
+      return unauthorized(ErrorCode.InvalidToken, 'Refresh token was already used; this session has been revoked');
+    }
+    return unauthorized(ErrorCode.TokenExpired, 'Refresh token has expired');
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TtlCache } from '../common/cache/ttl-cache';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { UserEntity, UserRole } from './entities/user.entity';
+
+export interface UserAccess {
+  role: UserRole;
+  isActive: boolean;
+}
+
+/**
+ * The role and status of users as authentication sees them, cached so a request costs no query,
+ * and invalidated on every change so deactivation and role changes apply on the next request.
+ */
+@Injectable()
+export class UserAccessService {
+  private readonly cache: TtlCache<string, UserAccess | null>;
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @Inject(APP_CONFIG) config: AppConfig,
+    clock: Clock,
+  ) {
+    this.cache = new TtlCache(config.apiKeys.cacheTtlSeconds * 1000, config.apiKeys.cacheMaxEntries, () => clock.now());
+  }
+
+  /** null when the user does not exist. */
+  async get(userId: string): Promise<UserAccess | null> {
+    return this.cache.getOrLoad(userId, async () => {
+      const user = await this.users.findOne({ where: { id: userId }, select: { id: true, role: true, isActive: true } });
+      return user ? { role: user.role, isActive: user.isActive } : null;
+    });
+  }
+
+  invalidate(userId: string): void {
+    this.cache.delete(userId);
+  }
+}

@@ -1,0 +1,25 @@
+/** Every machine-readable `code` an Argus error response can carry (SPEC §3). */
+export const ErrorCode = {
+  ValidationFailed: 'validation_failed',
+  Unauthorized: 'unauthorized',
+  InvalidCredentials: 'invalid_credentials',
+  InvalidToken: 'invalid_token',
+  TokenExpired: 'token_expired',
+  InvalidApiKey: 'invalid_api_key',
+  ApiKeyRevoked: 'api_key_revoked',
+  ApiKeyExpired: 'api_key_expired',
+  ApiKeyInactive: 'api_key_inactive',
+  Forbidden: 'forbidden',
+  InsufficientScope: 'insufficient_scope',
+  AccessDeniedByPolicy: 'access_denied_by_policy',
+  NotFound: 'not_found',
+  MethodNotAllowed: 'method_not_allowed',
+  Conflict: 'conflict',
+  PayloadTooLarge: 'payload_too_large',
+  UnsupportedMediaType: 'unsupported_media_type',
+  RateLimitExceeded: 'rate_limit_exceeded',
+  InternalError: 'internal_error',
+  ServiceUnavailable: 'service_unavailable',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,57 @@
+import { HttpCode, HttpStatus, Type, applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { ErrorResponseDto, PageMetaDto } from './error-response.dto';
+
+interface EnvelopeOptions {
+  status?: HttpStatus;
+  description?: string;
+  isArray?: boolean;
+  paginated?: boolean;
+  message?: string;
+}
+
+/**
+ * Documents (and sets) a success response in the contract's envelope:
+ * `{ success: true, data: <model>, message?, meta? }`.
+ */
+export function ApiEnvelope(model: Type<unknown> | null, options: EnvelopeOptions = {}): MethodDecorator {
+  const status = options.status ?? HttpStatus.OK;
+  const data: SchemaObject | ReferenceObject = model === null ? { type: 'object', nullable: true } : { $ref: getSchemaPath(model) };
+  const properties: Record<string, SchemaObject | ReferenceObject> = {
+    success: { type: 'boolean', enum: [true] },
+    data: options.isArray || options.paginated ? { type: 'array', items: data } : data,
+  };
+  if (options.message) properties.message = { type: 'string', example: options.message };
+  if (options.paginated) properties.meta = { $ref: getSchemaPath(PageMetaDto) };
+  return applyDecorators(
+    HttpCode(status),
+    ApiExtraModels(...(model ? [model] : []), PageMetaDto),
+    ApiResponse({
+      status,
+      description: options.description ?? 'Success',
+      schema: { type: 'object', required: ['success', 'data'], properties },
+    }),
+  );
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (`validation_failed`, with field details)',
+  401: 'Missing or invalid credentials',
+  403: 'Authenticated but not allowed (`forbidden`, `insufficient_scope`)',
+  404: 'Not found, or not yours (`not_found`)',
+  409: 'Conflicts with the current state (`conflict`)',
+  413: 'Body larger than 1 MB (`payload_too_large`)',
+  429: 'Rate limit exceeded (`rate_limit_exceeded`)',
+  503: 'A dependency is unavailable (`service_unavailable`)',
+};
+
+/** Documents the error responses a route can give, all in the one error shape. */
+export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ErrorResponseDto),
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: ERROR_DESCRIPTIONS[status] ?? 'Error', type: ErrorResponseDto }),
+    ),
+  );
+}

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDuration } from './duration';
+
+/** Raised when the environment cannot produce a valid configuration. Names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type TrustProxy = boolean | number | string[];
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  trustProxy: TrustProxy;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  database: {
+    /** PostgreSQL URL; undefined means the embedded database under `dataDir`. */
+    url?: string;
+    poolSize: number;
+    migrate: boolean;
+    /** Keep the embedded database in memory (tests only; nothing survives the process). */
+    inMemory: boolean;
+  };
+  dataDir: string;
+  jwt: {
+    secret: string;
+    /** True when the secret was generated into the data folder rather than configured. */
+    generated: boolean;
+    issuer: string;
+    audience: string;
+    expiresInSeconds: number;
+  };
+  refreshExpiresInSeconds: number;
+  allowRegistration: boolean;
+  bootstrapAdmin?: { email: string; password: string };
+  apiKeys: {
+    cacheTtlSeconds: number;
+    cacheMaxEntries: number;
+    negativeCacheTtlSeconds: number;
+    lastUsedFlushSeconds: number;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MIN_SECRET_LENGTH = 32;
+const MIN_PASSWORD_LENGTH = 12;
+
+/**
+ * Reads and validates the whole configuration once, at start-up. Every problem is collected so
+ * an operator fixes them in one go; the process refuses to start while any remains.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const reader = new EnvReader(env, problems);
+
+  const nodeEnv = reader.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const dataDir = resolve(reader.string('ARGUS_DATA_DIR', './data'));
+  const databaseUrl = reader.optional('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
+    port: reader.integer('PORT', 3000, 0, 65535),
+    host: reader.string('HOST', '0.0.0.0'),
+    trustProxy: parseTrustProxy(reader.optional('TRUST_PROXY'), problems),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    database: {
+      url: databaseUrl,
+      poolSize: reader.integer('DATABASE_POOL_SIZE', 10, 1, 100),
+      migrate: reader.boolean('ARGUS_MIGRATE', true),
+      inMemory: reader.boolean('ARGUS_EMBEDDED_IN_MEMORY', false),
+    },
+    dataDir,
+    jwt: {
+      secret: '',
+      generated: false,
+      issuer: reader.string('JWT_ISSUER', 'argus'),
+      audience: reader.string('JWT_AUDIENCE', 'argus-api'),
+      expiresInSeconds: reader.duration('JWT_EXPIRES_IN', '1h', 60, 86_400),
+    },
+    refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
+    allowRegistration: reader.boolean('ALLOW_REGISTRATION', true),
+    apiKeys: {
+      cacheTtlSeconds: reader.integer('API_KEY_CACHE_TTL_SECONDS', 60, 1, 3600),
+      cacheMaxEntries: reader.integer('API_KEY_CACHE_MAX_ENTRIES', 200_000, 100, 10_000_000),
+      negativeCacheTtlSeconds: reader.integer('API_KEY_NEGATIVE_CACHE_TTL_SECONDS', 30, 0, 3600),
+      lastUsedFlushSeconds: reader.integer('API_KEY_LAST_USED_FLUSH_SECONDS', 30, 1, 300),
+    },
+  };
+
+  const adminEmail = reader.optional('ARGUS_ADMIN_EMAIL');
+  const adminPassword = reader.optional('ARGUS_ADMIN_PASSWORD');
+  if (adminEmail !== undefined || adminPassword !== undefined) {
+    if (adminEmail === undefined || !EMAIL_PATTERN.test(adminEmail)) {
+      problems.push('ARGUS_ADMIN_EMAIL: must be a valid email when ARGUS_ADMIN_PASSWORD is set');
+    }
+    if (adminPassword === undefined || adminPassword.length < MIN_PASSWORD_LENGTH) {
+      problems.push(`ARGUS_ADMIN_PASSWORD: must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    if (adminEmail && adminPassword) config.bootstrapAdmin = { email: adminEmail, password: adminPassword };
+  }
+
+  const secret = reader.optional('JWT_SECRET');
+  if (secret !== undefined) {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_LENGTH} characters`);
+    } else if (/^(change[-_ ]?me|secret|your[-_]?secret)/i.test(secret)) {
+      problems.push('JWT_SECRET: is a placeholder; generate one with `openssl rand -base64 48`');
+    }
+    config.jwt.secret = secret;
+  } else if (nodeEnv === 'production') {
+    problems.push('JWT_SECRET: is required when NODE_ENV=production');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  if (!config.jwt.secret) {
+    config.jwt.secret = readOrCreateSecret(dataDir);
+    config.jwt.generated = true;
+  }
+  return config;
+}
+
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The generated secret survives restarts so sessions do too; it is never logged. */
+function readOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = entries.filter((e) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
+  if (bad.length > 0) {
+    problems.push(`TRUST_PROXY: "${bad.join(', ')}" is not an IP, CIDR, hop count, true/false, or loopback/linklocal/uniquelocal`);
+  }
+  return entries;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}: must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name}: must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  duration(name: string, fallback: string, minSeconds: number, maxSeconds: number): number {
+    const raw = this.optional(name) ?? fallback;
+    const seconds = parseDuration(raw);
+    if (seconds === undefined || seconds < minSeconds || seconds > maxSeconds) {
+      this.problems.push(
+        `${name}: must be a duration such as 900, 15m, 1h or 7d between ${minSeconds}s and ${maxSeconds}s (got "${raw}")`,
+      );
+      return parseDuration(fallback) as number;
+    }
+    return seconds;
+  }
+}

@@ -1,0 +1,26 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
+import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
+import { UserEntity } from '../auth/entities/user.entity';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+
+export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity];
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+/** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */
+export function dataSourceOptions(url: string, poolSize: number, migrationsRun: boolean): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    poolSize,
+    extra: { connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 },
+    logging: false,
+  };
+}

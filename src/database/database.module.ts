@@ -1,0 +1,55 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source-options';
+import { DataDirLockedError, EmbeddedPostgres } from './embedded-postgres';
+
+/** A DataSource that also stops the embedded server it runs on once its pool is closed. */
+class OwningDataSource extends DataSource {
+  constructor(
+    options: DataSourceOptions,
+    private readonly embedded: EmbeddedPostgres,
+  ) {
+    super(options);
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.embedded.stop();
+  }
+}
+
+export async function createDataSource(config: AppConfig): Promise<DataSource> {
+  const { url, poolSize, migrate, inMemory } = config.database;
+  if (url) return new DataSource(dataSourceOptions(url, poolSize, migrate)).initialize();
+
+  const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory, maxConnections: poolSize + 2 });
+  const dataSource = new OwningDataSource(dataSourceOptions(embedded.url, poolSize, migrate), embedded);
+  try {
+    return await dataSource.initialize();
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          // Retry a server that is still starting (containers), never a locked data folder.
+          useFactory: () => ({
+            retryAttempts: config.database.url ? 5 : 0,
+            retryDelay: 2000,
+            toRetry: (error: unknown) => !(error instanceof DataDirLockedError),
+          }),
+          dataSourceFactory: () => createDataSource(config),
+        }),
+      ],
+    };
+  }
+}

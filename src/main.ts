@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/app-config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  await app.listen({ port: config.port, host: config.host });
+
+  const logger = new Logger('Argus');
+  if (config.jwt.generated) {
+    logger.warn(`JWT_SECRET is not set: using a secret generated into ${config.dataDir}. Set JWT_SECRET in production.`);
+  }
+  const database = config.database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${config.dataDir}`;
+  logger.log(`Argus listening on ${await app.getUrl()} with ${database}; API explorer at /docs`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Argus failed to start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});
