@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, AppOptions } from './app.module';
 import { requestIdFor } from './common/http/request-id';
 import { setupSwagger } from './common/openapi/swagger';
 import { AppConfig } from './config/app-config';
@@ -10,7 +10,7 @@ import { AppConfig } from './config/app-config';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the whole application exactly as it runs, for `main.ts` and for the tests alike. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
@@ -19,11 +19,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: false,
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();
 

@@ -13,16 +13,23 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { Clock } from './common/time/clock';
+
+/** Seams for tests and embedding: the clock, and where logs go (stdout by default). */
+export interface AppOptions {
+  clock?: Clock;
+  logDestination?: NodeJS.WritableStream;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
-        CoreModule,
+        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
+        CoreModule.forRoot(options.clock),
         DatabaseModule.forRoot(config),
         AuthModule,
         ApiKeysModule,

@@ -53,7 +53,10 @@ export class AdminController {
   }
 
   @Patch('users/:id')
-  @ApiOperation({ summary: 'Change a user’s role or lock them out', description: 'Applies on the user’s next request. The last active admin cannot be demoted or deactivated (409).' })
+  @ApiOperation({
+    summary: 'Change a user’s role or lock them out',
+    description: 'Applies on the user’s next request. The last active admin cannot be demoted or deactivated (409).',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(UserResponseDto)
   @ApiErrors(400, 404, 409)

@@ -63,7 +63,10 @@ export class ApiKeysController {
 
   @Delete(':id')
   @Authenticated({ scopes: ['delete:keys'] })
-  @ApiOperation({ summary: 'Revoke one of your keys', description: 'Permanent and idempotent: the key answers 401 api_key_revoked from now on.' })
+  @ApiOperation({
+    summary: 'Revoke one of your keys',
+    description: 'Permanent and idempotent: the key answers 401 api_key_revoked from now on.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(ApiKeyResponseDto, { message: 'API key revoked' })
   @ApiErrors(400, 404)

@@ -72,7 +72,9 @@ export class ApiKeysService {
     if (dto.scopes !== undefined) {
       const widened = missingScopes(key.scopes, dto.scopes);
       if (widened.length > 0) {
-        throw validationFailed([{ field: 'scopes', messages: [`scopes can only be narrowed; the key does not hold ${widened.join(', ')}`] }]);
+        throw validationFailed([
+          { field: 'scopes', messages: [`scopes can only be narrowed; the key does not hold ${widened.join(', ')}`] },
+        ]);
       }
       key.scopes = dto.scopes;
     }

@@ -15,7 +15,10 @@ export class AuthController {
 
   @Post('register')
   @Public()
-  @ApiOperation({ summary: 'Create an account', description: 'Closed when ALLOW_REGISTRATION=false (403). Emails compare case-insensitively.' })
+  @ApiOperation({
+    summary: 'Create an account',
+    description: 'Closed when ALLOW_REGISTRATION=false (403). Emails compare case-insensitively.',
+  })
   @ApiEnvelope(UserResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors(400, 403, 409, 413)
   async register(@Body() dto: RegisterDto): Promise<Envelope<UserResponseDto>> {
@@ -47,7 +50,8 @@ export class AuthController {
   @Public()
   @ApiOperation({
     summary: 'End a session',
-    description: 'Revokes the refresh token and every token of its family. Access tokens already issued expire on their own (JWT_EXPIRES_IN).',
+    description:
+      'Revokes the refresh token and every token of its family. Access tokens already issued expire on their own (JWT_EXPIRES_IN).',
   })
   @ApiEnvelope(null)
   @ApiErrors(400, 401)

@@ -16,12 +16,7 @@ import { TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]),
-    PassportModule,
-    JwtModule.register({}),
-    ApiKeysModule,
-  ],
+  imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]), PassportModule, JwtModule.register({}), ApiKeysModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -55,7 +55,9 @@ export class AuthService implements OnApplicationBootstrap {
       .addSelect('user.passwordHash')
       .where('user.email = :email', { email: dto.email })
       .getOne();
-    const valid = user ? await this.passwords.verify(user.passwordHash, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    const valid = user
+      ? await this.passwords.verify(user.passwordHash, dto.password)
+      : await this.passwords.verifyAgainstDummy(dto.password);
     if (!user || !valid || !user.isActive) {
       this.logger.log({ event: 'login_failed', userId: user?.id }, 'Login failed');
       throw unauthorized(ErrorCode.InvalidCredentials, 'Invalid email or password');
@@ -64,7 +66,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
-    const issued = await this.tokens.rotate(refreshToken, async (userId) => (await this.userAccess.get(userId))?.isActive === true);
+    const issued = await this.tokens.rotate(refreshToken);
     const user = await this.users.findOneByOrFail({ id: issued.userId });
     return this.toTokenPair(issued, user);
   }

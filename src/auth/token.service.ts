@@ -9,6 +9,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { UserEntity } from './entities/user.entity';
 import { JWT_ALGORITHM } from './strategies/jwt.strategy';
 
 export interface IssuedTokens {
@@ -64,21 +65,24 @@ export class TokenService {
    * concurrent refreshes with one token exactly one wins; a token that was already spent is a
    * replay, and revokes its whole family.
    */
-  async rotate(refreshToken: string, isUserActive: (userId: string) => Promise<boolean>): Promise<IssuedTokens & { userId: string }> {
+  async rotate(refreshToken: string): Promise<IssuedTokens & { userId: string }> {
     const tokenHash = hashToken(refreshToken);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const now = this.clock.date();
-      const spend = await manager
-        .createQueryBuilder()
-        .update(RefreshTokenEntity)
-        .set({ usedAt: now })
-        .where('token_hash = :tokenHash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > :now', { tokenHash, now })
-        .returning(['user_id', 'family_id'])
-        .execute();
-      const spent = spend.raw as Array<{ user_id: string; family_id: string }>;
+      // A CTE so the driver hands back plain rows whatever the statement's command tag.
+      const spent: Array<{ userId: string; familyId: string }> = await manager.query(
+        `WITH spent AS (
+           UPDATE "refresh_tokens" SET "used_at" = $2
+            WHERE "token_hash" = $1 AND "used_at" IS NULL AND "revoked_at" IS NULL AND "expires_at" > $2
+           RETURNING "user_id", "family_id")
+         SELECT "user_id" AS "userId", "family_id" AS "familyId" FROM spent`,
+        [tokenHash, now],
+      );
       if (spent.length === 1) {
-        const { user_id: userId, family_id: familyId } = spent[0];
-        if (!(await isUserActive(userId))) return { error: unauthorized(ErrorCode.Unauthorized, 'This account is deactivated') };
+        const { userId, familyId } = spent[0];
+        // Read through this transaction's connection: the embedded database serves one transaction at a time.
+        const user = await manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, isActive: true } });
+        if (!user?.isActive) return { error: unauthorized(ErrorCode.Unauthorized, 'This account is deactivated') };
         return { tokens: { ...(await this.issue(userId, manager, familyId)), userId } };
       }
       return { error: await this.explainRejection(manager, tokenHash, now) };
@@ -91,7 +95,11 @@ export class TokenService {
   async revokeFamily(refreshToken: string): Promise<boolean> {
     const token = await this.dataSource.manager.findOne(RefreshTokenEntity, { where: { tokenHash: hashToken(refreshToken) } });
     if (!token) return false;
-    await this.dataSource.manager.update(RefreshTokenEntity, { familyId: token.familyId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
+    await this.dataSource.manager.update(
+      RefreshTokenEntity,
+      { familyId: token.familyId, revokedAt: IsNull() },
+      { revokedAt: this.clock.date() },
+    );
     return true;
   }
 

@@ -148,7 +148,10 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = entries.filter((e) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
   if (bad.length > 0) {
     problems.push(`TRUST_PROXY: "${bad.join(', ')}" is not an IP, CIDR, hop count, true/false, or loopback/linklocal/uniquelocal`);
@@ -203,9 +206,7 @@ class EnvReader {
     const raw = this.optional(name) ?? fallback;
     const seconds = parseDuration(raw);
     if (seconds === undefined || seconds < minSeconds || seconds > maxSeconds) {
-      this.problems.push(
-        `${name}: must be a duration such as 900, 15m, 1h or 7d between ${minSeconds}s and ${maxSeconds}s (got "${raw}")`,
-      );
+      this.problems.push(`${name}: must be a duration such as 900, 15m, 1h or 7d between ${minSeconds}s and ${maxSeconds}s (got "${raw}")`);
       return parseDuration(fallback) as number;
     }
     return seconds;

@@ -1,18 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsDate,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsDate, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
 import { IsScope } from '../../common/validation/is-scope.decorator';
 
@@ -60,7 +48,11 @@ export class CreateApiKeyDto {
   @Type(() => RateLimitDto)
   rateLimit?: RateLimitDto;
 
-  @ApiPropertyOptional({ type: [String], example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'], description: 'IPv4/IPv6 addresses or CIDR ranges' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'],
+    description: 'IPv4/IPv6 addresses or CIDR ranges',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)

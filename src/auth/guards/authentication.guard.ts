@@ -55,7 +55,9 @@ export class AuthenticationGuard extends AuthGuard([API_KEY_HEADER_STRATEGY, API
     if (error) throw error instanceof AppException ? error : unauthorized(ErrorCode.Unauthorized, 'Authentication failed');
     if (user) return user;
     const failures = Array.isArray(info) ? info : [info];
-    const jwtFailure = failures.find((failure): failure is Error => failure instanceof Error && /Token|jwt|signature/i.test(failure.name + failure.message));
+    const jwtFailure = failures.find(
+      (failure): failure is Error => failure instanceof Error && /Token|jwt|signature/i.test(failure.name + failure.message),
+    );
     if (jwtFailure?.name === 'TokenExpiredError') throw unauthorized(ErrorCode.TokenExpired, 'Access token has expired');
     if (jwtFailure && jwtFailure.message !== 'No auth token') throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
     throw unauthorized(ErrorCode.Unauthorized, 'Authentication required: send a bearer token or an X-API-Key header');

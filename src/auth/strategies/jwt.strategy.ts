@@ -42,7 +42,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   }
 
   async validate(payload: Partial<AccessTokenPayload>): Promise<Principal> {
-    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number' || typeof payload.jti !== 'string' || !UUID.test(payload.sub ?? '')) {
+    if (
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number' ||
+      typeof payload.jti !== 'string' ||
+      !UUID.test(payload.sub ?? '')
+    ) {
       throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
     }
     const user = await this.userAccess.get(payload.sub as string);

@@ -50,7 +50,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
       const error = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ requestId: request.id, err: { type: error.name, message: error.message, stack: error.stack } }, 'Unhandled error');
+      this.logger.error(
+        { requestId: request.id, err: { type: error.name, message: error.message, stack: error.stack } },
+        'Unhandled error',
+      );
     }
     if (status === HttpStatus.UNAUTHORIZED && !headers['WWW-Authenticate']) {
       headers['WWW-Authenticate'] = wwwAuthenticate(body.code);
@@ -63,14 +66,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof AppException) {
       return {
         status: exception.getStatus(),
-        body: { success: false, error: exception.message, code: exception.code, requestId, ...(exception.details ? { details: exception.details } : {}) },
+        body: {
+          success: false,
+          error: exception.message,
+          code: exception.code,
+          requestId,
+          ...(exception.details ? { details: exception.details } : {}),
+        },
         headers: { ...exception.headers },
       };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const details = typeof response === 'object' && response !== null && 'details' in response ? (response as { details: unknown }).details : undefined;
+      const details =
+        typeof response === 'object' && response !== null && 'details' in response ? (response as { details: unknown }).details : undefined;
       return {
         status,
         body: {

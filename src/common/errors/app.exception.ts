@@ -22,24 +22,18 @@ export class AppException extends HttpException {
   }
 }
 
-export const unauthorized = (code: ErrorCode, message: string): AppException =>
-  new AppException(HttpStatus.UNAUTHORIZED, code, message);
+export const unauthorized = (code: ErrorCode, message: string): AppException => new AppException(HttpStatus.UNAUTHORIZED, code, message);
 
 export const forbidden = (message = 'You do not have permission to perform this action'): AppException =>
   new AppException(HttpStatus.FORBIDDEN, ErrorCode.Forbidden, message);
 
 export const insufficientScope = (missing: string[]): AppException =>
-  new AppException(
-    HttpStatus.FORBIDDEN,
-    ErrorCode.InsufficientScope,
-    `Missing required scope: ${missing.join(', ')}`,
-  );
+  new AppException(HttpStatus.FORBIDDEN, ErrorCode.InsufficientScope, `Missing required scope: ${missing.join(', ')}`);
 
 export const notFound = (what = 'Resource'): AppException =>
   new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `${what} not found`);
 
-export const conflict = (message: string): AppException =>
-  new AppException(HttpStatus.CONFLICT, ErrorCode.Conflict, message);
+export const conflict = (message: string): AppException => new AppException(HttpStatus.CONFLICT, ErrorCode.Conflict, message);
 
 export const validationFailed = (details: FieldError[], message = 'Validation failed'): AppException =>
   new AppException(HttpStatus.BAD_REQUEST, ErrorCode.ValidationFailed, message, details);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { AppConfig } from '../../config/app-config';
+import pino, { DestinationStream } from 'pino';
 import type { CallerLogFields } from '../../auth/guards/authentication.guard';
+import type { AppConfig } from '../../config/app-config';
 
 type LoggedRequest = IncomingMessage & { id?: string | number; caller?: CallerLogFields };
 
@@ -21,21 +22,26 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * Structured JSON request logs: request id, method, route, status, latency and the caller's ids.
- * Headers and bodies are not logged at all; the redaction list guards anything that slips in.
+ * Structured JSON logs through one pino logger, for Nest's own messages and for requests: request
+ * id, method, path, status, latency and the caller's ids. Headers and bodies are never logged; the
+ * redaction list guards anything that slips into a log object.
  */
-export function loggerParams(config: AppConfig): Params {
+export function loggerParams(config: AppConfig, destination?: NodeJS.WritableStream): Params {
+  const logger = pino(
+    { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } },
+    (destination as DestinationStream | undefined) ?? pino.destination(1),
+  );
   return {
     pinoHttp: {
-      level: config.logLevel,
+      logger,
       genReqId: (req) => String((req as LoggedRequest).id ?? ''),
-      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: Record<string, unknown>) => withCaller(req as LoggedRequest, value),
+      customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: Record<string, unknown>) =>
+        withCaller(req as LoggedRequest, value),
       customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: Record<string, unknown>) =>
         withCaller(req as LoggedRequest, value),
       customSuccessMessage: (req, res) => `${req.method} ${stripQuery(req.url ?? '')} ${res.statusCode}`,

@@ -1,0 +1,11 @@
+/**
+ * `npm run test:integration`: the same end-to-end suite against the PostgreSQL server in
+ * DATABASE_URL (a fresh database per test file), plus the tests that need a real server.
+ */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/integration/**/*.int-spec.ts'],
+  globalSetup: '<rootDir>/test/support/integration-setup.js',
+};

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.factory';
+import { Clock } from '../../src/common/time/clock';
+import { loadConfig } from '../../src/config/app-config';
+
+export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
+export const ADMIN_EMAIL = 'root@argus.test';
+export const ADMIN_PASSWORD = 'admin-password-0123';
+export const PASSWORD = 'a-long-enough-password';
+
+/** A clock the test moves by hand. */
+export class TestClock extends Clock {
+  private offsetMs = 0;
+
+  override now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface InjectOptions {
+  headers?: Record<string, string>;
+  body?: unknown;
+  payload?: string | Buffer;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: any;
+  text: string;
+}
+
+export interface Session {
+  userId: string;
+  email: string;
+  accessToken: string;
+  refreshToken: string;
+  auth: Record<string, string>;
+}
+
+export interface CreatedKey {
+  id: string;
+  key: string;
+  auth: Record<string, string>;
+}
+
+/**
+ * The whole application, built as `main.ts` builds it, on a fresh database of its own: the
+ * embedded one in memory for `npm test`, or a new database on the PostgreSQL server when
+ * ARGUS_TEST_SERVER_URL is set (the integration suite).
+ */
+export class TestApp {
+  /** Every log line the app wrote, to prove what it does and does not log. */
+  logs: string[] = [];
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly clock: TestClock,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
+    const database = await freshDatabase();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      ARGUS_DATA_DIR: dataDir,
+      ARGUS_EMBEDDED_IN_MEMORY: 'true',
+      ARGUS_ADMIN_EMAIL: ADMIN_EMAIL,
+      ARGUS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOG_LEVEL: 'info',
+      DATABASE_POOL_SIZE: '5',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...env,
+    });
+    const clock = new TestClock();
+    const logs: string[] = [];
+    const logDestination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    });
+    const app = await createApp(config, { clock, logDestination });
+    const testApp = new TestApp(app, clock, async () => {
+      await app.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    testApp.logs = logs;
+    return testApp;
+  }
+
+  close(): Promise<void> {
+    return this.cleanup();
+  }
+
+  async request(method: string, url: string, options: InjectOptions = {}): Promise<TestResponse> {
+    const response = await this.app.inject({
+      method: method as 'GET',
+      url,
+      headers: options.headers,
+      ...(options.body !== undefined ? { payload: options.body as object } : {}),
+      ...(options.payload !== undefined ? { payload: options.payload } : {}),
+    });
+    let body: unknown;
+    try {
+      body = response.body ? JSON.parse(response.body) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: response.statusCode, headers: response.headers, body, text: response.body };
+  }
+
+  get(url: string, headers?: Record<string, string>) {
+    return this.request('GET', url, { headers });
+  }
+
+  post(url: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request('POST', url, { body: body ?? {}, headers });
+  }
+
+  patch(url: string, body: unknown, headers?: Record<string, string>) {
+    return this.request('PATCH', url, { body, headers });
+  }
+
+  put(url: string, body: unknown, headers?: Record<string, string>) {
+    return this.request('PUT', url, { body, headers });
+  }
+
+  delete(url: string, headers?: Record<string, string>) {
+    return this.request('DELETE', url, { headers });
+  }
+
+  async login(email: string, password: string): Promise<Session> {
+    const res = await this.post('/api/auth/login', { email, password });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+    const { accessToken, refreshToken, user } = res.body.data;
+    return { userId: user.id, email, accessToken, refreshToken, auth: { authorization: `Bearer ${accessToken}` } };
+  }
+
+  /** Registers a new user with a unique email and logs in. */
+  async newUser(label = 'user'): Promise<Session> {
+    const email = `${label}-${randomBytes(4).toString('hex')}@example.com`;
+    const res = await this.post('/api/auth/register', { email, password: PASSWORD });
+    if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+    return this.login(email, PASSWORD);
+  }
+
+  admin(): Promise<Session> {
+    return this.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+  }
+
+  async createKey(session: { auth: Record<string, string> }, body: Record<string, unknown> = {}): Promise<CreatedKey> {
+    const res = await this.post('/api/keys', { name: 'test key', ...body }, session.auth);
+    if (res.status !== 201) throw new Error(`create key failed: ${res.status} ${res.text}`);
+    const { id, key } = res.body.data;
+    return { id, key, auth: { 'x-api-key': key } };
+  }
+}
+
+interface FreshDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function freshDatabase(): Promise<FreshDatabase | undefined> {
+  const serverUrl = process.env.ARGUS_TEST_SERVER_URL;
+  if (!serverUrl) return undefined;
+  const name = `argus_test_${randomBytes(6).toString('hex')}`;
+  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withClient<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** True when the suite runs on the PostgreSQL server rather than the embedded database. */
+export const onPostgresServer = (): boolean => Boolean(process.env.ARGUS_TEST_SERVER_URL);
