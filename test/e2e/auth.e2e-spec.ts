@@ -69,7 +69,10 @@ describe('auth (e2e)', () => {
         user: { email },
       });
       expect(new Date(res.body.data.expiresAt).getTime()).toBeGreaterThan(Date.now() + 3500_000);
-      const [header, payload] = res.body.data.accessToken.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+      const [header, payload] = res.body.data.accessToken
+        .split('.')
+        .slice(0, 2)
+        .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
       expect(header.alg).toBe('HS256');
       expect(payload).toMatchObject({ iss: 'argus', aud: 'argus-api', sub: res.body.data.user.id });
       expect(payload.jti).toEqual(expect.any(String));
@@ -112,7 +115,14 @@ describe('auth (e2e)', () => {
     });
 
     const now = () => Math.floor(Date.now() / 1000);
-    const claims = (sub: string) => ({ sub, jti: 'c3b0d7d0-0000-4000-8000-000000000000', iat: now(), exp: now() + 600, iss: 'argus', aud: 'argus-api' });
+    const claims = (sub: string) => ({
+      sub,
+      jti: 'c3b0d7d0-0000-4000-8000-000000000000',
+      iat: now(),
+      exp: now() + 600,
+      iss: 'argus',
+      aud: 'argus-api',
+    });
 
     it('rejects alg "none"', async () => {
       const session = await t.newUser();
