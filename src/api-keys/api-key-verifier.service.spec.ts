@@ -1,0 +1,265 @@
+import { Repository } from 'typeorm';
+import { AppException } from '../common/errors/app.exception';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { generateApiKey, hashApiKey } from './api-key-format';
+import { ApiKeyVerifier } from './api-key-verifier.service';
+import { ApiKeyEntity } from './entities/api-key.entity';
+
+class ManualClock extends Clock {
+  time = Date.parse('2026-03-01T12:00:00.000Z');
+
+  override now(): number {
+    return this.time;
+  }
+
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+type KeyLookup = { where: { keyHash: string }; select: Record<string, boolean> };
+
+/** A promise the test settles by hand. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((res) => {
+    resolve = res;
+  });
+  return { promise, resolve };
+}
+
+/** The one Repository<ApiKeyEntity> method the verifier uses, over an in-memory table. */
+class FakeKeyRepository {
+  readonly rows: ApiKeyEntity[] = [];
+
+  readonly findOne = jest.fn(async ({ where }: KeyLookup): Promise<ApiKeyEntity | null> => {
+    const row = this.rows.find((candidate) => candidate.keyHash === where.keyHash);
+    return row ? Object.assign(new ApiKeyEntity(), row) : null;
+  });
+
+  /** Stores a row for a fresh key and hands back the key. */
+  add(overrides: Partial<ApiKeyEntity> = {}): { key: string; row: ApiKeyEntity } {
+    const key = generateApiKey();
+    const row = Object.assign(new ApiKeyEntity(), {
+      id: `key-${this.rows.length + 1}`,
+      userId: 'user-1',
+      name: 'test',
+      keyPrefix: key.slice(0, 8),
+      keyHash: hashApiKey(key),
+      scopes: ['read:keys'],
+      isActive: true,
+      revokedAt: null,
+      expiresAt: null,
+      rateLimit: null,
+      allowedIps: null,
+      lastUsedAt: null,
+      ...overrides,
+    });
+    this.rows.push(row);
+    return { key, row };
+  }
+}
+
+const CACHE_TTL_SECONDS = 60;
+const NEGATIVE_TTL_SECONDS = 30;
+
+function testConfig(): AppConfig {
+  return {
+    nodeEnv: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    trustProxy: false,
+    logLevel: 'silent',
+    database: { poolSize: 1, migrate: false, inMemory: true },
+    dataDir: '/nonexistent',
+    jwt: { secret: 's'.repeat(48), generated: false, issuer: 'argus', audience: 'argus-api', expiresInSeconds: 3600 },
+    refreshExpiresInSeconds: 604_800,
+    allowRegistration: true,
+    apiKeys: {
+      cacheTtlSeconds: CACHE_TTL_SECONDS,
+      cacheMaxEntries: 1000,
+      negativeCacheTtlSeconds: NEGATIVE_TTL_SECONDS,
+      lastUsedFlushSeconds: 30,
+    },
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AppException> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppException);
+  return error as AppException;
+}
+
+describe('ApiKeyVerifier', () => {
+  let keys: FakeKeyRepository;
+  let clock: ManualClock;
+  let verifier: ApiKeyVerifier;
+
+  const expectRefused = async (presented: string, code: string): Promise<void> => {
+    const error = await rejection(verifier.verify(presented));
+    expect(error.getStatus()).toBe(401);
+    expect(error.code).toBe(code);
+  };
+
+  beforeEach(() => {
+    keys = new FakeKeyRepository();
+    clock = new ManualClock();
+    verifier = new ApiKeyVerifier(keys as unknown as Repository<ApiKeyEntity>, testConfig(), clock);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['wrong prefix', 'argos_' + 'a'.repeat(43)],
+    ['too short', 'argus_abc'],
+    ['bad checksum', 'checksum'],
+    ['a JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig'],
+  ])('refuses a malformed key (%s) as invalid_api_key without a query', async (_label, presented) => {
+    let key = presented;
+    if (presented === 'checksum') {
+      const good = generateApiKey();
+      key = good.slice(0, -1) + (good.endsWith('a') ? 'b' : 'a');
+    }
+    await expectRefused(key, 'invalid_api_key');
+    expect(keys.findOne).not.toHaveBeenCalled();
+  });
+
+  it('looks a good key up by its hash once, then serves it from the cache', async () => {
+    const { key, row } = keys.add({ scopes: ['read:keys', 'write:keys'], rateLimit: { limit: 5, windowSeconds: 60 } });
+
+    for (let i = 0; i < 5; i++) {
+      await expect(verifier.verify(key)).resolves.toEqual({
+        id: row.id,
+        userId: 'user-1',
+        scopes: ['read:keys', 'write:keys'],
+        isActive: true,
+        revoked: false,
+        expiresAt: null,
+        rateLimit: { limit: 5, windowSeconds: 60 },
+        allowedIps: null,
+      });
+    }
+    expect(keys.findOne).toHaveBeenCalledTimes(1);
+    const lookup = keys.findOne.mock.calls[0][0];
+    expect(lookup.where).toEqual({ keyHash: hashApiKey(key) });
+    expect(JSON.stringify(lookup)).not.toContain(key);
+  });
+
+  it('costs one query for a burst of concurrent verifications of a cold key', async () => {
+    const { key } = keys.add();
+    const results = await Promise.all(Array.from({ length: 10 }, () => verifier.verify(key)));
+    expect(results.every((record) => record.userId === 'user-1')).toBe(true);
+    expect(keys.findOne).toHaveBeenCalledTimes(1);
+  });
+
+  it('looks the key up again once the cache entry expires', async () => {
+    const { key } = keys.add();
+    await verifier.verify(key);
+    clock.advance(CACHE_TTL_SECONDS * 1000);
+    await verifier.verify(key);
+    expect(keys.findOne).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses an unknown well-formed key and remembers the miss for the negative ttl', async () => {
+    const unknown = generateApiKey();
+    for (let i = 0; i < 4; i++) await expectRefused(unknown, 'invalid_api_key');
+    expect(keys.findOne).toHaveBeenCalledTimes(1);
+
+    clock.advance(NEGATIVE_TTL_SECONDS * 1000);
+    await expectRefused(unknown, 'invalid_api_key');
+    expect(keys.findOne).toHaveBeenCalledTimes(2);
+  });
+
+  it('forgetHash lets a newly created key through despite a cached miss', async () => {
+    const key = generateApiKey();
+    await expectRefused(key, 'invalid_api_key');
+
+    keys.rows.push(
+      Object.assign(new ApiKeyEntity(), {
+        id: 'new-key',
+        userId: 'user-1',
+        keyHash: hashApiKey(key),
+        scopes: ['read:keys'],
+        isActive: true,
+        revokedAt: null,
+        expiresAt: null,
+        rateLimit: null,
+        allowedIps: null,
+      }),
+    );
+    verifier.forgetHash(hashApiKey(key));
+    await expect(verifier.verify(key)).resolves.toMatchObject({ id: 'new-key' });
+  });
+
+  it('refuses a revoked key as api_key_revoked', async () => {
+    const { key } = keys.add({ revokedAt: new Date(clock.now() - 1000) });
+    await expectRefused(key, 'api_key_revoked');
+  });
+
+  it('refuses an inactive key as api_key_inactive', async () => {
+    const { key } = keys.add({ isActive: false });
+    await expectRefused(key, 'api_key_inactive');
+  });
+
+  it('reports revocation before inactivity', async () => {
+    const { key } = keys.add({ isActive: false, revokedAt: new Date(clock.now() - 1000) });
+    await expectRefused(key, 'api_key_revoked');
+  });
+
+  it('refuses a key once the clock reaches its expiry, even from the cache', async () => {
+    const { key } = keys.add({ expiresAt: new Date(clock.now() + 10_000) });
+    await expect(verifier.verify(key)).resolves.toMatchObject({ expiresAt: clock.now() + 10_000 });
+
+    clock.advance(9_999);
+    await expect(verifier.verify(key)).resolves.toBeDefined();
+    clock.advance(1);
+    await expectRefused(key, 'api_key_expired');
+    expect(keys.findOne).toHaveBeenCalledTimes(1);
+  });
+
+  it('invalidate(id) forces a fresh look-up that sees the change', async () => {
+    const { key, row } = keys.add();
+    await verifier.verify(key);
+
+    row.revokedAt = new Date(clock.now());
+    await expect(verifier.verify(key)).resolves.toBeDefined(); // still cached
+    expect(keys.findOne).toHaveBeenCalledTimes(1);
+
+    verifier.invalidate(row.id);
+    await expectRefused(key, 'api_key_revoked');
+    expect(keys.findOne).toHaveBeenCalledTimes(2);
+  });
+
+  it('invalidate(id) only drops that key', async () => {
+    const first = keys.add();
+    const second = keys.add();
+    await verifier.verify(first.key);
+    await verifier.verify(second.key);
+    expect(keys.findOne).toHaveBeenCalledTimes(2);
+
+    verifier.invalidate(first.row.id);
+    await verifier.verify(second.key);
+    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    await verifier.verify(first.key);
+    expect(keys.findOne).toHaveBeenCalledTimes(3);
+  });
+
+  it('invalidating a key that is still being loaded keeps that load out of the cache', async () => {
+    const { key, row } = keys.add();
+    const snapshot = Object.assign(new ApiKeyEntity(), row);
+    const slow = deferred<ApiKeyEntity | null>();
+    keys.findOne.mockImplementationOnce(() => slow.promise);
+
+    const inFlight = verifier.verify(key);
+    row.revokedAt = new Date(clock.now());
+    verifier.invalidate(row.id); // its hash is not known yet: every pending load is discarded
+    slow.resolve(snapshot);
+    await expect(inFlight).resolves.toMatchObject({ id: row.id, revoked: false });
+
+    await expectRefused(key, 'api_key_revoked');
+    expect(keys.findOne).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,101 @@
+import { ALL_SCOPES, ROLE_SCOPES, effectiveKeyScopes, holdsScope, isKnownScope, missingScopes, scopeCovers } from './scopes';
+
+describe('scopes', () => {
+  describe('scopeCovers', () => {
+    it('grants an exact match', () => {
+      expect(scopeCovers('read:keys', 'read:keys')).toBe(true);
+      expect(scopeCovers('write:users', 'write:users')).toBe(true);
+    });
+
+    it('does not grant a different action or resource', () => {
+      expect(scopeCovers('read:keys', 'write:keys')).toBe(false);
+      expect(scopeCovers('read:keys', 'read:users')).toBe(false);
+    });
+
+    it('lets action:* cover every resource of that action only', () => {
+      expect(scopeCovers('read:*', 'read:keys')).toBe(true);
+      expect(scopeCovers('read:*', 'read:projects')).toBe(true);
+      expect(scopeCovers('read:*', 'write:keys')).toBe(false);
+      expect(scopeCovers('delete:*', 'read:keys')).toBe(false);
+    });
+
+    it('lets admin:all cover everything', () => {
+      for (const required of ['read:keys', 'write:users', 'delete:*', 'execute:projects', 'admin:organizations', ALL_SCOPES]) {
+        expect(scopeCovers(ALL_SCOPES, required)).toBe(true);
+      }
+    });
+
+    it('never lets a wildcard reach admin:all', () => {
+      expect(scopeCovers('read:*', ALL_SCOPES)).toBe(false);
+      expect(scopeCovers('admin:*', ALL_SCOPES)).toBe(false);
+    });
+
+    it('does not let a specific scope cover the wildcard', () => {
+      expect(scopeCovers('read:keys', 'read:*')).toBe(false);
+    });
+  });
+
+  describe('holdsScope and missingScopes', () => {
+    it('holds a scope when any held scope covers it', () => {
+      expect(holdsScope(['write:keys', 'read:*'], 'read:users')).toBe(true);
+      expect(holdsScope(['write:keys', 'read:*'], 'delete:users')).toBe(false);
+      expect(holdsScope([], 'read:keys')).toBe(false);
+    });
+
+    it('lists exactly the required scopes that are not granted, in order', () => {
+      expect(missingScopes(['read:*', 'write:keys'], ['read:keys', 'write:users', 'write:keys', 'admin:all'])).toEqual([
+        'write:users',
+        'admin:all',
+      ]);
+      expect(missingScopes([ALL_SCOPES], ['read:keys', 'admin:all', 'delete:*'])).toEqual([]);
+      expect(missingScopes(['read:keys'], [])).toEqual([]);
+    });
+  });
+
+  describe('isKnownScope', () => {
+    it.each(['read:keys', 'write:users', 'delete:projects', 'execute:organizations', 'admin:keys', 'read:*', 'admin:all'])(
+      'accepts %s',
+      (scope) => {
+        expect(isKnownScope(scope)).toBe(true);
+      },
+    );
+
+    it.each([
+      'read:nope',
+      'foo:keys',
+      'read',
+      '',
+      'read:',
+      ':keys',
+      'READ:keys',
+      'read:keys ',
+      ' read:keys',
+      'read:keys:extra',
+      '*:*',
+      'admin:everything',
+    ])('rejects %p', (scope) => {
+      expect(isKnownScope(scope)).toBe(false);
+    });
+  });
+
+  describe('effectiveKeyScopes', () => {
+    it('keeps every scope of a key whose owner is an admin', () => {
+      const keyScopes = ['admin:all', 'write:users', 'read:keys'];
+      expect(effectiveKeyScopes(keyScopes, 'admin')).toEqual(keyScopes);
+    });
+
+    it("narrows a demoted admin's key to what the user role holds", () => {
+      const keyScopes = ['admin:all', 'write:users', 'read:keys', 'delete:keys', 'read:*', 'read:users'];
+      const effective = effectiveKeyScopes(keyScopes, 'user');
+      expect(effective).toEqual(['read:keys', 'delete:keys', 'read:users']);
+      for (const scope of effective) expect(holdsScope(ROLE_SCOPES.user, scope)).toBe(true);
+      expect(effective).not.toContain('admin:all');
+    });
+
+    it('does not mutate the key scopes it is given', () => {
+      const keyScopes = ['admin:all', 'read:keys'];
+      effectiveKeyScopes(keyScopes, 'user');
+      expect(keyScopes).toEqual(['admin:all', 'read:keys']);
+    });
+  });
+});

@@ -1,0 +1,238 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppConfig, ConfigError, loadConfig } from './app-config';
+
+const GOOD_SECRET = 'k'.repeat(48);
+
+/** Runs `loadConfig` expecting it to fail, and hands back the ConfigError. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('loadConfig did not throw');
+}
+
+/** True when some problem is about `name` (problems start with the variable's name). */
+const names = (error: ConfigError, name: string): boolean => error.problems.some((problem) => problem.startsWith(`${name}:`));
+
+describe('loadConfig', () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'argus-config-'));
+  });
+
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describe('defaults', () => {
+    let config: AppConfig;
+
+    beforeEach(() => {
+      config = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
+    });
+
+    it('uses the documented defaults', () => {
+      expect(config.nodeEnv).toBe('development');
+      expect(config.port).toBe(3000);
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.jwt.expiresInSeconds).toBe(3600);
+      expect(config.refreshExpiresInSeconds).toBe(604_800);
+      expect(config.allowRegistration).toBe(true);
+      expect(config.trustProxy).toBe(false);
+      expect(config.logLevel).toBe('info');
+      expect(config.database).toEqual({ url: undefined, poolSize: 10, migrate: true, inMemory: false });
+      expect(config.jwt).toMatchObject({ secret: GOOD_SECRET, generated: false, issuer: 'argus', audience: 'argus-api' });
+      expect(config.bootstrapAdmin).toBeUndefined();
+      expect(config.dataDir).toBe(dataDir);
+    });
+
+    it('is silent by default under NODE_ENV=test', () => {
+      expect(loadConfig({ NODE_ENV: 'test', ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET }).logLevel).toBe('silent');
+    });
+
+    it('treats blank variables as unset', () => {
+      const blank = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, PORT: '   ', ALLOW_REGISTRATION: '' });
+      expect(blank.port).toBe(3000);
+      expect(blank.allowRegistration).toBe(true);
+    });
+  });
+
+  it('reads valid values', () => {
+    const config = loadConfig({
+      ARGUS_DATA_DIR: dataDir,
+      JWT_SECRET: GOOD_SECRET,
+      NODE_ENV: 'production',
+      PORT: '8080',
+      JWT_EXPIRES_IN: '15m',
+      REFRESH_EXPIRES_IN: '30d',
+      ALLOW_REGISTRATION: 'no',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgresql://u:p@db:5432/argus',
+    });
+    expect(config.nodeEnv).toBe('production');
+    expect(config.port).toBe(8080);
+    expect(config.jwt.expiresInSeconds).toBe(900);
+    expect(config.refreshExpiresInSeconds).toBe(30 * 86_400);
+    expect(config.allowRegistration).toBe(false);
+    expect(config.logLevel).toBe('debug');
+    expect(config.database.url).toBe('postgresql://u:p@db:5432/argus');
+  });
+
+  describe('invalid variables', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['JWT_EXPIRES_IN', 'forever'],
+      ['JWT_EXPIRES_IN', '30'],
+      ['ALLOW_REGISTRATION', 'maybe'],
+      ['LOG_LEVEL', 'loud'],
+      ['DATABASE_URL', 'mysql://x'],
+      ['TRUST_PROXY', 'not-an-ip'],
+      ['NODE_ENV', 'staging'],
+    ])('names %s=%p', (name, value) => {
+      const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, [name]: value });
+      expect(error.problems).toHaveLength(1);
+      expect(names(error, name)).toBe(true);
+      expect(error.message).toContain(name);
+    });
+
+    it('reports every problem at once', () => {
+      const error = configError({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        PORT: 'abc',
+        JWT_EXPIRES_IN: 'forever',
+        ALLOW_REGISTRATION: 'maybe',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        TRUST_PROXY: 'not-an-ip',
+      });
+      const expected = ['PORT', 'JWT_EXPIRES_IN', 'ALLOW_REGISTRATION', 'LOG_LEVEL', 'DATABASE_URL', 'TRUST_PROXY'];
+      expect(error.problems).toHaveLength(expected.length);
+      for (const name of expected) {
+        expect(names(error, name)).toBe(true);
+        expect(error.message).toContain(name);
+      }
+    });
+
+    it('does not generate a secret when the configuration is invalid', () => {
+      configError({ ARGUS_DATA_DIR: dataDir, PORT: 'abc' });
+      expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    });
+  });
+
+  describe('JWT_SECRET', () => {
+    it('is required in production', () => {
+      const error = configError({ NODE_ENV: 'production', ARGUS_DATA_DIR: dataDir });
+      expect(names(error, 'JWT_SECRET')).toBe(true);
+      expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    });
+
+    it('must be long enough', () => {
+      const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: 'short-secret' });
+      expect(names(error, 'JWT_SECRET')).toBe(true);
+    });
+
+    it.each(['changeme' + 'x'.repeat(40), 'change-me-' + 'x'.repeat(40), 'secret' + 'x'.repeat(40), 'your_secret' + 'x'.repeat(40)])(
+      'refuses the placeholder %p',
+      (secret) => {
+        const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: secret });
+        expect(names(error, 'JWT_SECRET')).toBe(true);
+        expect(error.problems.join(' ')).toMatch(/placeholder/);
+      },
+    );
+
+    it('is generated into the data folder outside production, owner-only, and reused on the next start', () => {
+      const nested = join(dataDir, 'nested', 'data');
+      const first = loadConfig({ ARGUS_DATA_DIR: nested });
+      const file = join(nested, 'jwt-secret');
+
+      expect(first.jwt.generated).toBe(true);
+      expect(first.jwt.secret.length).toBeGreaterThanOrEqual(32);
+      expect(readFileSync(file, 'utf8')).toBe(first.jwt.secret);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+
+      const second = loadConfig({ ARGUS_DATA_DIR: nested });
+      expect(second.jwt.secret).toBe(first.jwt.secret);
+      expect(second.jwt.generated).toBe(true);
+    });
+
+    it('generates a different secret for a different data folder', () => {
+      const other = mkdtempSync(join(tmpdir(), 'argus-config-'));
+      try {
+        expect(loadConfig({ ARGUS_DATA_DIR: other }).jwt.secret).not.toBe(loadConfig({ ARGUS_DATA_DIR: dataDir }).jwt.secret);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
+    it('is not written to disk when configured', () => {
+      loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
+      expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    });
+  });
+
+  describe('bootstrap admin', () => {
+    it('fails when ARGUS_ADMIN_EMAIL is set without a password', () => {
+      const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, ARGUS_ADMIN_EMAIL: 'root@example.com' });
+      expect(names(error, 'ARGUS_ADMIN_PASSWORD')).toBe(true);
+    });
+
+    it('fails when the password is set without a valid email', () => {
+      const error = configError({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        ARGUS_ADMIN_EMAIL: 'not-an-email',
+        ARGUS_ADMIN_PASSWORD: 'long-enough-password',
+      });
+      expect(names(error, 'ARGUS_ADMIN_EMAIL')).toBe(true);
+    });
+
+    it('fails on a short password', () => {
+      const error = configError({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        ARGUS_ADMIN_EMAIL: 'root@example.com',
+        ARGUS_ADMIN_PASSWORD: 'short',
+      });
+      expect(names(error, 'ARGUS_ADMIN_PASSWORD')).toBe(true);
+    });
+
+    it('is configured when both are valid', () => {
+      const config = loadConfig({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        ARGUS_ADMIN_EMAIL: 'root@example.com',
+        ARGUS_ADMIN_PASSWORD: 'long-enough-password',
+      });
+      expect(config.bootstrapAdmin).toEqual({ email: 'root@example.com', password: 'long-enough-password' });
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it.each([
+      [undefined, false],
+      ['false', false],
+      ['true', true],
+      ['2', 2],
+      ['10.0.0.0/8,127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+      [' 10.0.0.0/8 , ::1 ', ['10.0.0.0/8', '::1']],
+      ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+    ])('parses %p', (raw, expected) => {
+      expect(loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+    });
+
+    it('names only the bad entries of a list', () => {
+      const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, TRUST_PROXY: '127.0.0.1,proxy.internal' });
+      expect(names(error, 'TRUST_PROXY')).toBe(true);
+      expect(error.problems[0]).toContain('proxy.internal');
+      expect(error.problems[0]).not.toContain('127.0.0.1');
+    });
+  });
+});
