@@ -4,9 +4,11 @@ import { AdminApiKeyResponseDto, ApiKeyResponseDto, KeyStatus } from './dto/api-
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
 export function keyStatus(key: ApiKeyEntity, now: number): KeyStatus {
+  // The same precedence as verification, so the status names the 401 the key would get.
   if (key.revokedAt) return 'revoked';
+  if (!key.isActive) return 'inactive';
   if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
-  return key.isActive ? 'active' : 'inactive';
+  return 'active';
 }
 
 /** The public view of a key. `lastUsedAt` takes the newest of the stored and the pending use. */

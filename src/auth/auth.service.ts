@@ -98,6 +98,8 @@ export class AuthService implements OnApplicationBootstrap {
       // Another instance created it at the same moment: promote whatever is there.
       if (!isUniqueViolation(error)) throw error;
       await this.users.update({ email: normalised }, { role: 'admin' });
+      const raced = await this.users.findOneBy({ email: normalised });
+      if (raced) this.userAccess.invalidate(raced.id);
     }
   }
 

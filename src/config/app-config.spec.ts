@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig, ConfigError, loadConfig } from './app-config';
@@ -172,6 +172,18 @@ describe('loadConfig', () => {
       }
     });
 
+    it('replaces an empty secret file (a crash between creating and writing it)', () => {
+      writeFileSync(join(dataDir, 'jwt-secret'), '');
+      const config = loadConfig({ ARGUS_DATA_DIR: dataDir });
+      expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
+      expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')).toBe(config.jwt.secret);
+    });
+
+    it('refuses a secret file that is too short, naming JWT_SECRET', () => {
+      writeFileSync(join(dataDir, 'jwt-secret'), 'short');
+      expect(names(configError({ ARGUS_DATA_DIR: dataDir }), 'JWT_SECRET')).toBe(true);
+    });
+
     it('is not written to disk when configured', () => {
       loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
       expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
@@ -226,6 +238,10 @@ describe('loadConfig', () => {
       ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
     ])('parses %p', (raw, expected) => {
       expect(loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+    });
+
+    it.each(['cafe', '999.1.1.1', '10.0.0.0/999', '::1/129'])('refuses %p, naming TRUST_PROXY', (raw) => {
+      expect(names(configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, TRUST_PROXY: raw }), 'TRUST_PROXY')).toBe(true);
     });
 
     it('names only the bad entries of a list', () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isIpOrCidr } from '../common/validation/is-ip-or-cidr.decorator';
 import { parseDuration } from './duration';
 
 /** Raised when the environment cannot produce a valid configuration. Names every bad variable. */
@@ -136,10 +137,17 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The generated secret survives restarts so sessions do too; it is never logged. */
 function readOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= MIN_SECRET_LENGTH) return existing;
+    // An empty file is a crash between creating and writing it; anything else short is not ours.
+    if (existing.length > 0) {
+      throw new ConfigError([`JWT_SECRET: ${file} holds fewer than ${MIN_SECRET_LENGTH} characters; delete it or set JWT_SECRET`]);
+    }
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, secret, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
 }
@@ -152,7 +160,7 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = entries.filter((e) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
+  const bad = entries.filter((e) => !isIpOrCidr(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
   if (bad.length > 0) {
     problems.push(`TRUST_PROXY: "${bad.join(', ')}" is not an IP, CIDR, hop count, true/false, or loopback/linklocal/uniquelocal`);
   }

@@ -100,6 +100,12 @@ describe('EmbeddedPostgres', () => {
     await expect(query(db.url, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
   });
 
+  it('takes over a lock naming its own pid that it does not hold (PID 1 in a restarted container)', async () => {
+    writeFileSync(lockFile(), String(process.pid));
+    await start();
+    expect(readFileSync(lockFile(), 'utf8')).toBe(String(process.pid));
+  });
+
   it('takes over a lock file that holds no pid', async () => {
     writeFileSync(lockFile(), 'garbage');
     await start();

@@ -58,7 +58,10 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
-    if (this.lockFile) rmSync(this.lockFile, { force: true });
+    if (this.lockFile) {
+      heldLocks.delete(this.lockFile);
+      rmSync(this.lockFile, { force: true });
+    }
   }
 }
 
@@ -72,18 +75,25 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/** Lock files this process holds; any other lock naming our pid is left over from a previous run. */
+const heldLocks = new Set<string>();
+
 function acquireLock(lockFile: string, dataDir: string): string {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockFile, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldLocks.add(lockFile);
       return lockFile;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new DataDirLockedError(dataDir, owner);
-      // The owner died without cleaning up (crash, SIGKILL): the lock is stale.
+      const ownedByUs = owner === process.pid && heldLocks.has(lockFile);
+      const ownedByOther = owner !== process.pid && Number.isInteger(owner) && owner > 0 && isAlive(owner);
+      if (ownedByUs || ownedByOther) throw new DataDirLockedError(dataDir, owner);
+      // The owner died without cleaning up (crash, SIGKILL), or it was an earlier run with our pid
+      // (PID 1 in a restarted container): the lock is stale.
       rmSync(lockFile, { force: true });
     }
   }

@@ -17,7 +17,6 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   401: ErrorCode.Unauthorized,
   403: ErrorCode.Forbidden,
   404: ErrorCode.NotFound,
-  405: ErrorCode.MethodNotAllowed,
   409: ErrorCode.Conflict,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,

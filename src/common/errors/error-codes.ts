@@ -13,7 +13,6 @@ export const ErrorCode = {
   InsufficientScope: 'insufficient_scope',
   AccessDeniedByPolicy: 'access_denied_by_policy',
   NotFound: 'not_found',
-  MethodNotAllowed: 'method_not_allowed',
   Conflict: 'conflict',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',

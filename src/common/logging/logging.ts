@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino, { DestinationStream } from 'pino';
 import type { CallerLogFields } from '../../auth/guards/authentication.guard';
@@ -32,6 +33,8 @@ export function loggerParams(config: AppConfig, destination?: NodeJS.WritableStr
     (destination as DestinationStream | undefined) ?? pino.destination(1),
   );
   return {
+    // Nest 11 path syntax for "every route" (the default '*' logs a legacy-route warning).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       logger,
       genReqId: (req) => String((req as LoggedRequest).id ?? ''),
