@@ -29,6 +29,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-ID', request.id);
     // Authenticated API responses carry tokens, keys or private data: no cache may keep them.

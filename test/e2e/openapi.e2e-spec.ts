@@ -1,0 +1,88 @@
+import { TestApp } from '../support/test-app';
+
+type Operation = {
+  operationId: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, unknown>;
+  'x-required-scopes'?: string[];
+  'x-required-roles'?: string[];
+};
+
+const PUBLIC = new Set(['register', 'login', 'refresh', 'logout', 'readiness', 'liveness']);
+
+describe('OpenAPI document (e2e)', () => {
+  let t: TestApp;
+  let operations: Array<{ method: string; path: string; op: Operation }>;
+  let doc: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    doc = (await t.get('/docs-json')).body;
+    operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+    );
+  });
+  afterAll(() => t.close());
+
+  it('documents every route the server serves', () => {
+    const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
+    expect(documented).toEqual(
+      [
+        'DELETE /api/admin/api-keys/{id}',
+        'DELETE /api/keys/{id}',
+        'GET /api/admin/api-keys',
+        'GET /api/admin/users',
+        'GET /api/auth/verify',
+        'GET /api/health',
+        'GET /api/health/live',
+        'GET /api/keys',
+        'GET /api/keys/{id}',
+        'PATCH /api/admin/users/{id}',
+        'PATCH /api/keys/{id}',
+        'POST /api/auth/login',
+        'POST /api/auth/logout',
+        'POST /api/auth/refresh',
+        'POST /api/auth/register',
+        'POST /api/keys',
+        'PUT /api/admin/api-keys/{id}',
+      ].sort(),
+    );
+  });
+
+  it('declares both security schemes', () => {
+    expect(doc.components.securitySchemes).toMatchObject({
+      jwt: { type: 'http', scheme: 'bearer' },
+      'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    });
+  });
+
+  it('gives every protected operation its security and a 401, and public ones neither', () => {
+    for (const { op } of operations) {
+      if (PUBLIC.has(op.operationId)) {
+        expect(op.security ?? []).toEqual([]);
+        continue;
+      }
+      expect(op.security).toEqual(expect.arrayContaining([{ jwt: [] }, { 'api-key': [] }]));
+      expect(op.responses).toHaveProperty('401');
+    }
+  });
+
+  it('shows the roles and scopes each guarded route enforces, with its 403', () => {
+    const byId = Object.fromEntries(operations.map(({ op }) => [op.operationId, op]));
+    expect(byId.createKey['x-required-scopes']).toEqual(['write:keys']);
+    expect(byId.listKeys['x-required-scopes']).toEqual(['read:keys']);
+    expect(byId.revokeKey['x-required-scopes']).toEqual(['delete:keys']);
+    for (const { path, op } of operations.filter(({ path }) => path.startsWith('/api/admin'))) {
+      expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);
+      expect(op.responses).toHaveProperty('403');
+    }
+  });
+
+  it('documents a success response and unique operation ids', () => {
+    const ids = operations.map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { op } of operations) {
+      expect(Object.keys(op.responses).some((status) => status.startsWith('2'))).toBe(true);
+    }
+  });
+});
