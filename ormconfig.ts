@@ -12,7 +12,8 @@ async function cliDataSource(): Promise<DataSource> {
   const config = loadConfig();
   if (config.database.url) return new DataSource(dataSourceOptions(config.database.url, 2, false));
   const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory: false, maxConnections: 4 });
-  process.once('beforeExit', () => void embedded.stop());
+  // The CLI ends with process.exit, which skips async clean-up: release the lock on the way out.
+  process.once('exit', () => embedded.releaseLockSync());
   return new DataSource(dataSourceOptions(embedded.url, 2, false));
 }
 

@@ -55,6 +55,13 @@ export class EmbeddedPostgres {
     return `postgres://postgres:postgres@${this.server.getServerConn()}/postgres`;
   }
 
+  /** For processes that end with `process.exit` (the TypeORM CLI): drop the lock synchronously. */
+  releaseLockSync(): void {
+    if (!this.lockFile) return;
+    heldLocks.delete(this.lockFile);
+    rmSync(this.lockFile, { force: true });
+  }
+
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
