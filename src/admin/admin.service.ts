@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere } from 'typeorm';
 import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
+import { ApiKeysService } from '../api-keys/api-keys.service';
 import { toAdminApiKeyResponse } from '../api-keys/api-key.mapper';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
@@ -29,6 +30,7 @@ export class AdminService {
     private readonly userAccess: UserAccessService,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly apiKeys: ApiKeysService,
   ) {}
 
   async listKeys(query: AdminKeysQueryDto): Promise<Page<AdminApiKeyResponseDto>> {
@@ -42,7 +44,7 @@ export class AdminService {
       skip: query.skip,
       take: query.limit,
     });
-    return { items: rows.map((row) => this.toKeyResponse(row)), total };
+    return { items: await Promise.all(rows.map((row) => this.toKeyResponse(row))), total };
   }
 
   async setKeyActive(id: string, isActive: boolean): Promise<AdminApiKeyResponseDto> {
@@ -102,7 +104,7 @@ export class AdminService {
     return toUserResponse(updated);
   }
 
-  private toKeyResponse(row: ApiKeyEntity): AdminApiKeyResponseDto {
-    return toAdminApiKeyResponse(row, this.clock.now(), this.lastUsed.pendingFor(row.id));
+  private async toKeyResponse(row: ApiKeyEntity): Promise<AdminApiKeyResponseDto> {
+    return toAdminApiKeyResponse(row, this.clock.now(), this.lastUsed.pendingFor(row.id), await this.apiKeys.quotaUsage(row));
   }
 }

@@ -1,7 +1,7 @@
 import { Repository } from 'typeorm';
 import { AppException } from '../common/errors/app.exception';
 import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, loadConfig } from '../config/app-config';
 import { generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -76,6 +76,7 @@ function testConfig(): AppConfig {
     jwt: { secret: 's'.repeat(48), generated: false, issuer: 'argus', audience: 'argus-api', expiresInSeconds: 3600 },
     refreshExpiresInSeconds: 604_800,
     allowRegistration: true,
+    rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
     apiKeys: {
       cacheTtlSeconds: CACHE_TTL_SECONDS,
       cacheMaxEntries: 1000,

@@ -8,7 +8,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
-import { ApiKeyEntity, RateLimitSetting } from './entities/api-key.entity';
+import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 
 /** What verification needs to know about a key; cached so a good key costs no query per request. */
 export interface KeyRecord {
@@ -19,6 +19,7 @@ export interface KeyRecord {
   revoked: boolean;
   expiresAt: number | null;
   rateLimit: RateLimitSetting | null;
+  quota: QuotaSetting | null;
   allowedIps: string[] | null;
 }
 
@@ -81,7 +82,17 @@ export class ApiKeyVerifier {
   private async load(hash: string): Promise<KeyRecord | typeof NOT_FOUND> {
     const row = await this.keys.findOne({
       where: { keyHash: hash },
-      select: { id: true, userId: true, scopes: true, isActive: true, revokedAt: true, expiresAt: true, rateLimit: true, allowedIps: true },
+      select: {
+        id: true,
+        userId: true,
+        scopes: true,
+        isActive: true,
+        revokedAt: true,
+        expiresAt: true,
+        rateLimit: true,
+        quota: true,
+        allowedIps: true,
+      },
     });
     if (!row) return NOT_FOUND;
     this.hashById.set(row.id, hash);
@@ -93,6 +104,7 @@ export class ApiKeyVerifier {
       revoked: row.revokedAt !== null,
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       rateLimit: row.rateLimit,
+      quota: row.quota,
       allowedIps: row.allowedIps,
     };
   }

@@ -1,5 +1,5 @@
 import { ApiKeyEntity } from './entities/api-key.entity';
-import { AdminApiKeyResponseDto, ApiKeyResponseDto, KeyStatus } from './dto/api-key-response.dto';
+import { AdminApiKeyResponseDto, ApiKeyResponseDto, KeyStatus, QuotaUsageDto } from './dto/api-key-response.dto';
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
@@ -12,7 +12,12 @@ export function keyStatus(key: ApiKeyEntity, now: number): KeyStatus {
 }
 
 /** The public view of a key. `lastUsedAt` takes the newest of the stored and the pending use. */
-export function toApiKeyResponse(key: ApiKeyEntity, now: number, pendingLastUsed?: Date): ApiKeyResponseDto {
+export function toApiKeyResponse(
+  key: ApiKeyEntity,
+  now: number,
+  pendingLastUsed?: Date,
+  quota: QuotaUsageDto | null = null,
+): ApiKeyResponseDto {
   const lastUsed = pendingLastUsed && (!key.lastUsedAt || pendingLastUsed > key.lastUsedAt) ? pendingLastUsed : key.lastUsedAt;
   return {
     id: key.id,
@@ -25,16 +30,22 @@ export function toApiKeyResponse(key: ApiKeyEntity, now: number, pendingLastUsed
     revokedAt: iso(key.revokedAt),
     lastUsedAt: iso(lastUsed),
     rateLimit: key.rateLimit,
+    quota,
     allowedIps: key.allowedIps,
     createdAt: key.createdAt.toISOString(),
     updatedAt: key.updatedAt.toISOString(),
   };
 }
 
-export function toAdminApiKeyResponse(key: ApiKeyEntity, now: number, pendingLastUsed?: Date): AdminApiKeyResponseDto {
+export function toAdminApiKeyResponse(
+  key: ApiKeyEntity,
+  now: number,
+  pendingLastUsed?: Date,
+  quota: QuotaUsageDto | null = null,
+): AdminApiKeyResponseDto {
   const owner = key.owner;
   return {
-    ...toApiKeyResponse(key, now, pendingLastUsed),
+    ...toApiKeyResponse(key, now, pendingLastUsed, quota),
     userId: key.userId,
     owner: { id: key.userId, email: owner?.email ?? '', name: owner?.name ?? null },
   };

@@ -58,7 +58,7 @@ export class ApiKeysController {
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateApiKeyDto,
   ): Promise<ApiKeyResponseDto> {
-    return this.keys.updateKey(caller.userId, id, dto);
+    return this.keys.updateKey(caller, id, dto);
   }
 
   @Delete(':id')

@@ -10,6 +10,10 @@ import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
+import { loadConfig } from '../config/app-config';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+
+const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) });
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 
@@ -147,6 +151,8 @@ describe('ApiKeysService', () => {
       verifier as unknown as ApiKeyVerifier,
       lastUsed as unknown as LastUsedTracker,
       new FixedClock(NOW),
+      new RateLimitService(config, new FixedClock(NOW)),
+      config,
     );
   });
 
@@ -240,10 +246,28 @@ describe('ApiKeysService', () => {
     });
   });
 
+  describe('rate limits and quotas', () => {
+    it('refuses an owner a key rate above the ceiling, and lets an admin exceed it', async () => {
+      const fast = createDto({ rateLimit: { limit: 1_000_000, windowSeconds: 1 } });
+      const error = await rejection(service.createKey(jwtCaller('user'), fast));
+      expect(error.getStatus()).toBe(400);
+      expect(error.details?.[0].field).toBe('rateLimit');
+      await expect(service.createKey(jwtCaller('admin'), fast)).resolves.toMatchObject({
+        rateLimit: { limit: 1_000_000, windowSeconds: 1 },
+      });
+    });
+
+    it('stores a quota and reports its usage for the current period', async () => {
+      const created = await service.createKey(jwtCaller(), createDto({ quota: { limit: 500, period: 'day' } }));
+      expect(created.quota).toMatchObject({ limit: 500, period: 'day', used: 0, remaining: 500 });
+      expect(new Date(created.quota!.resetsAt).getTime()).toBeGreaterThan(NOW);
+    });
+  });
+
   describe('updateKey', () => {
     it('narrows scopes, renames, and invalidates the verifier cache', async () => {
       const key = keys.seed({ scopes: ['read:keys', 'write:keys'] });
-      const updated = await service.updateKey('user-1', key.id, { scopes: ['read:keys'], name: 'renamed' });
+      const updated = await service.updateKey(jwtCaller(), key.id, { scopes: ['read:keys'], name: 'renamed' });
       expect(updated).toMatchObject({ id: key.id, scopes: ['read:keys'], name: 'renamed' });
       expect(keys.rows[0].scopes).toEqual(['read:keys']);
       expect(verifier.invalidate).toHaveBeenCalledWith(key.id);
@@ -251,12 +275,12 @@ describe('ApiKeysService', () => {
 
     it('narrows a wildcard to a covered scope', async () => {
       const key = keys.seed({ scopes: ['read:*'] });
-      await expect(service.updateKey('user-1', key.id, { scopes: ['read:users'] })).resolves.toMatchObject({ scopes: ['read:users'] });
+      await expect(service.updateKey(jwtCaller(), key.id, { scopes: ['read:users'] })).resolves.toMatchObject({ scopes: ['read:users'] });
     });
 
     it('refuses to widen scopes with 400 validation_failed, changing nothing', async () => {
       const key = keys.seed({ scopes: ['read:keys'] });
-      const error = await rejection(service.updateKey('user-1', key.id, { scopes: ['read:keys', 'write:keys'] }));
+      const error = await rejection(service.updateKey(jwtCaller(), key.id, { scopes: ['read:keys', 'write:keys'] }));
       expect(error.getStatus()).toBe(400);
       expect(error.code).toBe('validation_failed');
       expect(JSON.stringify(error.details)).toContain('write:keys');
@@ -267,14 +291,14 @@ describe('ApiKeysService', () => {
 
     it('deactivates a key and invalidates it', async () => {
       const key = keys.seed();
-      const updated = await service.updateKey('user-1', key.id, { isActive: false });
+      const updated = await service.updateKey(jwtCaller(), key.id, { isActive: false });
       expect(updated).toMatchObject({ isActive: false, status: 'inactive' });
       expect(verifier.invalidate).toHaveBeenCalledWith(key.id);
     });
 
     it('refuses to change a revoked key with 409 conflict', async () => {
       const key = keys.seed({ revokedAt: new Date(NOW - 1000) });
-      const error = await rejection(service.updateKey('user-1', key.id, { isActive: true }));
+      const error = await rejection(service.updateKey(jwtCaller(), key.id, { isActive: true }));
       expect(error.getStatus()).toBe(409);
       expect(error.code).toBe('conflict');
       expect(keys.save).not.toHaveBeenCalled();
@@ -283,7 +307,7 @@ describe('ApiKeysService', () => {
 
     it("answers 404 not_found for another user's key", async () => {
       const key = keys.seed({ userId: 'someone-else' });
-      const error = await rejection(service.updateKey('user-1', key.id, { isActive: false }));
+      const error = await rejection(service.updateKey(jwtCaller(), key.id, { isActive: false }));
       expect(error.getStatus()).toBe(404);
       expect(error.code).toBe('not_found');
       expect(keys.rows[0].isActive).toBe(true);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
@@ -14,6 +14,12 @@ import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { QuotaUsageDto } from './dto/api-key-response.dto';
+import { QuotaDto, RateLimitDto } from './dto/create-api-key.dto';
+import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 
 /** The key lifecycle for a key's owner. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()
@@ -23,6 +29,8 @@ export class ApiKeysService {
     private readonly verifier: ApiKeyVerifier,
     private readonly lastUsed: LastUsedTracker,
     private readonly clock: Clock,
+    private readonly limits: RateLimitService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async createKey(caller: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
@@ -32,6 +40,7 @@ export class ApiKeysService {
     if (dto.expiresAt && dto.expiresAt.getTime() <= this.clock.now()) {
       throw validationFailed([{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }]);
     }
+    this.assertWithinCeiling(caller, dto.rateLimit);
 
     const key = generateApiKey();
     const hash = hashApiKey(key);
@@ -44,12 +53,13 @@ export class ApiKeysService {
         scopes,
         isActive: true,
         expiresAt: dto.expiresAt ?? null,
-        rateLimit: dto.rateLimit ? { limit: dto.rateLimit.limit, windowSeconds: dto.rateLimit.windowSeconds } : null,
+        rateLimit: toRateLimitSetting(dto.rateLimit),
+        quota: toQuotaSetting(dto.quota),
         allowedIps: dto.allowedIps ?? null,
       }),
     );
     this.verifier.forgetHash(hash);
-    return { ...this.toResponse(saved), key };
+    return { ...(await this.toResponse(saved)), key };
   }
 
   async listKeys(userId: string, page: PaginationQueryDto): Promise<{ items: ApiKeyResponseDto[]; total: number }> {
@@ -59,15 +69,15 @@ export class ApiKeysService {
       skip: page.skip,
       take: page.limit,
     });
-    return { items: rows.map((row) => this.toResponse(row)), total };
+    return { items: await Promise.all(rows.map((row) => this.toResponse(row))), total };
   }
 
   async getKey(userId: string, id: string): Promise<ApiKeyResponseDto> {
     return this.toResponse(await this.findOwned(userId, id));
   }
 
-  async updateKey(userId: string, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyResponseDto> {
-    const key = await this.findOwned(userId, id);
+  async updateKey(caller: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyResponseDto> {
+    const key = await this.findOwned(caller.userId, id);
     if (key.revokedAt) throw conflict('A revoked key cannot be changed');
     if (dto.scopes !== undefined) {
       const widened = missingScopes(key.scopes, dto.scopes);
@@ -80,6 +90,11 @@ export class ApiKeysService {
     }
     if (dto.name !== undefined) key.name = dto.name;
     if (dto.isActive !== undefined) key.isActive = dto.isActive;
+    if (dto.rateLimit !== undefined) {
+      this.assertWithinCeiling(caller, dto.rateLimit ?? undefined);
+      key.rateLimit = toRateLimitSetting(dto.rateLimit);
+    }
+    if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
     const saved = await this.keys.save(key);
     this.verifier.invalidate(id);
     return this.toResponse(saved);
@@ -106,7 +121,40 @@ export class ApiKeysService {
     return key;
   }
 
-  private toResponse(key: ApiKeyEntity): ApiKeyResponseDto {
-    return toApiKeyResponse(key, this.clock.now(), this.lastUsed.pendingFor(key.id));
+  /** How much of its quota a key has used in the current period; null without a quota. */
+  async quotaUsage(key: Pick<ApiKeyEntity, 'id' | 'quota'>): Promise<QuotaUsageDto | null> {
+    if (!key.quota) return null;
+    const policy = this.limits.quotaPolicy(key.quota);
+    const used = Math.min(key.quota.limit, await this.limits.used(`quota:${key.id}`, policy));
+    return { ...key.quota, used, remaining: key.quota.limit - used, resetsAt: new Date(policy.window?.end ?? 0).toISOString() };
   }
+
+  /** Owners may not set a key faster than the configured ceiling; admins may. */
+  private assertWithinCeiling(caller: Principal, rateLimit: RateLimitDto | undefined): void {
+    if (!rateLimit || caller.role === 'admin') return;
+    const ceiling = this.config.rateLimit.keyCeiling;
+    if (rateLimit.limit / rateLimit.windowSeconds > ceiling.limit / ceiling.windowSeconds) {
+      throw validationFailed([
+        { field: 'rateLimit', messages: [`rateLimit may not exceed ${ceiling.limit} requests per ${ceiling.windowSeconds} seconds`] },
+      ]);
+    }
+  }
+
+  private async toResponse(key: ApiKeyEntity): Promise<ApiKeyResponseDto> {
+    return toApiKeyResponse(key, this.clock.now(), this.lastUsed.pendingFor(key.id), await this.quotaUsage(key));
+  }
+}
+
+function toRateLimitSetting(dto: RateLimitDto | null | undefined): RateLimitSetting | null {
+  if (!dto) return null;
+  return {
+    limit: dto.limit,
+    windowSeconds: dto.windowSeconds,
+    ...(dto.strategy ? { strategy: dto.strategy } : {}),
+    ...(dto.burst ? { burst: dto.burst } : {}),
+  };
+}
+
+function toQuotaSetting(dto: QuotaDto | null | undefined): QuotaSetting | null {
+  return dto ? { limit: dto.limit, period: dto.period } : null;
 }

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
@@ -16,7 +16,13 @@ import { TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]), PassportModule, JwtModule.register({}), ApiKeysModule],
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]),
+    PassportModule,
+    JwtModule.register({}),
+    ApiKeysModule,
+    RateLimitModule,
+  ],
   controllers: [AuthController],
   providers: [
     AuthService,
@@ -27,8 +33,8 @@ import { UserAccessService } from './user-access.service';
     ApiKeyAuthenticator,
     ApiKeyHeaderStrategy,
     ApiKeyBearerStrategy,
-    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    AuthenticationGuard,
   ],
-  exports: [UserAccessService, TokenService, PasswordService],
+  exports: [UserAccessService, TokenService, PasswordService, AuthenticationGuard],
 })
 export class AuthModule {}

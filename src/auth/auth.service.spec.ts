@@ -1,7 +1,9 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { QueryFailedError, Repository } from 'typeorm';
 import { AppException } from '../common/errors/app.exception';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { Clock } from '../common/time/clock';
 import { AuthService } from './auth.service';
 import { UserEntity, UserRole } from './entities/user.entity';
 import { PasswordService } from './password.service';
@@ -110,6 +112,7 @@ function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     jwt: { secret: 's'.repeat(48), generated: false, issuer: 'argus', audience: 'argus-api', expiresInSeconds: 3600 },
     refreshExpiresInSeconds: 604_800,
     allowRegistration: true,
+    rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
     apiKeys: { cacheTtlSeconds: 60, cacheMaxEntries: 1000, negativeCacheTtlSeconds: 30, lastUsedFlushSeconds: 30 },
     ...overrides,
   };
@@ -140,6 +143,7 @@ describe('AuthService', () => {
       tokens as unknown as TokenService,
       userAccess as unknown as UserAccessService,
       config,
+      new RateLimitService(config, new Clock()),
     );
 
   beforeEach(() => {

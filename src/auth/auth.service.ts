@@ -12,6 +12,7 @@ import { PasswordService } from './password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
 import { toUserResponse } from './user.mapper';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -29,6 +30,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly tokens: TokenService,
     private readonly userAccess: UserAccessService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limits: RateLimitService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,6 +52,11 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** Unknown email, wrong password and deactivated account all give the same 401 in similar time. */
   async login(dto: LoginDto): Promise<TokenPairDto> {
+    if (this.limits.enabled) {
+      // Per account, on top of the per-IP limit: slows password guessing spread over many IPs.
+      // A sliding window, never a lockout an attacker could hold a victim in.
+      await this.limits.enforce(`login:${dto.email}`, this.limits.policy('login', this.config.rateLimit.loginPerAccount, 'sliding'));
+    }
     const user = await this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')

@@ -1,3 +1,4 @@
+import type { QuotaSetting, RateLimitSetting } from '../api-keys/entities/api-key.entity';
 import { UserRole } from './entities/user.entity';
 
 /** Who is calling, as established by the authentication guard for one request. */
@@ -10,4 +11,7 @@ export interface Principal {
   keyId?: string;
   /** When this credential stops working: the token's `exp` or the key's `expiresAt`. */
   expiresAt: Date | null;
+  /** A key's own rate limit, overriding the default for keys. */
+  rateLimit?: RateLimitSetting | null;
+  quota?: QuotaSetting | null;
 }

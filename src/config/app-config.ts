@@ -40,6 +40,20 @@ export interface AppConfig {
   refreshExpiresInSeconds: number;
   allowRegistration: boolean;
   bootstrapAdmin?: { email: string; password: string };
+  rateLimit: {
+    enabled: boolean;
+    strategy: 'fixed' | 'sliding' | 'token_bucket';
+    apiKey: RateSetting;
+    jwt: RateSetting;
+    anonymous: RateSetting;
+    anonymousBurst: RateSetting;
+    loginPerAccount: RateSetting;
+    /** The fastest per-key rate an owner may set (requests per window); admins may exceed it. */
+    keyCeiling: RateSetting;
+    redisUrl?: string;
+    /** What to do while Redis is unreachable: per-instance limits (open) or 503 (closed). */
+    redisFailure: 'open' | 'closed';
+  };
   apiKeys: {
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
@@ -49,6 +63,12 @@ export interface AppConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** `limit` requests per `windowSeconds`. */
+export interface RateSetting {
+  limit: number;
+  windowSeconds: number;
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_SECRET_LENGTH = 32;
@@ -65,6 +85,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = reader.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const dataDir = resolve(reader.string('ARGUS_DATA_DIR', './data'));
   const databaseUrl = reader.optional('DATABASE_URL');
+  const redisUrl = reader.optional('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL: must be a redis:// or rediss:// URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL');
   }
@@ -91,6 +113,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
     allowRegistration: reader.boolean('ALLOW_REGISTRATION', true),
+    rateLimit: {
+      enabled: reader.boolean('RATE_LIMIT_ENABLED', true),
+      strategy: reader.oneOf('RATE_LIMIT_STRATEGY', ['fixed', 'sliding', 'token_bucket'] as const, 'sliding'),
+      apiKey: reader.rate('RATE_LIMIT_API_KEY', '100/1m'),
+      jwt: reader.rate('RATE_LIMIT_JWT', '1000/1m'),
+      anonymous: reader.rate('RATE_LIMIT_ANONYMOUS', '100/1h'),
+      anonymousBurst: reader.rate('RATE_LIMIT_ANONYMOUS_BURST', '5/1s'),
+      loginPerAccount: reader.rate('RATE_LIMIT_LOGIN', '10/5m'),
+      keyCeiling: reader.rate('RATE_LIMIT_KEY_CEILING', '10000/1m'),
+      redisUrl,
+      redisFailure: reader.oneOf('RATE_LIMIT_REDIS_FAILURE', ['open', 'closed'] as const, 'open'),
+    },
     apiKeys: {
       cacheTtlSeconds: reader.integer('API_KEY_CACHE_TTL_SECONDS', 60, 1, 3600),
       cacheMaxEntries: reader.integer('API_KEY_CACHE_MAX_ENTRIES', 200_000, 100, 10_000_000),
@@ -152,6 +186,15 @@ function readOrCreateSecret(dataDir: string): string {
   return secret;
 }
 
+export function parseRate(raw: string): RateSetting | undefined {
+  const match = /^(\d+)(?:\/(\w+))?$/.exec(raw.trim());
+  if (!match) return undefined;
+  const limit = Number(match[1]);
+  const windowSeconds = parseDuration(match[2] ?? '1m');
+  if (windowSeconds === undefined || limit < 1 || windowSeconds < 1 || windowSeconds > 31 * 86_400) return undefined;
+  return { limit, windowSeconds };
+}
+
 function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
@@ -208,6 +251,17 @@ class EnvReader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${raw}")`);
     return fallback;
+  }
+
+  /** `100` (per minute), or `100/1m`, `5/1s`, `10000/1d`. */
+  rate(name: string, fallback: string): RateSetting {
+    const raw = this.optional(name) ?? fallback;
+    const rate = parseRate(raw);
+    if (rate === undefined) {
+      this.problems.push(`${name}: must be requests per window such as 100/1m, 5/1s or 1000 (per minute) (got "${raw}")`);
+      return parseRate(fallback) as RateSetting;
+    }
+    return rate;
   }
 
   duration(name: string, fallback: string, minSeconds: number, maxSeconds: number): number {

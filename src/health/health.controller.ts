@@ -3,10 +3,12 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/auth.decorators';
 import { ApiErrors } from '../common/openapi/api-responses.decorator';
+import { SkipRateLimit } from '../rate-limit/rate-limit.decorators';
 
 @ApiTags('health')
 @Controller('health')
 @Public()
+@SkipRateLimit()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -72,7 +72,7 @@ describe('API keys (e2e)', () => {
       ['a bad date', { name: 'x', expiresAt: 'tomorrow' }, 'expiresAt'],
       ['a past date', { name: 'x', expiresAt: '2001-01-01T00:00:00Z' }, 'expiresAt'],
       ['a zero limit', { name: 'x', rateLimit: { limit: 0, windowSeconds: 60 } }, 'rateLimit.limit'],
-      ['an unknown rateLimit field', { name: 'x', rateLimit: { limit: 5, windowSeconds: 60, burst: 3 } }, 'rateLimit.burst'],
+      ['an unknown rateLimit field', { name: 'x', rateLimit: { limit: 5, windowSeconds: 60, jitter: 3 } }, 'rateLimit.jitter'],
       ['a bad IP', { name: 'x', allowedIps: ['300.1.1.1'] }, 'allowedIps'],
       ['a bad CIDR', { name: 'x', allowedIps: ['10.0.0.0/33'] }, 'allowedIps'],
     ])('rejects %s with 400 and creates nothing', async (_label, body, field) => {

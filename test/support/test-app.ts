@@ -81,6 +81,12 @@ export class TestApp {
       ARGUS_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: 'info',
       DATABASE_POOL_SIZE: '5',
+      // Suites hammer login and register from one address; the rate-limit suite sets real limits.
+      RATE_LIMIT_ANONYMOUS: '1000000/1h',
+      RATE_LIMIT_ANONYMOUS_BURST: '1000000/1s',
+      RATE_LIMIT_LOGIN: '1000000/1m',
+      RATE_LIMIT_API_KEY: '1000000/1m',
+      RATE_LIMIT_JWT: '1000000/1m',
       ...(database ? { DATABASE_URL: database.url } : {}),
       ...env,
     });

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { RateLimitDto } from './create-api-key.dto';
+import { QuotaDto, RateLimitDto } from './create-api-key.dto';
+
+export class QuotaUsageDto extends QuotaDto {
+  @ApiProperty({ description: 'Used in the current period' })
+  used: number;
+
+  @ApiProperty()
+  remaining: number;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the quota refills' })
+  resetsAt: string;
+}
 
 export const KEY_STATUSES = ['active', 'inactive', 'revoked', 'expired'] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
@@ -35,6 +46,9 @@ export class ApiKeyResponseDto {
 
   @ApiProperty({ type: RateLimitDto, nullable: true })
   rateLimit: RateLimitDto | null;
+
+  @ApiProperty({ type: () => QuotaUsageDto, nullable: true })
+  quota: QuotaUsageDto | null;
 
   @ApiProperty({ type: [String], nullable: true })
   allowedIps: string[] | null;

@@ -1,8 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsDate, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
 import { IsScope } from '../../common/validation/is-scope.decorator';
+import { RATE_LIMIT_STRATEGIES, RateLimitStrategy } from '../../rate-limit/rate-limit.types';
 
 export class RateLimitDto {
   @ApiProperty({ minimum: 1, maximum: 1_000_000, example: 100, description: 'Requests allowed per window' })
@@ -16,6 +30,30 @@ export class RateLimitDto {
   @Min(1)
   @Max(86_400)
   windowSeconds: number;
+
+  @ApiPropertyOptional({ enum: RATE_LIMIT_STRATEGIES, description: 'Counting strategy; default RATE_LIMIT_STRATEGY (sliding)' })
+  @IsOptional()
+  @IsIn(RATE_LIMIT_STRATEGIES)
+  strategy?: RateLimitStrategy;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, description: 'token_bucket only: bucket capacity (default: limit)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  burst?: number;
+}
+
+export class QuotaDto {
+  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, example: 10_000, description: 'Requests allowed per period' })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  limit: number;
+
+  @ApiProperty({ enum: ['day', 'month'], description: 'Calendar period (UTC); the quota refills at its start' })
+  @IsIn(['day', 'month'])
+  period: 'day' | 'month';
 }
 
 export class CreateApiKeyDto {
@@ -47,6 +85,12 @@ export class CreateApiKeyDto {
   @ValidateNested()
   @Type(() => RateLimitDto)
   rateLimit?: RateLimitDto;
+
+  @ApiPropertyOptional({ type: QuotaDto, description: 'A usage quota counted apart from the rate limit' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuotaDto)
+  quota?: QuotaDto;
 
   @ApiPropertyOptional({
     type: [String],

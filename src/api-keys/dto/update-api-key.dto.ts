@@ -1,5 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { QuotaDto, RateLimitDto } from './create-api-key.dto';
 import { IsScope } from '../../common/validation/is-scope.decorator';
 
 export class UpdateApiKeyDto {
@@ -16,6 +18,20 @@ export class UpdateApiKeyDto {
   @ArrayUnique()
   @IsScope({ each: true })
   scopes?: string[];
+
+  @ApiPropertyOptional({ type: RateLimitDto, nullable: true, description: 'A new limit for this key; null returns it to the default' })
+  @ValidateIf((_dto, value) => value !== null)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitDto)
+  rateLimit?: RateLimitDto | null;
+
+  @ApiPropertyOptional({ type: QuotaDto, nullable: true, description: 'A new quota; null removes it' })
+  @ValidateIf((_dto, value) => value !== null)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuotaDto)
+  quota?: QuotaDto | null;
 
   @ApiPropertyOptional({ description: 'Deactivate (false) or reactivate (true) the key' })
   @IsOptional()

@@ -4,6 +4,14 @@ import { UserEntity } from '../../auth/entities/user.entity';
 export interface RateLimitSetting {
   limit: number;
   windowSeconds: number;
+  strategy?: 'fixed' | 'sliding' | 'token_bucket';
+  /** Token bucket capacity. */
+  burst?: number;
+}
+
+export interface QuotaSetting {
+  limit: number;
+  period: 'day' | 'month';
 }
 
 @Entity('api_keys')
@@ -44,6 +52,9 @@ export class ApiKeyEntity {
 
   @Column({ name: 'rate_limit', type: 'jsonb', nullable: true })
   rateLimit: RateLimitSetting | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  quota: QuotaSetting | null;
 
   @Column({ name: 'allowed_ips', type: 'text', array: true, nullable: true })
   allowedIps: string[] | null;

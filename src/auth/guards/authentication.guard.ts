@@ -7,6 +7,7 @@ import { ErrorCode } from '../../common/errors/error-codes';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../decorators/auth.decorators';
 import { Principal } from '../principal';
 import { missingScopes } from '../scopes';
+import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY } from '../strategies/api-key.strategies';
 import { JWT_STRATEGY } from '../strategies/jwt.strategy';
 
@@ -24,7 +25,10 @@ export interface CallerLogFields {
  */
 @Injectable()
 export class AuthenticationGuard extends AuthGuard([API_KEY_HEADER_STRATEGY, API_KEY_BEARER_STRATEGY, JWT_STRATEGY]) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limits: RateLimitService,
+  ) {
     super();
   }
 
@@ -32,7 +36,16 @@ export class AuthenticationGuard extends AuthGuard([API_KEY_HEADER_STRATEGY, API
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    await super.canActivate(context);
+    try {
+      await super.canActivate(context);
+    } catch (error) {
+      // A failed authentication still counts against the client IP, so guessing keys, tokens or
+      // passwords is limited like any anonymous traffic.
+      if (error instanceof AppException && error.getStatus() === 401) {
+        await this.limits.chargeAnonymous(context.switchToHttp().getRequest<FastifyRequest>().ip);
+      }
+      throw error;
+    }
     const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
     const principal = request.user;
     (request.raw as { caller?: CallerLogFields }).caller = {

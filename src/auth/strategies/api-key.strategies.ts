@@ -36,6 +36,8 @@ export class ApiKeyAuthenticator {
       keyId: key.id,
       scopes: effectiveKeyScopes(key.scopes, owner.role),
       expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt),
+      rateLimit: key.rateLimit,
+      quota: key.quota,
     };
   }
 }

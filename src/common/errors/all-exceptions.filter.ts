@@ -71,6 +71,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           code: exception.code,
           requestId,
           ...(exception.details ? { details: exception.details } : {}),
+          ...exception.extra,
         },
         headers: { ...exception.headers },
       };

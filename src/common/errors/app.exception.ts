@@ -17,6 +17,8 @@ export class AppException extends HttpException {
     message: string,
     readonly details?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** Further top-level body fields (`retryAfter` on a 429). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message, status);
   }

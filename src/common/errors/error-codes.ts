@@ -17,6 +17,7 @@ export const ErrorCode = {
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimitExceeded: 'rate_limit_exceeded',
+  QuotaExceeded: 'quota_exceeded',
   InternalError: 'internal_error',
   ServiceUnavailable: 'service_unavailable',
 } as const;

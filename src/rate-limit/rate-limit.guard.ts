@@ -1,0 +1,87 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerModuleOptions,
+  ThrottlerRequest,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal';
+import { quotaExceeded, quotaHeaders } from './rate-limit.headers';
+import { RATE_LIMIT_COST, SKIP_RATE_LIMIT } from './rate-limit.decorators';
+import { RateLimitService } from './rate-limit.service';
+import { RateLimitPolicy } from './rate-limit.types';
+
+export const API_KEY_THROTTLER = 'api-key';
+export const JWT_THROTTLER = 'jwt';
+export const ANONYMOUS_BURST_THROTTLER = 'anonymous-burst';
+export const ANONYMOUS_THROTTLER = 'anonymous';
+
+type LimitedRequest = FastifyRequest & { user?: Principal; rateLimitShown?: number };
+
+/** Which caller a request counts against: its key, its user, or its client IP. */
+export function trackerOf(request: LimitedRequest): string {
+  const principal = request.user;
+  if (!principal) return `ip:${request.ip}`;
+  return principal.keyId ? `key:${principal.keyId}` : `user:${principal.userId}`;
+}
+
+/**
+ * Runs after authentication (it needs the caller) and applies, per caller rather than per route,
+ * the named throttlers configured in RateLimitModule: a key's own limit and quota, a user's, or an
+ * anonymous client IP's. Every limited response carries the limit headers; a 429 also Retry-After.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly limits: RateLimitService,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return (
+      !this.limits.enabled ||
+      this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, [context.getHandler(), context.getClass()]) === true
+    );
+  }
+
+  protected override async handleRequest({ context, limit, ttl, throttler }: ThrottlerRequest): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<LimitedRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const principal = request.user;
+    const cost = this.reflector.getAllAndOverride<number>(RATE_LIMIT_COST, [context.getHandler(), context.getClass()]) ?? 1;
+    const name = throttler.name as string;
+
+    const own = name === API_KEY_THROTTLER ? principal?.rateLimit : undefined;
+    const policy = own
+      ? this.limits.policy(name, own, own.strategy, own.burst)
+      : this.limits.policy(name, { limit, windowSeconds: ttl / 1000 });
+    await this.enforce(request, reply, `${name}:${trackerOf(request)}`, policy, cost);
+
+    if (name === API_KEY_THROTTLER && principal?.quota && principal.keyId) {
+      const quotaPolicy = this.limits.quotaPolicy(principal.quota);
+      const result = await this.limits.consume(`quota:${principal.keyId}`, quotaPolicy, cost);
+      const headers = quotaHeaders(result);
+      if (!result.allowed) throw quotaExceeded(headers, result);
+      reply.headers(headers);
+    }
+    return true;
+  }
+
+  private async enforce(request: LimitedRequest, reply: FastifyReply, key: string, policy: RateLimitPolicy, cost: number): Promise<void> {
+    const { headers, result } = await this.limits.enforce(key, policy, cost);
+    // Several limits can apply (burst and hourly); the headers describe the tightest.
+    if (request.rateLimitShown === undefined || result.remaining < request.rateLimitShown) {
+      request.rateLimitShown = result.remaining;
+      reply.headers(headers);
+    }
+  }
+}

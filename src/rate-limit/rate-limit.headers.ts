@@ -1,0 +1,55 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { RateLimitPolicy, RateLimitResult } from './rate-limit.types';
+
+/**
+ * The headers that tell a client where it stands: the de facto `X-RateLimit-*` trio (reset in Unix
+ * seconds) and the IETF draft-ietf-httpapi-ratelimit-headers-11 `RateLimit-Policy` / `RateLimit`.
+ */
+export function rateLimitHeaders(policy: RateLimitPolicy, result: RateLimitResult, now: number): Record<string, string> {
+  const resetSeconds = Math.max(0, Math.ceil((result.resetAt - now) / 1000));
+  return {
+    'X-RateLimit-Limit': String(result.limit),
+    'X-RateLimit-Remaining': String(result.remaining),
+    'X-RateLimit-Reset': String(Math.ceil(result.resetAt / 1000)),
+    'RateLimit-Policy': `"${policy.name}";q=${policy.strategy === 'token_bucket' ? (policy.burst ?? policy.limit) : policy.limit};w=${Math.round(policy.windowMs / 1000)}`,
+    RateLimit: `"${policy.name}";r=${result.remaining};t=${resetSeconds}`,
+  };
+}
+
+export function quotaHeaders(result: RateLimitResult): Record<string, string> {
+  return {
+    'X-Quota-Limit': String(result.limit),
+    'X-Quota-Remaining': String(result.remaining),
+    'X-Quota-Reset': String(Math.ceil(result.resetAt / 1000)),
+  };
+}
+
+export function retryAfterSeconds(result: RateLimitResult): number {
+  return Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+}
+
+export function rateLimitExceeded(headers: Record<string, string>, result: RateLimitResult): AppException {
+  const retryAfter = retryAfterSeconds(result);
+  return new AppException(
+    HttpStatus.TOO_MANY_REQUESTS,
+    ErrorCode.RateLimitExceeded,
+    'Rate limit exceeded',
+    undefined,
+    { ...headers, 'Retry-After': String(retryAfter) },
+    { retryAfter },
+  );
+}
+
+export function quotaExceeded(headers: Record<string, string>, result: RateLimitResult): AppException {
+  const retryAfter = retryAfterSeconds(result);
+  return new AppException(
+    HttpStatus.TOO_MANY_REQUESTS,
+    ErrorCode.QuotaExceeded,
+    'Usage quota exhausted for this period',
+    undefined,
+    { ...headers, 'Retry-After': String(retryAfter) },
+    { retryAfter },
+  );
+}

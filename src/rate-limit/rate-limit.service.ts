@@ -1,0 +1,151 @@
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { Clock } from '../common/time/clock';
+import { AppConfig, RateSetting } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import { RedisRateLimitStore } from './redis-rate-limit.store';
+import { rateLimitExceeded, rateLimitHeaders } from './rate-limit.headers';
+import { RateLimitPolicy, RateLimitResult, RateLimitStrategy } from './rate-limit.types';
+
+export interface KeyQuota {
+  limit: number;
+  period: 'day' | 'month';
+}
+
+const WARN_EVERY_MS = 30_000;
+
+/**
+ * Counts requests against limits: in this process, or in Redis when REDIS_URL is set so every
+ * instance shares one count. A Redis call never waits long (no offline queue, a command timeout);
+ * while Redis is unreachable the configured failure policy applies, and it recovers by itself.
+ */
+@Injectable()
+export class RateLimitService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RateLimitService.name);
+  private readonly memory = new MemoryRateLimitStore();
+  private readonly redisClient?: Redis;
+  private readonly redis?: RedisRateLimitStore;
+  private lastWarning = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    const { redisUrl } = config.rateLimit;
+    if (redisUrl) {
+      this.redisClient = new Redis(redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 250,
+        connectTimeout: 1000,
+        // Reconnect forever, at most every 2 s: limits become shared again as soon as Redis returns.
+        retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+      });
+      this.redisClient.on('error', (error: Error) => this.warn(`Redis: ${error.message}`));
+      this.redis = new RedisRateLimitStore(this.redisClient);
+    }
+  }
+
+  get enabled(): boolean {
+    return this.config.rateLimit.enabled;
+  }
+
+  /** Whether counts are currently shared through Redis. */
+  get shared(): boolean {
+    return this.redis?.ready ?? false;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redisClient?.disconnect();
+  }
+
+  policy(
+    name: string,
+    setting: RateSetting,
+    strategy: RateLimitStrategy = this.config.rateLimit.strategy,
+    burst?: number,
+  ): RateLimitPolicy {
+    return { name, limit: setting.limit, windowMs: setting.windowSeconds * 1000, strategy, ...(burst ? { burst } : {}) };
+  }
+
+  /** The calendar window (UTC day or month) that a quota counts in. */
+  quotaPolicy(quota: KeyQuota): RateLimitPolicy {
+    const now = new Date(this.clock.now());
+    const start =
+      quota.period === 'day'
+        ? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())
+        : Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const end = quota.period === 'day' ? start + 86_400_000 : Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    return { name: 'quota', limit: quota.limit, windowMs: end - start, strategy: 'fixed', window: { start, end } };
+  }
+
+  async consume(key: string, policy: RateLimitPolicy, cost = 1): Promise<RateLimitResult> {
+    const now = this.clock.now();
+    if (this.redis) {
+      if (this.redis.ready) {
+        try {
+          return await this.redis.consume(key, policy, cost, now);
+        } catch (error) {
+          this.warn(`Redis rate-limit check failed: ${(error as Error).message}`);
+        }
+      }
+      if (this.config.rateLimit.redisFailure === 'closed') {
+        throw new AppException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          ErrorCode.ServiceUnavailable,
+          'Rate limiting is unavailable; try again shortly',
+        );
+      }
+    }
+    return this.memory.consume(key, policy, cost, now);
+  }
+
+  /** The limits of unauthenticated callers, counted per client IP. */
+  anonymousPolicies(): RateLimitPolicy[] {
+    return [
+      this.policy('anonymous-burst', this.config.rateLimit.anonymousBurst),
+      this.policy('anonymous', this.config.rateLimit.anonymous),
+    ];
+  }
+
+  /** Spends one anonymous request for `ip` (a failed authentication); 429 once the IP is over. */
+  async chargeAnonymous(ip: string): Promise<void> {
+    if (!this.enabled) return;
+    for (const policy of this.anonymousPolicies()) {
+      await this.enforce(`${policy.name}:ip:${ip}`, policy);
+    }
+  }
+
+  /** Consumes and throws the contract's 429 when over; returns the headers to show otherwise. */
+  async enforce(key: string, policy: RateLimitPolicy, cost = 1): Promise<{ headers: Record<string, string>; result: RateLimitResult }> {
+    const result = await this.consume(key, policy, cost);
+    const headers = rateLimitHeaders(policy, result, this.clock.now());
+    if (!result.allowed) throw rateLimitExceeded(headers, result);
+    return { headers, result };
+  }
+
+  /** Units of a fixed window (a quota) used so far. */
+  async used(key: string, policy: RateLimitPolicy): Promise<number> {
+    const now = this.clock.now();
+    if (this.redis?.ready) {
+      try {
+        return await this.redis.peekFixed(key, policy, now);
+      } catch (error) {
+        this.warn(`Redis quota read failed: ${(error as Error).message}`);
+      }
+    }
+    return this.memory.peekFixed(key, policy, now);
+  }
+
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarning < WARN_EVERY_MS) return;
+    this.lastWarning = now;
+    const fallback =
+      this.config.rateLimit.redisFailure === 'open' ? 'limits are per instance until it returns' : 'limited requests get 503';
+    this.logger.warn(`${message}; ${fallback}`);
+  }
+}
