@@ -7,6 +7,10 @@ import { Envelope } from '../common/http/envelope';
 import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { ApiKeysService } from './api-keys.service';
+import { RateLimitCost } from '../rate-limit/rate-limit.decorators';
+
+/** Minting a key writes and hashes: it spends more of the caller's limit than a read. */
+export const CREATE_KEY_COST = 5;
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
@@ -20,6 +24,7 @@ export class ApiKeysController {
 
   @Post()
   @Authenticated({ scopes: ['write:keys'] })
+  @RateLimitCost(CREATE_KEY_COST)
   @ApiOperation({ summary: 'Create an API key', description: 'The key is in this response only. Scopes must be a subset of your own.' })
   @ApiEnvelope(CreatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_CREATED_MESSAGE })
   @ApiErrors(400, 413)

@@ -20,7 +20,7 @@ export class AuthController {
     description: 'Closed when ALLOW_REGISTRATION=false (403). Emails compare case-insensitively.',
   })
   @ApiEnvelope(UserResponseDto, { status: HttpStatus.CREATED })
-  @ApiErrors(400, 403, 409, 413)
+  @ApiErrors(400, 403, 409, 413, 429)
   async register(@Body() dto: RegisterDto): Promise<Envelope<UserResponseDto>> {
     return new Envelope(await this.auth.register(dto), 'Account created');
   }
@@ -29,7 +29,7 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token' })
   @ApiEnvelope(TokenPairDto)
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 401, 429)
   login(@Body() dto: LoginDto): Promise<TokenPairDto> {
     return this.auth.login(dto);
   }
@@ -41,7 +41,7 @@ export class AuthController {
     description: 'Each refresh token works once. Replaying a spent one revokes every token of that login (401 invalid_token).',
   })
   @ApiEnvelope(TokenPairDto)
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 401, 429)
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refreshToken);
   }
@@ -54,7 +54,7 @@ export class AuthController {
       'Revokes the refresh token and every token of its family. Access tokens already issued expire on their own (JWT_EXPIRES_IN).',
   })
   @ApiEnvelope(null)
-  @ApiErrors(400, 401)
+  @ApiErrors(400, 401, 429)
   async logout(@Body() dto: RefreshTokenDto): Promise<Envelope<null>> {
     await this.auth.logout(dto.refreshToken);
     return new Envelope(null, 'Logged out');

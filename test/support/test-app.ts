@@ -17,9 +17,15 @@ export const PASSWORD = 'a-long-enough-password';
 /** A clock the test moves by hand. */
 export class TestClock extends Clock {
   private offsetMs = 0;
+  private frozenAt?: number;
 
   override now(): number {
-    return Date.now() + this.offsetMs;
+    return (this.frozenAt ?? Date.now()) + this.offsetMs;
+  }
+
+  /** Stop following real time (windows then only move when the test advances the clock). */
+  freeze(): void {
+    this.frozenAt = Date.now();
   }
 
   advance(ms: number): void {

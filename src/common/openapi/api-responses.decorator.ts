@@ -31,9 +31,21 @@ export function ApiEnvelope(model: Type<unknown> | null, options: EnvelopeOption
       status,
       description: options.description ?? 'Success',
       schema: { type: 'object', required: ['success', 'data'], properties },
+      headers: RATE_LIMIT_HEADERS,
     }),
   );
 }
+
+/** Sent on every rate-limited response (every /api route but health). */
+export const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { description: 'Requests allowed in the current window', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Unix time (seconds) when the window resets', schema: { type: 'integer' } },
+  'RateLimit-Policy': { description: 'IETF draft-11, e.g. `"api-key";q=100;w=60`', schema: { type: 'string' } },
+  RateLimit: { description: 'IETF draft-11, e.g. `"api-key";r=42;t=17`', schema: { type: 'string' } },
+};
+
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (`validation_failed`, with field details)',
@@ -42,7 +54,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not yours (`not_found`)',
   409: 'Conflicts with the current state (`conflict`)',
   413: 'Body larger than 1 MB (`payload_too_large`)',
-  429: 'Rate limit exceeded (`rate_limit_exceeded`)',
+  429: 'Rate limit (`rate_limit_exceeded`) or quota (`quota_exceeded`) exhausted; `Retry-After` and `retryAfter` say when to retry',
   503: 'A dependency is unavailable (`service_unavailable`)',
 };
 
@@ -50,6 +62,13 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorResponseDto),
-    ...statuses.map((status) => ApiResponse({ status, description: ERROR_DESCRIPTIONS[status] ?? 'Error', type: ErrorResponseDto })),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        type: ErrorResponseDto,
+        ...(status === 429 ? { headers: { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER } } : {}),
+      }),
+    ),
   );
 }

@@ -24,6 +24,9 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Field messages, on validation_failed' })
   details?: FieldErrorDto[];
+
+  @ApiPropertyOptional({ description: 'Seconds until a retry can pass, on 429' })
+  retryAfter?: number;
 }
 
 export class PageMetaDto {
