@@ -72,12 +72,22 @@ export class TestApp {
   private constructor(
     readonly app: NestFastifyApplication,
     readonly clock: TestClock,
+    /** The PostgreSQL database of this app (integration suite), for a second instance to share. */
+    readonly databaseUrl: string | undefined,
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * A second instance can share the first one's database (`sharedDatabaseUrl`): it then never
+   * drops it. (Passport registers strategies in one process-wide registry, so instances in one
+   * process share strategy objects; state that must be shared across instances lives in
+   * PostgreSQL and Redis, which is what multi-instance tests exercise.)
+   */
+  static async start(env: Record<string, string> = {}, sharedDatabaseUrl?: string): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
-    const database = await freshDatabase();
+    const database: FreshDatabase | undefined = sharedDatabaseUrl
+      ? { url: sharedDatabaseUrl, drop: async () => undefined }
+      : await freshDatabase();
     const config = loadConfig({
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
@@ -105,7 +115,7 @@ export class TestApp {
       },
     });
     const app = await createApp(config, { clock, logDestination });
-    const testApp = new TestApp(app, clock, async () => {
+    const testApp = new TestApp(app, clock, database?.url, async () => {
       await app.close();
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
