@@ -163,7 +163,7 @@ describe('MemoryRateLimitStore', () => {
         });
       }
       const denied = await store.consume('k', sliding, 1, A + 1000);
-      expect(denied).toEqual({ allowed: false, limit: 10, remaining: 0, resetAt: B, retryAfterMs: 65_001 });
+      expect(denied).toEqual({ allowed: false, limit: 10, remaining: 0, resetAt: B, retryAfterMs: 65_000 });
     });
 
     it('weights the previous window by its remaining overlap', async () => {
@@ -241,10 +241,11 @@ describe('MemoryRateLimitStore', () => {
       { name: 'previous 10, count 2 at 25% (weighted case)', ops: [[A, 10], [B + 15_000, 2]], now: B + 15_000, cost: 1, retryAfterMs: 3001 },
       { name: 'previous 10, nothing yet at 5%, cost 3', ops: [[A, 10]], now: B + 3000, cost: 3, retryAfterMs: 15_001 },
       { name: 'previous 7, count 3 at 10%', ops: [[A, 7], [B + 6000, 3]], now: B + 6000, cost: 1, retryAfterMs: 2572 },
-      { name: 'full current window at 50% (needs the next window)', ops: [[A + 10_000, 10]], now: A + 30_000, cost: 1, retryAfterMs: 36_001 },
-      { name: 'previous 5, count 5 at 50%, cost 3 (needs the next window)', ops: [[A, 5], [B + 30_000, 5]], now: B + 30_000, cost: 3, retryAfterMs: 55_715 },
+      { name: 'full current window at 50% (needs the next window)', ops: [[A + 10_000, 10]], now: A + 30_000, cost: 1, retryAfterMs: 36_000 },
+      { name: 'previous 5, count 5 at 50%, cost 3', ops: [[A, 5], [B + 30_000, 5]], now: B + 30_000, cost: 3, retryAfterMs: 6000 },
+      { name: 'previous 5, count 7 at 50%, cost 4 (needs the next window)', ops: [[A, 5], [B + 30_000, 7]], now: B + 30_000, cost: 4, retryAfterMs: 38_572 },
       { name: 'previous 10, count 0 at the window start, cost 10', ops: [[A, 10]], now: B, cost: 10, retryAfterMs: MINUTE },
-      { name: 'previous 4, count 6 near the window end', ops: [[A, 4], [B + 50_000, 6]], now: B + 59_000, cost: 1, retryAfterMs: 8501 },
+      { name: 'previous 10, count 9 near the window end', ops: [[A, 10], [B + 54_000, 9]], now: B + 58_000, cost: 1, retryAfterMs: 2000 },
     ];
 
     it.each(retryCases)('retryAfterMs is exact: $name', async ({ ops, now, cost, retryAfterMs }) => {
@@ -433,7 +434,7 @@ describe('slidingRetryAfter', () => {
     // Half the previous window must go: 10 * 0.5 + 5 <= 10 at 30 000 ms.
     [10, 0, 5, 10, 60_000, 10_000, 20_000],
     // The current window is already too full: wait for the next one, where it becomes "previous".
-    [0, 10, 1, 10, 60_000, 30_000, 36_001],
+    [0, 10, 1, 10, 60_000, 30_000, 36_000],
     [0, 5, 10, 10, 60_000, 15_000, 105_000],
     // A cost above the limit: the rest of this window plus a whole window.
     [0, 0, 11, 10, 60_000, 15_000, 105_000],
