@@ -238,14 +238,65 @@ describe('MemoryRateLimitStore', () => {
 
     /** States (operations on one key, then a denied probe) whose retryAfterMs is checked by replaying them. */
     const retryCases: Array<{ name: string; ops: Op[]; now: number; cost: number; retryAfterMs: number }> = [
-      { name: 'previous 10, count 2 at 25% (weighted case)', ops: [[A, 10], [B + 15_000, 2]], now: B + 15_000, cost: 1, retryAfterMs: 3001 },
+      {
+        name: 'previous 10, count 2 at 25% (weighted case)',
+        ops: [
+          [A, 10],
+          [B + 15_000, 2],
+        ],
+        now: B + 15_000,
+        cost: 1,
+        retryAfterMs: 3001,
+      },
       { name: 'previous 10, nothing yet at 5%, cost 3', ops: [[A, 10]], now: B + 3000, cost: 3, retryAfterMs: 15_001 },
-      { name: 'previous 7, count 3 at 10%', ops: [[A, 7], [B + 6000, 3]], now: B + 6000, cost: 1, retryAfterMs: 2572 },
-      { name: 'full current window at 50% (needs the next window)', ops: [[A + 10_000, 10]], now: A + 30_000, cost: 1, retryAfterMs: 36_000 },
-      { name: 'previous 5, count 5 at 50%, cost 3', ops: [[A, 5], [B + 30_000, 5]], now: B + 30_000, cost: 3, retryAfterMs: 6000 },
-      { name: 'previous 5, count 7 at 50%, cost 4 (needs the next window)', ops: [[A, 5], [B + 30_000, 7]], now: B + 30_000, cost: 4, retryAfterMs: 38_572 },
+      {
+        name: 'previous 7, count 3 at 10%',
+        ops: [
+          [A, 7],
+          [B + 6000, 3],
+        ],
+        now: B + 6000,
+        cost: 1,
+        retryAfterMs: 2572,
+      },
+      {
+        name: 'full current window at 50% (needs the next window)',
+        ops: [[A + 10_000, 10]],
+        now: A + 30_000,
+        cost: 1,
+        retryAfterMs: 36_000,
+      },
+      {
+        name: 'previous 5, count 5 at 50%, cost 3',
+        ops: [
+          [A, 5],
+          [B + 30_000, 5],
+        ],
+        now: B + 30_000,
+        cost: 3,
+        retryAfterMs: 6000,
+      },
+      {
+        name: 'previous 5, count 7 at 50%, cost 4 (needs the next window)',
+        ops: [
+          [A, 5],
+          [B + 30_000, 7],
+        ],
+        now: B + 30_000,
+        cost: 4,
+        retryAfterMs: 38_572,
+      },
       { name: 'previous 10, count 0 at the window start, cost 10', ops: [[A, 10]], now: B, cost: 10, retryAfterMs: MINUTE },
-      { name: 'previous 10, count 9 near the window end', ops: [[A, 10], [B + 54_000, 9]], now: B + 58_000, cost: 1, retryAfterMs: 2000 },
+      {
+        name: 'previous 10, count 9 near the window end',
+        ops: [
+          [A, 10],
+          [B + 54_000, 9],
+        ],
+        now: B + 58_000,
+        cost: 1,
+        retryAfterMs: 2000,
+      },
     ];
 
     it.each(retryCases)('retryAfterMs is exact: $name', async ({ ops, now, cost, retryAfterMs }) => {
@@ -288,7 +339,13 @@ describe('MemoryRateLimitStore', () => {
           retryAfterMs: 0,
         });
       }
-      expect(await store.consume('k', bucket, 1, T)).toEqual({ allowed: false, limit: 5, remaining: 0, resetAt: T + 5000, retryAfterMs: 1000 });
+      expect(await store.consume('k', bucket, 1, T)).toEqual({
+        allowed: false,
+        limit: 5,
+        remaining: 0,
+        resetAt: T + 5000,
+        retryAfterMs: 1000,
+      });
 
       // One second later exactly one more.
       expect(await store.consume('k', bucket, 1, T + 1000)).toEqual({
@@ -344,15 +401,33 @@ describe('MemoryRateLimitStore', () => {
         resetAt: T + 6000,
         retryAfterMs: 500,
       });
-      expect(await store.consume('k', bucket, 2, T + 3000)).toEqual({ allowed: true, limit: 5, remaining: 0, resetAt: T + 8000, retryAfterMs: 0 });
+      expect(await store.consume('k', bucket, 2, T + 3000)).toEqual({
+        allowed: true,
+        limit: 5,
+        remaining: 0,
+        resetAt: T + 8000,
+        retryAfterMs: 0,
+      });
     });
 
     it('uses limit as the capacity when burst is not set', async () => {
       const store = new MemoryRateLimitStore();
       const plain: RateLimitPolicy = { name: 'plain', limit: 10, windowMs: 10_000, strategy: 'token_bucket' };
       expect(await store.consume('k', plain, 1, T)).toEqual({ allowed: true, limit: 10, remaining: 9, resetAt: T + 1000, retryAfterMs: 0 });
-      expect(await store.consume('k', plain, 9, T)).toEqual({ allowed: true, limit: 10, remaining: 0, resetAt: T + 10_000, retryAfterMs: 0 });
-      expect(await store.consume('k', plain, 3, T)).toEqual({ allowed: false, limit: 10, remaining: 0, resetAt: T + 10_000, retryAfterMs: 3000 });
+      expect(await store.consume('k', plain, 9, T)).toEqual({
+        allowed: true,
+        limit: 10,
+        remaining: 0,
+        resetAt: T + 10_000,
+        retryAfterMs: 0,
+      });
+      expect(await store.consume('k', plain, 3, T)).toEqual({
+        allowed: false,
+        limit: 10,
+        remaining: 0,
+        resetAt: T + 10_000,
+        retryAfterMs: 3000,
+      });
     });
   });
 
@@ -440,7 +515,10 @@ describe('slidingRetryAfter', () => {
     [0, 0, 11, 10, 60_000, 15_000, 105_000],
     // Never below 1 ms.
     [10, 1, 1, 10, 60_000, 12_001, 1],
-  ])('(previous %d, count %d, cost %d, limit %d, window %d, elapsed %d) → %d', (previous, count, cost, limit, windowMs, elapsed, expected) => {
-    expect(slidingRetryAfter(previous, count, cost, limit, windowMs, elapsed)).toBe(expected);
-  });
+  ])(
+    '(previous %d, count %d, cost %d, limit %d, window %d, elapsed %d) → %d',
+    (previous, count, cost, limit, windowMs, elapsed, expected) => {
+      expect(slidingRetryAfter(previous, count, cost, limit, windowMs, elapsed)).toBe(expected);
+    },
+  );
 });

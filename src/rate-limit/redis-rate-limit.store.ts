@@ -78,11 +78,11 @@ local tokens = tonumber(state[1]) or capacity
 local updated = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
 local allowed = 0
-if tokens >= cost then
+if tokens + 1e-9 >= cost then
   tokens = tokens - cost
   allowed = 1
 end
-redis.call('HSET', base, 't', tostring(tokens), 'u', tostring(now))
+redis.call('HSET', base, 't', string.format('%.17g', tokens), 'u', tostring(now))
 local untilFull = math.ceil((capacity - tokens) / rate)
 redis.call('PEXPIRE', base, untilFull + 1000)
 local retry = 0
