@@ -1,9 +1,10 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
+import { toSuccessBody } from './common/http/envelope';
 import { requestIdFor } from './common/http/request-id';
+import { securityHeaders } from './common/http/security-headers';
 import { setupSwagger } from './common/openapi/swagger';
 import { AppConfig } from './config/app-config';
 
@@ -31,20 +32,21 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onSend', async (request, reply) => {
+  const headers = securityHeaders();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     reply.header('X-Request-ID', request.id);
+    done();
+  });
+  // Handlers return plain data; the contract's envelope is added here, once, for /api routes only
+  // (a hook, not a Nest interceptor: an interceptor costs an async-context bind per request).
+  fastify.addHook('preSerialization', (request, _reply, payload, done) => {
+    done(null, request.url.startsWith('/api/') ? toSuccessBody(payload) : payload);
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     // Authenticated API responses carry tokens, keys or private data: no cache may keep them.
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: [`'self'`],
-        styleSrc: [`'self'`, `'unsafe-inline'`],
-        imgSrc: [`'self'`, 'data:'],
-        scriptSrc: [`'self'`],
-      },
-    },
+    done(null, payload);
   });
   setupSwagger(app);
   await app.init();

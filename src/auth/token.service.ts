@@ -10,7 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { UserEntity } from './entities/user.entity';
-import { JWT_ALGORITHM } from './strategies/jwt.strategy';
+import { JWT_ALGORITHM, jwtSigningKey } from './strategies/jwt.strategy';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -41,7 +41,7 @@ export class TokenService {
     const { expiresInSeconds, secret, issuer, audience } = this.config.jwt;
     const accessToken = await this.jwt.signAsync(
       { sub: userId, jti: randomUUID(), iat: Math.floor(now / 1000) },
-      { secret, algorithm: JWT_ALGORITHM, expiresIn: expiresInSeconds, issuer, audience },
+      { privateKey: jwtSigningKey(secret), algorithm: JWT_ALGORITHM, expiresIn: expiresInSeconds, issuer, audience },
     );
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now + this.config.refreshExpiresInSeconds * 1000);

@@ -20,3 +20,20 @@ export class Envelope<T> {
     return new Envelope(items, undefined, meta);
   }
 }
+
+/**
+ * The contract's success body for a handler's result. Bodies that are already enveloped (errors
+ * from the exception filter carry `success: false`) pass through untouched.
+ */
+export function toSuccessBody(result: unknown): unknown {
+  if (result instanceof Envelope) {
+    return {
+      success: true,
+      data: result.data,
+      ...(result.message !== undefined ? { message: result.message } : {}),
+      ...(result.meta !== undefined ? { meta: result.meta } : {}),
+    };
+  }
+  if (typeof result === 'object' && result !== null && typeof (result as { success?: unknown }).success === 'boolean') return result;
+  return { success: true, data: result ?? null };
+}
