@@ -5,6 +5,7 @@ import { AppModule, AppOptions } from './app.module';
 import { toSuccessBody } from './common/http/envelope';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
+import { createRootLogger, registerRequestLogging } from './common/logging/logging';
 import { setupSwagger } from './common/openapi/swagger';
 import { AppConfig } from './config/app-config';
 
@@ -20,7 +21,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     logger: false,
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+  const logger = options.logger ?? createRootLogger(config, options.logDestination);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { ...options, logger }), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
@@ -32,6 +34,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
   fastify.removeContentTypeParser('text/plain');
+  registerRequestLogging(fastify, logger);
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);

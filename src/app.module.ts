@@ -7,7 +7,8 @@ import { AuthModule } from './auth/auth.module';
 import { CoreModule } from './common/core.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
-import { loggerParams } from './common/logging/logging';
+import { createRootLogger, loggerParams } from './common/logging/logging';
+import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -21,6 +22,8 @@ import { Clock } from './common/time/clock';
 export interface AppOptions {
   clock?: Clock;
   logDestination?: NodeJS.WritableStream;
+  /** Set by createApp: the root logger shared by Nest and the request log. */
+  logger?: Logger;
 }
 
 @Module({})
@@ -30,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
+        LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(config, options.logDestination))),
         CoreModule.forRoot(options.clock),
         DatabaseModule.forRoot(config),
         AuthModule,

