@@ -5,6 +5,7 @@ import {
   InjectThrottlerStorage,
   ThrottlerGuard,
   ThrottlerModuleOptions,
+  ThrottlerOptions,
   ThrottlerRequest,
   ThrottlerStorage,
 } from '@nestjs/throttler';
@@ -45,11 +46,52 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return (
-      !this.limits.enabled ||
-      this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, [context.getHandler(), context.getClass()]) === true
-    );
+  private readonly throttlersByCaller = new Map<string, ThrottlerOptions[]>();
+  /** Route settings read once per handler, not on every request. */
+  private readonly routeSettings = new WeakMap<object, { skip: boolean; cost: number }>();
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    const named = (...names: string[]) => this.throttlers.filter((throttler) => names.includes(throttler.name as string));
+    this.throttlersByCaller.set('api_key', named(API_KEY_THROTTLER));
+    this.throttlersByCaller.set('jwt', named(JWT_THROTTLER));
+    this.throttlersByCaller.set('anonymous', named(ANONYMOUS_BURST_THROTTLER, ANONYMOUS_THROTTLER));
+  }
+
+  /**
+   * Applies only the throttlers of this kind of caller (throttler's own loop would visit all four
+   * and resolve each one's route metadata on every request).
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const route = this.settingsFor(context);
+    if (route.skip || !this.limits.enabled) return true;
+    const principal = context.switchToHttp().getRequest<LimitedRequest>().user;
+    for (const throttler of this.throttlersByCaller.get(principal?.method ?? 'anonymous') ?? []) {
+      await this.handleRequest({
+        context,
+        limit: throttler.limit as number,
+        ttl: throttler.ttl as number,
+        throttler,
+        blockDuration: 0,
+        getTracker: async () => '',
+        generateKey: () => '',
+      });
+    }
+    return true;
+  }
+
+  private settingsFor(context: ExecutionContext): { skip: boolean; cost: number } {
+    const handler = context.getHandler();
+    let settings = this.routeSettings.get(handler);
+    if (!settings) {
+      const targets = [handler, context.getClass()];
+      settings = {
+        skip: this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets) === true,
+        cost: this.reflector.getAllAndOverride<number>(RATE_LIMIT_COST, targets) ?? 1,
+      };
+      this.routeSettings.set(handler, settings);
+    }
+    return settings;
   }
 
   protected override async handleRequest({ context, limit, ttl, throttler }: ThrottlerRequest): Promise<boolean> {
@@ -57,7 +99,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = http.getRequest<LimitedRequest>();
     const reply = http.getResponse<FastifyReply>();
     const principal = request.user;
-    const cost = this.reflector.getAllAndOverride<number>(RATE_LIMIT_COST, [context.getHandler(), context.getClass()]) ?? 1;
+    const { cost } = this.settingsFor(context);
     const name = throttler.name as string;
 
     const own = name === API_KEY_THROTTLER ? principal?.rateLimit : undefined;

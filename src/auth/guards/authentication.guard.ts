@@ -1,13 +1,14 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import { KEY_PREFIX } from '../../api-keys/api-key-format';
 import { AppException, forbidden, insufficientScope, unauthorized } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
+import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../decorators/auth.decorators';
 import { Principal } from '../principal';
 import { missingScopes } from '../scopes';
-import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY } from '../strategies/api-key.strategies';
 import { JWT_STRATEGY } from '../strategies/jwt.strategy';
 
@@ -18,43 +19,76 @@ export interface CallerLogFields {
   method: Principal['method'];
 }
 
+/** Maps Passport's outcome to the contract's 401 codes. */
+function toPrincipal<T>(error: unknown, user: T, info: unknown): T {
+  if (error) throw error instanceof AppException ? error : unauthorized(ErrorCode.Unauthorized, 'Authentication failed');
+  if (user) return user;
+  const failures = Array.isArray(info) ? info : [info];
+  const jwtFailure = failures.find(
+    (failure): failure is Error => failure instanceof Error && /Token|jwt|signature/i.test(failure.name + failure.message),
+  );
+  if (jwtFailure?.name === 'TokenExpiredError') throw unauthorized(ErrorCode.TokenExpired, 'Access token has expired');
+  if (jwtFailure && jwtFailure.message !== 'No auth token') throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
+  throw unauthorized(ErrorCode.Unauthorized, 'Authentication required: send a bearer token or an X-API-Key header');
+}
+
+/** A Passport guard for one strategy, with the contract's error mapping. */
+function strategyGuard(strategy: string): Type<IAuthGuard> {
+  class StrategyGuard extends AuthGuard(strategy) {
+    override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+      return toPrincipal(error, user, info);
+    }
+  }
+  return StrategyGuard;
+}
+
+const ApiKeyHeaderGuard = strategyGuard(API_KEY_HEADER_STRATEGY);
+const ApiKeyBearerGuard = strategyGuard(API_KEY_BEARER_STRATEGY);
+const JwtGuard = strategyGuard(JWT_STRATEGY);
+
+interface RouteAuth {
+  isPublic: boolean;
+  requirements?: AuthRequirements;
+}
+
 /**
- * The one global guard: deny by default, `@Public()` to opt out. Tries the API key in
- * `X-API-Key`, then an `argus_` key in `Authorization: Bearer`, then a JWT there; then checks the
- * route's roles and scopes.
+ * The one global guard: deny by default, `@Public()` to opt out. Authenticates with the API key
+ * in `X-API-Key`, else an `argus_` key in `Authorization: Bearer`, else a JWT there, each through
+ * its Passport strategy; then checks the route's roles and scopes.
+ *
+ * The headers pick the one strategy that can apply, with the same outcome as Passport trying the
+ * three in that order, but without running the two that would fail on every request.
  */
 @Injectable()
-export class AuthenticationGuard extends AuthGuard([API_KEY_HEADER_STRATEGY, API_KEY_BEARER_STRATEGY, JWT_STRATEGY]) {
+export class AuthenticationGuard implements CanActivate {
+  private readonly apiKeyHeader = new ApiKeyHeaderGuard();
+  private readonly apiKeyBearer = new ApiKeyBearerGuard();
+  private readonly jwt = new JwtGuard();
+  /** Route metadata read once per handler, not on every request. */
+  private readonly routes = new WeakMap<object, RouteAuth>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly limits: RateLimitService,
-  ) {
-    super();
-  }
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const route = this.routeAuth(context);
+    if (route.isPublic) return true;
 
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
     try {
-      await super.canActivate(context);
+      await this.strategyFor(request).canActivate(context);
     } catch (error) {
       // A failed authentication still counts against the client IP, so guessing keys, tokens or
       // passwords is limited like any anonymous traffic.
-      if (error instanceof AppException && error.getStatus() === 401) {
-        await this.limits.chargeAnonymous(context.switchToHttp().getRequest<FastifyRequest>().ip);
-      }
+      if (error instanceof AppException && error.getStatus() === 401) await this.limits.chargeAnonymous(request.ip);
       throw error;
     }
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
     const principal = request.user;
-    (request.raw as { caller?: CallerLogFields }).caller = {
-      userId: principal.userId,
-      keyId: principal.keyId,
-      method: principal.method,
-    };
+    (request.raw as { caller?: CallerLogFields }).caller = { userId: principal.userId, keyId: principal.keyId, method: principal.method };
 
-    const requirements = this.reflector.getAllAndOverride<AuthRequirements | undefined>(AUTH_REQUIREMENTS, targets);
+    const { requirements } = route;
     if (requirements?.roles?.length && !requirements.roles.includes(principal.role)) throw forbidden();
     if (requirements?.scopes?.length) {
       const missing = missingScopes(principal.scopes, requirements.scopes);
@@ -63,16 +97,23 @@ export class AuthenticationGuard extends AuthGuard([API_KEY_HEADER_STRATEGY, API
     return true;
   }
 
-  /** Maps Passport's outcome to the contract's 401 codes. */
-  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error) throw error instanceof AppException ? error : unauthorized(ErrorCode.Unauthorized, 'Authentication failed');
-    if (user) return user;
-    const failures = Array.isArray(info) ? info : [info];
-    const jwtFailure = failures.find(
-      (failure): failure is Error => failure instanceof Error && /Token|jwt|signature/i.test(failure.name + failure.message),
-    );
-    if (jwtFailure?.name === 'TokenExpiredError') throw unauthorized(ErrorCode.TokenExpired, 'Access token has expired');
-    if (jwtFailure && jwtFailure.message !== 'No auth token') throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
-    throw unauthorized(ErrorCode.Unauthorized, 'Authentication required: send a bearer token or an X-API-Key header');
+  private strategyFor(request: FastifyRequest): IAuthGuard {
+    if (request.headers['x-api-key']) return this.apiKeyHeader;
+    if (request.headers.authorization?.startsWith(`Bearer ${KEY_PREFIX}`)) return this.apiKeyBearer;
+    return this.jwt;
+  }
+
+  private routeAuth(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (!route) {
+      const targets = [handler, context.getClass()];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        requirements: this.reflector.getAllAndOverride<AuthRequirements | undefined>(AUTH_REQUIREMENTS, targets),
+      };
+      this.routes.set(handler, route);
+    }
+    return route;
   }
 }
