@@ -197,6 +197,7 @@ async function main() {
     const session = await api(base, 'POST', '/api/auth/login', ADMIN);
     const jwt = { authorization: `Bearer ${session.accessToken}` };
     const benchKey = await api(base, 'POST', '/api/keys', { name: 'bench', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt);
+    const serviceKey = await api(base, 'POST', '/api/keys', { name: 'bench service', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt);
     const { generateApiKey } = dist('api-keys/api-key-format');
     const unknownKeys = Array.from({ length: 1000 }, generateApiKey);
     const memory = { afterSeedMb: rssMb(server.pid) };
@@ -206,7 +207,14 @@ async function main() {
     results.push(await scenario('live', { url: `${base}/api/health/live` }));
     results.push(await scenario('key', { url: `${base}/api/auth/verify`, headers: { 'x-api-key': benchKey.key } }));
     results.push(await scenario('jwt', { url: `${base}/api/auth/verify`, headers: jwt }));
-    console.log('  verify-api skipped: POST /api/v1/keys/verify is not built yet');
+    results.push(
+      await scenario('verify-api', {
+        url: `${base}/api/v1/keys/verify`,
+        method: 'POST',
+        headers: { 'x-api-key': serviceKey.key, 'content-type': 'application/json' },
+        body: JSON.stringify({ key: benchKey.key }),
+      }),
+    );
     let i = 0;
     results.push(
       await scenario('invalid', {
@@ -236,7 +244,7 @@ async function main() {
 
     const by = Object.fromEntries(results.map((r) => [r.name, r]));
     const ratio = (a, b) => (by[a] && by[b] ? Number((by[a].rps / by[b].rps).toFixed(2)) : null);
-    const ratios = { 'key/live': ratio('key', 'live'), 'jwt/live': ratio('jwt', 'live'), 'live/raw': ratio('live', 'raw'), 'invalid/live': ratio('invalid', 'live'), 'key-redis/live': ratio('key-redis', 'live') };
+    const ratios = { 'key/live': ratio('key', 'live'), 'verify-api/live': ratio('verify-api', 'live'), 'jwt/live': ratio('jwt', 'live'), 'live/raw': ratio('live', 'raw'), 'invalid/live': ratio('invalid', 'live'), 'key-redis/live': ratio('key-redis', 'live') };
 
     console.log('\n| scenario | req/s | p50 ms | p99 ms | errors |\n| --- | ---: | ---: | ---: | ---: |');
     for (const r of results) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} |`);

@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { AuthenticationGuard } from './auth/guards/authentication.guard';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { VerificationModule } from './verification/verification.module';
 import { Clock } from './common/time/clock';
 
 /** Seams for tests and embedding: the clock, and where logs go (stdout by default). */
@@ -41,6 +42,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         RateLimitModule,
+        VerificationModule,
       ],
       providers: [
         // Global guards run in this order: who is calling, then how often they may.

@@ -25,6 +25,14 @@ export interface KeyRecord {
 
 const NOT_FOUND = null;
 
+export type KeyProblem = typeof ErrorCode.ApiKeyRevoked | typeof ErrorCode.ApiKeyInactive | typeof ErrorCode.ApiKeyExpired;
+
+const PROBLEM_MESSAGES: Record<KeyProblem, string> = {
+  [ErrorCode.ApiKeyRevoked]: 'API key has been revoked',
+  [ErrorCode.ApiKeyInactive]: 'API key is inactive',
+  [ErrorCode.ApiKeyExpired]: 'API key has expired',
+};
+
 /**
  * Turns a presented key into its record, or the precise 401. Malformed keys are refused before
  * any look-up; unknown keys are remembered briefly (negative cache) so guessing cannot hammer the
@@ -47,20 +55,30 @@ export class ApiKeyVerifier {
   }
 
   async verify(presented: string): Promise<KeyRecord> {
-    if (!isWellFormedApiKey(presented)) throw unauthorized(ErrorCode.InvalidApiKey, 'Invalid API key');
+    const record = await this.lookup(presented);
+    if (record === null) throw unauthorized(ErrorCode.InvalidApiKey, 'Invalid API key');
+    const problem = this.problemWith(record);
+    if (problem) throw unauthorized(problem, PROBLEM_MESSAGES[problem]);
+    return record;
+  }
+
+  /** The record of a presented key whatever its state; null when malformed or unknown. */
+  async lookup(presented: string): Promise<KeyRecord | null> {
+    if (!isWellFormedApiKey(presented)) return null;
     const hash = hashApiKey(presented);
-    const record = await this.byHash.getOrLoad(
+    return this.byHash.getOrLoad(
       hash,
       () => this.load(hash),
       (found) => (found === NOT_FOUND ? this.negativeTtlMs : undefined),
     );
-    if (record === NOT_FOUND) throw unauthorized(ErrorCode.InvalidApiKey, 'Invalid API key');
-    if (record.revoked) throw unauthorized(ErrorCode.ApiKeyRevoked, 'API key has been revoked');
-    if (!record.isActive) throw unauthorized(ErrorCode.ApiKeyInactive, 'API key is inactive');
-    if (record.expiresAt !== null && record.expiresAt <= this.clock.now()) {
-      throw unauthorized(ErrorCode.ApiKeyExpired, 'API key has expired');
-    }
-    return record;
+  }
+
+  /** Why a known key may not be used right now, in verification order; null when it may. */
+  problemWith(record: KeyRecord): KeyProblem | null {
+    if (record.revoked) return ErrorCode.ApiKeyRevoked;
+    if (!record.isActive) return ErrorCode.ApiKeyInactive;
+    if (record.expiresAt !== null && record.expiresAt <= this.clock.now()) return ErrorCode.ApiKeyExpired;
+    return null;
   }
 
   /** Forget a key after any change to it (revoke, deactivate, delete, narrow). */

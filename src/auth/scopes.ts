@@ -9,7 +9,7 @@ const SCOPE_PATTERN = new RegExp(`^(${SCOPE_ACTIONS.join('|')}):(${SCOPE_RESOURC
 
 /** What each role may do; a JWT caller holds these, and a key never holds more than its owner's. */
 export const ROLE_SCOPES: Record<UserRole, readonly string[]> = {
-  user: ['read:keys', 'write:keys', 'delete:keys', 'read:users'],
+  user: ['read:keys', 'write:keys', 'delete:keys', 'execute:keys', 'read:users'],
   admin: [ALL_SCOPES],
 };
 

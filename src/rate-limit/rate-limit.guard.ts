@@ -102,10 +102,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     const { cost } = this.settingsFor(context);
     const name = throttler.name as string;
 
-    const own = name === API_KEY_THROTTLER ? principal?.rateLimit : undefined;
-    const policy = own
-      ? this.limits.policy(name, own, own.strategy, own.burst)
-      : this.limits.policy(name, { limit, windowSeconds: ttl / 1000 });
+    const policy =
+      name === API_KEY_THROTTLER
+        ? this.limits.keyPolicy(principal?.rateLimit)
+        : this.limits.policy(name, { limit, windowSeconds: ttl / 1000 });
     await this.enforce(request, reply, `${name}:${trackerOf(request)}`, policy, cost);
 
     if (name === API_KEY_THROTTLER && principal?.quota && principal.keyId) {

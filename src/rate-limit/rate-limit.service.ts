@@ -4,6 +4,7 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { Clock } from '../common/time/clock';
 import { AppConfig, RateSetting } from '../config/app-config';
+import type { RateLimitSetting } from '../api-keys/entities/api-key.entity';
 import { APP_CONFIG } from '../config/config.module';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
@@ -16,6 +17,7 @@ export interface KeyQuota {
 }
 
 const WARN_EVERY_MS = 30_000;
+export const API_KEY_POLICY = 'api-key';
 
 /**
  * Counts requests against limits: in this process, or in Redis when REDIS_URL is set so every
@@ -69,6 +71,16 @@ export class RateLimitService implements OnApplicationShutdown {
     burst?: number,
   ): RateLimitPolicy {
     return { name, limit: setting.limit, windowMs: setting.windowSeconds * 1000, strategy, ...(burst ? { burst } : {}) };
+  }
+
+  /** A key's own limit, or the default for keys; shared by the guard and the verification API. */
+  keyPolicy(own: RateLimitSetting | null | undefined): RateLimitPolicy {
+    return own ? this.policy(API_KEY_POLICY, own, own.strategy, own.burst) : this.policy(API_KEY_POLICY, this.config.rateLimit.apiKey);
+  }
+
+  /** The bucket a key's requests count in, however the key is presented. */
+  keyBucket(keyId: string): string {
+    return `${API_KEY_POLICY}:key:${keyId}`;
   }
 
   /** The calendar window (UTC day or month) that a quota counts in. */

@@ -37,6 +37,7 @@ describe('OpenAPI document (e2e)', () => {
         'GET /api/health/live',
         'GET /api/keys',
         'GET /api/keys/{id}',
+        'GET /api/v1/forward-auth',
         'PATCH /api/admin/users/{id}',
         'PATCH /api/keys/{id}',
         'POST /api/auth/login',
@@ -44,6 +45,7 @@ describe('OpenAPI document (e2e)', () => {
         'POST /api/auth/refresh',
         'POST /api/auth/register',
         'POST /api/keys',
+        'POST /api/v1/keys/verify',
         'PUT /api/admin/api-keys/{id}',
       ].sort(),
     );
@@ -72,6 +74,7 @@ describe('OpenAPI document (e2e)', () => {
     expect(byId.createKey['x-required-scopes']).toEqual(['write:keys']);
     expect(byId.listKeys['x-required-scopes']).toEqual(['read:keys']);
     expect(byId.revokeKey['x-required-scopes']).toEqual(['delete:keys']);
+    expect(byId.verifyKey['x-required-scopes']).toEqual(['execute:keys']);
     for (const { path, op } of operations.filter(({ path }) => path.startsWith('/api/admin'))) {
       expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);
       expect(op.responses).toHaveProperty('403');

@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsScope } from '../../common/validation/is-scope.decorator';
+
+export const VERIFY_CODES = [
+  'VALID',
+  'NOT_FOUND',
+  'REVOKED',
+  'EXPIRED',
+  'INACTIVE',
+  'INSUFFICIENT_SCOPE',
+  'RATE_LIMITED',
+  'FORBIDDEN_BY_POLICY',
+] as const;
+export type VerifyCode = (typeof VERIFY_CODES)[number];
+
+export class VerifyKeyDto {
+  @ApiProperty({ description: 'The key a client presented to your service', example: 'argus_…' })
+  @IsString()
+  @Length(1, 200)
+  key: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['read:projects'], description: 'Scopes the key must hold for this call' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsScope({ each: true })
+  scopes?: string[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1, description: 'Units of the key’s rate limit this call spends' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  cost?: number;
+}
+
+export class VerifyRateLimitDto {
+  @ApiProperty()
+  limit: number;
+
+  @ApiProperty()
+  remaining: number;
+
+  @ApiProperty({ description: 'Unix time (seconds) when the window resets' })
+  reset: number;
+}
+
+export class VerifyKeyResultDto {
+  @ApiProperty()
+  valid: boolean;
+
+  @ApiProperty({ enum: VERIFY_CODES })
+  code: VerifyCode;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  keyId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  ownerId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Organisation binding (none yet: always null)' })
+  organizationId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Project binding (none yet: always null)' })
+  projectId: string | null;
+
+  @ApiProperty({ type: [String], description: 'The key’s effective scopes (bounded by its owner’s role)' })
+  scopes: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiProperty({ type: VerifyRateLimitDto, nullable: true, description: 'The key’s own limit after this call; null when not counted' })
+  ratelimit: VerifyRateLimitDto | null;
+}

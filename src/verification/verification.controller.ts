@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentPrincipal } from '../auth/decorators/auth.decorators';
+import { Principal } from '../auth/principal';
+import { isKnownScope, missingScopes } from '../auth/scopes';
+import { insufficientScope, validationFailed } from '../common/errors/app.exception';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { VerifyKeyDto, VerifyKeyResultDto } from './dto/verify-key.dto';
+import { KeyVerificationService } from './key-verification.service';
+
+export const VERIFY_SCOPE = 'execute:keys';
+
+@ApiTags('verification')
+@Controller('v1')
+export class VerificationController {
+  constructor(private readonly verification: KeyVerificationService) {}
+
+  @Post('keys/verify')
+  @Authenticated({ scopes: [VERIFY_SCOPE] })
+  @ApiOperation({
+    summary: 'Verify a key for another service',
+    description:
+      'Always 200 with a `code`: VALID, NOT_FOUND, REVOKED, EXPIRED, INACTIVE, INSUFFICIENT_SCOPE or RATE_LIMITED ' +
+      '(FORBIDDEN_BY_POLICY is reserved for access policies). Counts `cost` units against the key’s own limit. ' +
+      'The caller needs `execute:keys`; it sees its own user’s keys, or any key with `admin:all`.',
+  })
+  @ApiEnvelope(VerifyKeyResultDto)
+  @ApiErrors(400)
+  verifyKey(@CurrentPrincipal() caller: Principal, @Body() dto: VerifyKeyDto): Promise<VerifyKeyResultDto> {
+    return this.verification.verifyKey(caller, dto);
+  }
+
+  @Get('forward-auth')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Gateway sub-request (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz)',
+    description:
+      'Authenticates the original request’s `X-API-Key` or `Authorization` header like any route (401, 429 with its codes and headers), ' +
+      'checks `?scopes=` (403 insufficient_scope), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes`.',
+  })
+  @ApiQuery({ name: 'scopes', required: false, description: 'Comma-separated scopes the request needs', example: 'read:projects' })
+  @ApiResponse({
+    status: HttpStatus.OK,
+    description: 'Allowed',
+    headers: {
+      'X-Argus-Key-Id': { description: 'The key’s id (absent for a JWT)', schema: { type: 'string' } },
+      'X-Argus-User-Id': { description: 'The caller’s user id', schema: { type: 'string' } },
+      'X-Argus-Scopes': { description: 'The caller’s effective scopes, comma-separated', schema: { type: 'string' } },
+    },
+  })
+  forwardAuth(
+    @CurrentPrincipal() caller: Principal,
+    @Query('scopes') scopes: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): { userId: string; keyId: string | null; scopes: string[] } {
+    const required = (scopes ?? '')
+      .split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
+    const unknown = required.filter((scope) => !isKnownScope(scope));
+    if (unknown.length > 0) throw validationFailed([{ field: 'scopes', messages: [`unknown scopes: ${unknown.join(', ')}`] }]);
+    const missing = missingScopes(caller.scopes, required);
+    if (missing.length > 0) throw insufficientScope(missing);
+
+    if (caller.keyId) reply.header('X-Argus-Key-Id', caller.keyId);
+    reply.header('X-Argus-User-Id', caller.userId);
+    reply.header('X-Argus-Scopes', caller.scopes.join(','));
+    return { userId: caller.userId, keyId: caller.keyId ?? null, scopes: caller.scopes };
+  }
+}
