@@ -82,6 +82,8 @@ function testConfig(): AppConfig {
       cacheMaxEntries: 1000,
       negativeCacheTtlSeconds: NEGATIVE_TTL_SECONDS,
       lastUsedFlushSeconds: 30,
+      rotationGraceSeconds: 86_400,
+      rotationMaxGraceSeconds: 604_800,
     },
   };
 }

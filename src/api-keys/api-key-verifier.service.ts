@@ -17,6 +17,8 @@ export interface KeyRecord {
   scopes: string[];
   isActive: boolean;
   revoked: boolean;
+  /** Replaced by a successor; `expiresAt` is then the end of its grace period. */
+  rotated: boolean;
   expiresAt: number | null;
   rateLimit: RateLimitSetting | null;
   quota: QuotaSetting | null;
@@ -25,12 +27,14 @@ export interface KeyRecord {
 
 const NOT_FOUND = null;
 
-export type KeyProblem = typeof ErrorCode.ApiKeyRevoked | typeof ErrorCode.ApiKeyInactive | typeof ErrorCode.ApiKeyExpired;
+export type KeyProblem =
+  typeof ErrorCode.ApiKeyRevoked | typeof ErrorCode.ApiKeyInactive | typeof ErrorCode.ApiKeyExpired | typeof ErrorCode.ApiKeyRotated;
 
 const PROBLEM_MESSAGES: Record<KeyProblem, string> = {
   [ErrorCode.ApiKeyRevoked]: 'API key has been revoked',
   [ErrorCode.ApiKeyInactive]: 'API key is inactive',
   [ErrorCode.ApiKeyExpired]: 'API key has expired',
+  [ErrorCode.ApiKeyRotated]: 'API key was rotated and its grace period is over; use its successor',
 };
 
 /**
@@ -77,7 +81,9 @@ export class ApiKeyVerifier {
   problemWith(record: KeyRecord): KeyProblem | null {
     if (record.revoked) return ErrorCode.ApiKeyRevoked;
     if (!record.isActive) return ErrorCode.ApiKeyInactive;
-    if (record.expiresAt !== null && record.expiresAt <= this.clock.now()) return ErrorCode.ApiKeyExpired;
+    if (record.expiresAt !== null && record.expiresAt <= this.clock.now()) {
+      return record.rotated ? ErrorCode.ApiKeyRotated : ErrorCode.ApiKeyExpired;
+    }
     return null;
   }
 
@@ -110,6 +116,7 @@ export class ApiKeyVerifier {
         rateLimit: true,
         quota: true,
         allowedIps: true,
+        rotatedAt: true,
       },
     });
     if (!row) return NOT_FOUND;
@@ -120,6 +127,7 @@ export class ApiKeyVerifier {
       scopes: row.scopes,
       isActive: row.isActive,
       revoked: row.revokedAt !== null,
+      rotated: row.rotatedAt !== null,
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       rateLimit: row.rateLimit,
       quota: row.quota,

@@ -7,7 +7,7 @@ export function keyStatus(key: ApiKeyEntity, now: number): KeyStatus {
   // The same precedence as verification, so the status names the 401 the key would get.
   if (key.revokedAt) return 'revoked';
   if (!key.isActive) return 'inactive';
-  if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
+  if (key.expiresAt && key.expiresAt.getTime() <= now) return key.rotatedAt ? 'rotated' : 'expired';
   return 'active';
 }
 
@@ -28,6 +28,8 @@ export function toApiKeyResponse(
     scopes: key.scopes,
     expiresAt: iso(key.expiresAt),
     revokedAt: iso(key.revokedAt),
+    rotatedAt: iso(key.rotatedAt),
+    replacedById: key.replacedById,
     lastUsedAt: iso(lastUsed),
     rateLimit: key.rateLimit,
     quota,

@@ -11,11 +11,13 @@ import { RateLimitCost } from '../rate-limit/rate-limit.decorators';
 
 /** Minting a key writes and hashes: it spends more of the caller's limit than a read. */
 export const CREATE_KEY_COST = 5;
-import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto';
+import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
+import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 
 export const KEY_CREATED_MESSAGE = 'API key created. Save it now - it cannot be retrieved again.';
+export const KEY_ROTATED_MESSAGE = 'API key rotated. Save the new key now - it cannot be retrieved again.';
 
 @ApiTags('api-keys')
 @Controller('keys')
@@ -64,6 +66,25 @@ export class ApiKeysController {
     @Body() dto: UpdateApiKeyDto,
   ): Promise<ApiKeyResponseDto> {
     return this.keys.updateKey(caller, id, dto);
+  }
+
+  @Post(':id/rotate')
+  @Authenticated({ scopes: ['write:keys'] })
+  @RateLimitCost(CREATE_KEY_COST)
+  @ApiOperation({
+    summary: 'Rotate one of your keys',
+    description:
+      'Returns a successor (same name, scopes, limits, quota) once. The old key keeps working for the grace period, then answers 401 api_key_rotated. A key can be rotated once (409 after).',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(RotatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_ROTATED_MESSAGE })
+  @ApiErrors(400, 404, 409)
+  async rotateKey(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: RotateApiKeyDto,
+  ): Promise<Envelope<RotatedApiKeyResponseDto>> {
+    return new Envelope(await this.keys.rotateKey(caller, id, dto), KEY_ROTATED_MESSAGE);
   }
 
   @Delete(':id')

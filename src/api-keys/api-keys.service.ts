@@ -9,7 +9,8 @@ import { ROLE_SCOPES, missingScopes } from '../auth/scopes';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { toApiKeyResponse } from './api-key.mapper';
-import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto';
+import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
+import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -108,6 +109,58 @@ export class ApiKeysService {
     }
     this.verifier.invalidate(id);
     return this.toResponse(await this.findOwned(userId, id));
+  }
+
+  /**
+   * Issues a successor with the same name, scopes, limits, quota and policies, shown once; the old
+   * key keeps working until the grace period ends, then answers 401 `api_key_rotated`. The old
+   * row is locked for the swap, so of concurrent rotations exactly one succeeds (the others 409).
+   */
+  async rotateKey(caller: Principal, id: string, dto: RotateApiKeyDto): Promise<RotatedApiKeyResponseDto> {
+    const { rotationGraceSeconds, rotationMaxGraceSeconds } = this.config.apiKeys;
+    const grace = dto.gracePeriodSeconds ?? rotationGraceSeconds;
+    if (grace > rotationMaxGraceSeconds) {
+      throw validationFailed([
+        { field: 'gracePeriodSeconds', messages: [`gracePeriodSeconds must not exceed ${rotationMaxGraceSeconds}`] },
+      ]);
+    }
+    const key = generateApiKey();
+    const hash = hashApiKey(key);
+    const { successor, previous } = await this.keys.manager.transaction(async (manager) => {
+      const keys = manager.getRepository(ApiKeyEntity);
+      const old = await keys.findOne({ where: { id, userId: caller.userId }, lock: { mode: 'pessimistic_write' } });
+      if (!old) throw notFound('API key');
+      if (old.revokedAt) throw conflict('A revoked key cannot be rotated');
+      if (old.replacedById || old.rotatedAt) throw conflict('This key was already rotated; rotate its successor instead');
+
+      const now = this.clock.now();
+      const successor = await keys.save(
+        keys.create({
+          userId: old.userId,
+          name: old.name,
+          keyPrefix: displayPrefix(key),
+          keyHash: hash,
+          scopes: old.scopes,
+          isActive: old.isActive,
+          expiresAt: old.expiresAt && old.expiresAt.getTime() > now ? old.expiresAt : null,
+          rateLimit: old.rateLimit,
+          quota: old.quota,
+          allowedIps: old.allowedIps,
+        }),
+      );
+      const graceEnd = new Date(now + grace * 1000);
+      old.rotatedAt = new Date(now);
+      old.replacedById = successor.id;
+      old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+      return { successor, previous: await keys.save(old) };
+    });
+    this.verifier.invalidate(id);
+    this.verifier.forgetHash(hash);
+    return {
+      ...(await this.toResponse(successor)),
+      key,
+      previousKey: { id: previous.id, expiresAt: (previous.expiresAt as Date).toISOString() },
+    };
   }
 
   private defaultScopes(caller: Principal): string[] {

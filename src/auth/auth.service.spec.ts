@@ -113,7 +113,14 @@ function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     refreshExpiresInSeconds: 604_800,
     allowRegistration: true,
     rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
-    apiKeys: { cacheTtlSeconds: 60, cacheMaxEntries: 1000, negativeCacheTtlSeconds: 30, lastUsedFlushSeconds: 30 },
+    apiKeys: {
+      cacheTtlSeconds: 60,
+      cacheMaxEntries: 1000,
+      negativeCacheTtlSeconds: 30,
+      lastUsedFlushSeconds: 30,
+      rotationGraceSeconds: 86_400,
+      rotationMaxGraceSeconds: 604_800,
+    },
     ...overrides,
   };
 }

@@ -59,6 +59,9 @@ export interface AppConfig {
     cacheMaxEntries: number;
     negativeCacheTtlSeconds: number;
     lastUsedFlushSeconds: number;
+    /** How long a rotated key keeps working by default, and at most. */
+    rotationGraceSeconds: number;
+    rotationMaxGraceSeconds: number;
   };
 }
 
@@ -130,6 +133,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cacheMaxEntries: reader.integer('API_KEY_CACHE_MAX_ENTRIES', 200_000, 100, 10_000_000),
       negativeCacheTtlSeconds: reader.integer('API_KEY_NEGATIVE_CACHE_TTL_SECONDS', 30, 0, 3600),
       lastUsedFlushSeconds: reader.integer('API_KEY_LAST_USED_FLUSH_SECONDS', 30, 1, 300),
+      rotationGraceSeconds: reader.duration('KEY_ROTATION_GRACE', '1d', 0, 90 * 86_400),
+      rotationMaxGraceSeconds: reader.duration('KEY_ROTATION_MAX_GRACE', '7d', 0, 90 * 86_400),
     },
   };
 
@@ -157,6 +162,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('JWT_SECRET: is required when NODE_ENV=production');
   }
 
+  if (config.apiKeys.rotationGraceSeconds > config.apiKeys.rotationMaxGraceSeconds) {
+    problems.push('KEY_ROTATION_GRACE: must not exceed KEY_ROTATION_MAX_GRACE');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (!config.jwt.secret) {

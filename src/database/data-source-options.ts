@@ -4,9 +4,10 @@ import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { AddKeyQuota1763910000000 } from './migrations/1763910000000-add-key-quota';
+import { AddKeyRotation1763920000000 } from './migrations/1763920000000-add-key-rotation';
 
 export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity];
-export const MIGRATIONS = [InitialSchema1763900000000, AddKeyQuota1763910000000];
+export const MIGRATIONS = [InitialSchema1763900000000, AddKeyQuota1763910000000, AddKeyRotation1763920000000];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */
 export function dataSourceOptions(url: string, poolSize: number, migrationsRun: boolean): DataSourceOptions {

@@ -11,6 +11,7 @@ const CODE_FOR_PROBLEM: Record<KeyProblem, VerifyCode> = {
   [ErrorCode.ApiKeyRevoked]: 'REVOKED',
   [ErrorCode.ApiKeyInactive]: 'INACTIVE',
   [ErrorCode.ApiKeyExpired]: 'EXPIRED',
+  [ErrorCode.ApiKeyRotated]: 'EXPIRED',
 };
 
 /**

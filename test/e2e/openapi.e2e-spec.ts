@@ -45,6 +45,7 @@ describe('OpenAPI document (e2e)', () => {
         'POST /api/auth/refresh',
         'POST /api/auth/register',
         'POST /api/keys',
+        'POST /api/keys/{id}/rotate',
         'POST /api/v1/keys/verify',
         'PUT /api/admin/api-keys/{id}',
       ].sort(),

@@ -64,3 +64,24 @@ describe('concurrency on PostgreSQL (integration)', () => {
     expect(results.every((res) => res.status === 200)).toBe(true);
   });
 });
+
+describe('rotation races on PostgreSQL (integration)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await TestApp.start({ DATABASE_POOL_SIZE: '10' });
+  });
+  afterAll(() => t.close());
+
+  it('two concurrent rotations of one key leave exactly one successor', async () => {
+    const session = await t.newUser('rotation-race');
+    const key = await t.createKey(session);
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.post(`/api/keys/${key.id}/rotate`, {}, session.auth)));
+    expect(results.filter((res) => res.status === 201)).toHaveLength(1);
+    expect(results.filter((res) => res.status === 409)).toHaveLength(4);
+    const keys = (await t.get('/api/keys?limit=100', session.auth)).body.data;
+    expect(keys).toHaveLength(2);
+    const old = keys.find((k: { id: string }) => k.id === key.id);
+    expect(old.replacedById).toBe(results.find((res) => res.status === 201)?.body.data.id);
+  });
+});

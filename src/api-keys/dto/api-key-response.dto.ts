@@ -12,7 +12,7 @@ export class QuotaUsageDto extends QuotaDto {
   resetsAt: string;
 }
 
-export const KEY_STATUSES = ['active', 'inactive', 'revoked', 'expired'] as const;
+export const KEY_STATUSES = ['active', 'inactive', 'revoked', 'expired', 'rotated'] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
 
 /** A key as the API shows it: never the secret, never its hash. */
@@ -41,6 +41,12 @@ export class ApiKeyResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   revokedAt: string | null;
 
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the key was rotated (it works until expiresAt)' })
+  rotatedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The key that replaced this one' })
+  replacedById: string | null;
+
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'At most about a minute stale' })
   lastUsedAt: string | null;
 
@@ -63,6 +69,19 @@ export class ApiKeyResponseDto {
 export class CreatedApiKeyResponseDto extends ApiKeyResponseDto {
   @ApiProperty({ example: 'argus_AbCdEf…', description: 'The key itself. Shown once, never again.' })
   key: string;
+}
+
+export class PreviousKeyDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the old key stops working (the end of the grace period)' })
+  expiresAt: string;
+}
+
+export class RotatedApiKeyResponseDto extends CreatedApiKeyResponseDto {
+  @ApiProperty({ type: PreviousKeyDto })
+  previousKey: PreviousKeyDto;
 }
 
 export class KeyOwnerDto {

@@ -59,6 +59,17 @@ export class ApiKeyEntity {
   @Column({ name: 'allowed_ips', type: 'text', array: true, nullable: true })
   allowedIps: string[] | null;
 
+  /** Set when the key was rotated; it then works until its `expiresAt` (the grace period's end). */
+  @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
+  rotatedAt: Date | null;
+
+  @Column({ name: 'replaced_by_id', type: 'uuid', nullable: true })
+  replacedById: string | null;
+
+  @ManyToOne(() => ApiKeyEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'replaced_by_id', foreignKeyConstraintName: 'FK_api_keys_replaced_by' })
+  replacedBy?: ApiKeyEntity;
+
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
 

@@ -9,6 +9,7 @@ export const ErrorCode = {
   ApiKeyRevoked: 'api_key_revoked',
   ApiKeyExpired: 'api_key_expired',
   ApiKeyInactive: 'api_key_inactive',
+  ApiKeyRotated: 'api_key_rotated',
   Forbidden: 'forbidden',
   InsufficientScope: 'insufficient_scope',
   AccessDeniedByPolicy: 'access_denied_by_policy',
