@@ -140,6 +140,7 @@ describe('ApiKeyVerifier', () => {
         scopes: ['read:keys', 'write:keys'],
         isActive: true,
         revoked: false,
+        rotated: false,
         expiresAt: null,
         rateLimit: { limit: 5, windowSeconds: 60 },
         allowedIps: null,
