@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { AuthenticationGuard } from './auth/guards/authentication.guard';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { AuditModule } from './audit/audit.module';
 import { VerificationModule } from './verification/verification.module';
 import { Clock } from './common/time/clock';
 
@@ -36,6 +37,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(config, options.logDestination))),
         CoreModule.forRoot(options.clock),
+        AuditModule,
         DatabaseModule.forRoot(config),
         AuthModule,
         ApiKeysModule,

@@ -7,6 +7,7 @@ import { Envelope } from '../common/http/envelope';
 import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { AdminService } from './admin.service';
+import { Audit, AuditContext } from '../audit/audit-context';
 import { AdminKeysQueryDto, AdminUsersQueryDto, SetKeyActiveDto, UpdateUserDto } from './dto/admin.dto';
 
 @ApiTags('admin')
@@ -29,8 +30,12 @@ export class AdminController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(AdminApiKeyResponseDto)
   @ApiErrors(400, 404)
-  setKeyActive(@Param('id', ParseIdPipe) id: string, @Body() dto: SetKeyActiveDto): Promise<AdminApiKeyResponseDto> {
-    return this.admin.setKeyActive(id, dto.isActive);
+  setKeyActive(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: SetKeyActiveDto,
+    @Audit() audit: AuditContext,
+  ): Promise<AdminApiKeyResponseDto> {
+    return this.admin.setKeyActive(id, dto.isActive, audit);
   }
 
   @Delete('api-keys/:id')
@@ -38,8 +43,8 @@ export class AdminController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(null, { message: 'API key deleted' })
   @ApiErrors(400, 404)
-  async deleteKey(@Param('id', ParseIdPipe) id: string): Promise<Envelope<null>> {
-    await this.admin.deleteKey(id);
+  async deleteKey(@Param('id', ParseIdPipe) id: string, @Audit() audit: AuditContext): Promise<Envelope<null>> {
+    await this.admin.deleteKey(id, audit);
     return new Envelope(null, 'API key deleted');
   }
 
@@ -60,7 +65,7 @@ export class AdminController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(UserResponseDto)
   @ApiErrors(400, 404, 409)
-  updateUser(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
-    return this.admin.updateUser(id, dto);
+  updateUser(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateUserDto, @Audit() audit: AuditContext): Promise<UserResponseDto> {
+    return this.admin.updateUser(id, dto, audit);
   }
 }

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere } from 'typeorm';
 import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import { AuditContext } from '../audit/audit-context';
+import { AuditService } from '../audit/audit.service';
 import { toAdminApiKeyResponse } from '../api-keys/api-key.mapper';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
@@ -31,6 +33,7 @@ export class AdminService {
     private readonly tokens: TokenService,
     private readonly clock: Clock,
     private readonly apiKeys: ApiKeysService,
+    private readonly audit: AuditService,
   ) {}
 
   async listKeys(query: AdminKeysQueryDto): Promise<Page<AdminApiKeyResponseDto>> {
@@ -47,17 +50,37 @@ export class AdminService {
     return { items: await Promise.all(rows.map((row) => this.toKeyResponse(row))), total };
   }
 
-  async setKeyActive(id: string, isActive: boolean): Promise<AdminApiKeyResponseDto> {
-    const keys = this.dataSource.getRepository(ApiKeyEntity);
-    const result = await keys.update({ id }, { isActive });
-    if (!result.affected) throw notFound('API key');
+  async setKeyActive(id: string, isActive: boolean, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
+    await this.dataSource.transaction(async (manager) => {
+      const keys = manager.getRepository(ApiKeyEntity);
+      const key = await keys.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw notFound('API key');
+      if (key.isActive === isActive) return;
+      await keys.update({ id }, { isActive });
+      await this.audit.record(manager, audit, {
+        action: isActive ? 'key.activated' : 'key.deactivated',
+        targetType: 'api_key',
+        targetId: id,
+        changes: { isActive: { from: key.isActive, to: isActive } },
+      });
+    });
     this.verifier.invalidate(id);
+    const keys = this.dataSource.getRepository(ApiKeyEntity);
     return this.toKeyResponse(await keys.findOneOrFail({ where: { id }, relations: { owner: true } }));
   }
 
-  async deleteKey(id: string): Promise<void> {
-    const result = await this.dataSource.getRepository(ApiKeyEntity).delete({ id });
-    if (!result.affected) throw notFound('API key');
+  async deleteKey(id: string, audit: AuditContext): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const key = await manager.getRepository(ApiKeyEntity).findOne({ where: { id } });
+      if (!key) throw notFound('API key');
+      await manager.getRepository(ApiKeyEntity).delete({ id });
+      await this.audit.record(manager, audit, {
+        action: 'key.deleted',
+        targetType: 'api_key',
+        targetId: id,
+        changes: { name: { from: key.name, to: null }, ownerId: { from: key.userId, to: null } },
+      });
+    });
     this.verifier.invalidate(id);
   }
 
@@ -79,7 +102,7 @@ export class AdminService {
    * ends every refresh session. The last active admin cannot be demoted or deactivated, so the
    * server can never be left without an administrator.
    */
-  async updateUser(id: string, dto: UpdateUserDto): Promise<UserResponseDto> {
+  async updateUser(id: string, dto: UpdateUserDto, audit: AuditContext): Promise<UserResponseDto> {
     if (dto.role === undefined && dto.isActive === undefined) {
       throw validationFailed([{ field: 'body', messages: ['give role and/or isActive'] }]);
     }
@@ -94,9 +117,26 @@ export class AdminService {
         const admins = await users.countBy({ role: 'admin', isActive: true });
         if (admins <= 1) throw conflict('This is the last active admin; promote another admin first');
       }
+      const before = { ...user };
       if (dto.role !== undefined) user.role = dto.role;
       if (dto.isActive !== undefined) user.isActive = dto.isActive;
       const saved = await users.save(user);
+      if (before.role !== saved.role) {
+        await this.audit.record(manager, audit, {
+          action: 'user.role_changed',
+          targetType: 'user',
+          targetId: id,
+          changes: { role: { from: before.role, to: saved.role } },
+        });
+      }
+      if (before.isActive !== saved.isActive) {
+        await this.audit.record(manager, audit, {
+          action: saved.isActive ? 'user.activated' : 'user.deactivated',
+          targetType: 'user',
+          targetId: id,
+          changes: { isActive: { from: before.isActive, to: saved.isActive } },
+        });
+      }
       if (dto.isActive === false) await this.tokens.revokeAllForUser(id, manager);
       return saved;
     });

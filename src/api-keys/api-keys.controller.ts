@@ -14,6 +14,9 @@ export const CREATE_KEY_COST = 5;
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
+import { Audit, AuditContext } from '../audit/audit-context';
+import { AuditService } from '../audit/audit.service';
+import { AuditEventDto, toAuditEventDto } from '../audit/dto/audit-event.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 
 export const KEY_CREATED_MESSAGE = 'API key created. Save it now - it cannot be retrieved again.';
@@ -22,7 +25,10 @@ export const KEY_ROTATED_MESSAGE = 'API key rotated. Save the new key now - it c
 @ApiTags('api-keys')
 @Controller('keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Post()
   @Authenticated({ scopes: ['write:keys'] })
@@ -30,8 +36,12 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key', description: 'The key is in this response only. Scopes must be a subset of your own.' })
   @ApiEnvelope(CreatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_CREATED_MESSAGE })
   @ApiErrors(400, 413)
-  async createKey(@CurrentPrincipal() caller: Principal, @Body() dto: CreateApiKeyDto): Promise<Envelope<CreatedApiKeyResponseDto>> {
-    return new Envelope(await this.keys.createKey(caller, dto), KEY_CREATED_MESSAGE);
+  async createKey(
+    @CurrentPrincipal() caller: Principal,
+    @Body() dto: CreateApiKeyDto,
+    @Audit() audit: AuditContext,
+  ): Promise<Envelope<CreatedApiKeyResponseDto>> {
+    return new Envelope(await this.keys.createKey(caller, dto, audit), KEY_CREATED_MESSAGE);
   }
 
   @Get()
@@ -64,8 +74,9 @@ export class ApiKeysController {
     @CurrentPrincipal() caller: Principal,
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateApiKeyDto,
+    @Audit() audit: AuditContext,
   ): Promise<ApiKeyResponseDto> {
-    return this.keys.updateKey(caller, id, dto);
+    return this.keys.updateKey(caller, id, dto, audit);
   }
 
   @Post(':id/rotate')
@@ -83,8 +94,9 @@ export class ApiKeysController {
     @CurrentPrincipal() caller: Principal,
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: RotateApiKeyDto,
+    @Audit() audit: AuditContext,
   ): Promise<Envelope<RotatedApiKeyResponseDto>> {
-    return new Envelope(await this.keys.rotateKey(caller, id, dto), KEY_ROTATED_MESSAGE);
+    return new Envelope(await this.keys.rotateKey(caller, id, dto, audit), KEY_ROTATED_MESSAGE);
   }
 
   @Delete(':id')
@@ -96,7 +108,27 @@ export class ApiKeysController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(ApiKeyResponseDto, { message: 'API key revoked' })
   @ApiErrors(400, 404)
-  async revokeKey(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<Envelope<ApiKeyResponseDto>> {
-    return new Envelope(await this.keys.revokeKey(caller.userId, id), 'API key revoked');
+  async revokeKey(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Audit() audit: AuditContext,
+  ): Promise<Envelope<ApiKeyResponseDto>> {
+    return new Envelope(await this.keys.revokeKey(caller.userId, id, audit), 'API key revoked');
+  }
+
+  @Get(':id/events')
+  @Authenticated({ scopes: ['read:keys'] })
+  @ApiOperation({ summary: 'The audit trail of one of your keys, newest first' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(AuditEventDto, { paginated: true })
+  @ApiErrors(400, 404)
+  async listKeyEvents(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() page: PaginationQueryDto,
+  ): Promise<Envelope<AuditEventDto[]>> {
+    await this.keys.getKey(caller.userId, id);
+    const { items, total } = await this.audit.find({ targetId: id, skip: page.skip, take: page.limit });
+    return Envelope.page(items.map(toAuditEventDto), page.meta(total));
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { conflict, insufficientScope, notFound, validationFailed } from '../common/errors/app.exception';
 import { Clock } from '../common/time/clock';
@@ -21,6 +21,11 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { QuotaUsageDto } from './dto/api-key-response.dto';
 import { QuotaDto, RateLimitDto } from './dto/create-api-key.dto';
 import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
+import { AuditContext } from '../audit/audit-context';
+import { AuditService, diff } from '../audit/audit.service';
+
+/** The fields an update is audited by. */
+const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota'];
 
 /** The key lifecycle for a key's owner. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()
@@ -32,9 +37,10 @@ export class ApiKeysService {
     private readonly clock: Clock,
     private readonly limits: RateLimitService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
-  async createKey(caller: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+  async createKey(caller: Principal, dto: CreateApiKeyDto, audit: AuditContext): Promise<CreatedApiKeyResponseDto> {
     const scopes = dto.scopes ?? this.defaultScopes(caller);
     const notHeld = missingScopes(caller.scopes, scopes);
     if (notHeld.length > 0) throw insufficientScope(notHeld);
@@ -45,20 +51,30 @@ export class ApiKeysService {
 
     const key = generateApiKey();
     const hash = hashApiKey(key);
-    const saved = await this.keys.save(
-      this.keys.create({
-        userId: caller.userId,
-        name: dto.name,
-        keyPrefix: displayPrefix(key),
-        keyHash: hash,
-        scopes,
-        isActive: true,
-        expiresAt: dto.expiresAt ?? null,
-        rateLimit: toRateLimitSetting(dto.rateLimit),
-        quota: toQuotaSetting(dto.quota),
-        allowedIps: dto.allowedIps ?? null,
-      }),
-    );
+    const saved = await this.keys.manager.transaction(async (manager) => {
+      const keys = manager.getRepository(ApiKeyEntity);
+      const created = await keys.save(
+        keys.create({
+          userId: caller.userId,
+          name: dto.name,
+          keyPrefix: displayPrefix(key),
+          keyHash: hash,
+          scopes,
+          isActive: true,
+          expiresAt: dto.expiresAt ?? null,
+          rateLimit: toRateLimitSetting(dto.rateLimit),
+          quota: toQuotaSetting(dto.quota),
+          allowedIps: dto.allowedIps ?? null,
+        }),
+      );
+      await this.audit.record(manager, audit, {
+        action: 'key.created',
+        targetType: 'api_key',
+        targetId: created.id,
+        changes: { name: { from: null, to: created.name }, scopes: { from: null, to: created.scopes } },
+      });
+      return created;
+    });
     this.verifier.forgetHash(hash);
     return { ...(await this.toResponse(saved)), key };
   }
@@ -77,38 +93,57 @@ export class ApiKeysService {
     return this.toResponse(await this.findOwned(userId, id));
   }
 
-  async updateKey(caller: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyResponseDto> {
-    const key = await this.findOwned(caller.userId, id);
-    if (key.revokedAt) throw conflict('A revoked key cannot be changed');
-    if (dto.scopes !== undefined) {
-      const widened = missingScopes(key.scopes, dto.scopes);
-      if (widened.length > 0) {
-        throw validationFailed([
-          { field: 'scopes', messages: [`scopes can only be narrowed; the key does not hold ${widened.join(', ')}`] },
-        ]);
+  async updateKey(caller: Principal, id: string, dto: UpdateApiKeyDto, audit: AuditContext): Promise<ApiKeyResponseDto> {
+    const saved = await this.keys.manager.transaction(async (manager) => {
+      const keys = manager.getRepository(ApiKeyEntity);
+      const key = await keys.findOne({ where: { id, userId: caller.userId }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw notFound('API key');
+      if (key.revokedAt) throw conflict('A revoked key cannot be changed');
+      const before = { ...key };
+      if (dto.scopes !== undefined) {
+        const widened = missingScopes(key.scopes, dto.scopes);
+        if (widened.length > 0) {
+          throw validationFailed([
+            { field: 'scopes', messages: [`scopes can only be narrowed; the key does not hold ${widened.join(', ')}`] },
+          ]);
+        }
+        key.scopes = dto.scopes;
       }
-      key.scopes = dto.scopes;
-    }
-    if (dto.name !== undefined) key.name = dto.name;
-    if (dto.isActive !== undefined) key.isActive = dto.isActive;
-    if (dto.rateLimit !== undefined) {
-      this.assertWithinCeiling(caller, dto.rateLimit ?? undefined);
-      key.rateLimit = toRateLimitSetting(dto.rateLimit);
-    }
-    if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
-    const saved = await this.keys.save(key);
+      if (dto.name !== undefined) key.name = dto.name;
+      if (dto.isActive !== undefined) key.isActive = dto.isActive;
+      if (dto.rateLimit !== undefined) {
+        this.assertWithinCeiling(caller, dto.rateLimit ?? undefined);
+        key.rateLimit = toRateLimitSetting(dto.rateLimit);
+      }
+      if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
+      const after = await keys.save(key);
+      const changes = diff(before, after, AUDITED_FIELDS);
+      if (changes) await this.audit.record(manager, audit, { action: 'key.updated', targetType: 'api_key', targetId: id, changes });
+      return after;
+    });
     this.verifier.invalidate(id);
     return this.toResponse(saved);
   }
 
   /** Revocation is permanent and idempotent; the key answers 401 `api_key_revoked` from now on. */
-  async revokeKey(userId: string, id: string): Promise<ApiKeyResponseDto> {
-    const key = await this.findOwned(userId, id);
-    if (!key.revokedAt) {
-      await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
-    }
+  async revokeKey(userId: string, id: string, audit: AuditContext): Promise<ApiKeyResponseDto> {
+    const key = await this.keys.manager.transaction(async (manager) => {
+      const keys = manager.getRepository(ApiKeyEntity);
+      const found = await keys.findOne({ where: { id, userId }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw notFound('API key');
+      if (found.revokedAt) return found;
+      found.revokedAt = this.clock.date();
+      const saved = await keys.save(found);
+      await this.audit.record(manager, audit, {
+        action: 'key.revoked',
+        targetType: 'api_key',
+        targetId: id,
+        changes: { revokedAt: { from: null, to: saved.revokedAt } },
+      });
+      return saved;
+    });
     this.verifier.invalidate(id);
-    return this.toResponse(await this.findOwned(userId, id));
+    return this.toResponse(key);
   }
 
   /**
@@ -116,7 +151,7 @@ export class ApiKeysService {
    * key keeps working until the grace period ends, then answers 401 `api_key_rotated`. The old
    * row is locked for the swap, so of concurrent rotations exactly one succeeds (the others 409).
    */
-  async rotateKey(caller: Principal, id: string, dto: RotateApiKeyDto): Promise<RotatedApiKeyResponseDto> {
+  async rotateKey(caller: Principal, id: string, dto: RotateApiKeyDto, audit: AuditContext): Promise<RotatedApiKeyResponseDto> {
     const { rotationGraceSeconds, rotationMaxGraceSeconds } = this.config.apiKeys;
     const grace = dto.gracePeriodSeconds ?? rotationGraceSeconds;
     if (grace > rotationMaxGraceSeconds) {
@@ -151,8 +186,21 @@ export class ApiKeysService {
       const graceEnd = new Date(now + grace * 1000);
       old.rotatedAt = new Date(now);
       old.replacedById = successor.id;
+      const previousExpiry = old.expiresAt;
       old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-      return { successor, previous: await keys.save(old) };
+      const previous = await keys.save(old);
+      await this.audit.record(manager, audit, {
+        action: 'key.rotated',
+        targetType: 'api_key',
+        targetId: old.id,
+        changes: {
+          replacedById: { from: null, to: successor.id },
+          ...(previousExpiry?.getTime() !== previous.expiresAt?.getTime()
+            ? { expiresAt: { from: previousExpiry, to: previous.expiresAt } }
+            : {}),
+        },
+      });
+      return { successor, previous };
     });
     this.verifier.invalidate(id);
     this.verifier.forgetHash(hash);

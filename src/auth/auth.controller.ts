@@ -6,6 +6,7 @@ import { Authenticated, CurrentPrincipal, Public } from './decorators/auth.decor
 import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/auth.dto';
 import { TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
 import { AuthService } from './auth.service';
+import { Audit, AuditContext } from '../audit/audit-context';
 import { Principal } from './principal';
 
 @ApiTags('auth')
@@ -21,8 +22,8 @@ export class AuthController {
   })
   @ApiEnvelope(UserResponseDto, { status: HttpStatus.CREATED })
   @ApiErrors(400, 403, 409, 413, 429)
-  async register(@Body() dto: RegisterDto): Promise<Envelope<UserResponseDto>> {
-    return new Envelope(await this.auth.register(dto), 'Account created');
+  async register(@Body() dto: RegisterDto, @Audit() audit: AuditContext): Promise<Envelope<UserResponseDto>> {
+    return new Envelope(await this.auth.register(dto, audit), 'Account created');
   }
 
   @Post('login')
@@ -30,8 +31,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token' })
   @ApiEnvelope(TokenPairDto)
   @ApiErrors(400, 401, 429)
-  login(@Body() dto: LoginDto): Promise<TokenPairDto> {
-    return this.auth.login(dto);
+  login(@Body() dto: LoginDto, @Audit() audit: AuditContext): Promise<TokenPairDto> {
+    return this.auth.login(dto, audit);
   }
 
   @Post('refresh')

@@ -1,5 +1,5 @@
 import { HttpException, Logger } from '@nestjs/common';
-import { QueryFailedError, Repository } from 'typeorm';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
 import { AppException } from '../common/errors/app.exception';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -9,6 +9,9 @@ import { UserEntity, UserRole } from './entities/user.entity';
 import { PasswordService } from './password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
+import { AuditContext } from '../audit/audit-context';
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
 
 type UserWhere = Partial<Pick<UserEntity, 'id' | 'email'>>;
 
@@ -32,9 +35,70 @@ class FakeUserQuery {
   }
 }
 
+/** One row AuditService.record inserted, with how it was written. */
+interface AuditWrite {
+  target: unknown;
+  row: Record<string, unknown>;
+  /** `transaction`: through the manager a transaction handed out; `repository`: through `repository.manager`. */
+  via: 'transaction' | 'repository';
+  /** Whether a transaction was still open when the insert completed (false for one that was not awaited). */
+  inTransaction: boolean;
+}
+
+/**
+ * `repository.manager` and the manager its transactions hand out, in memory: the transaction
+ * manager's `getRepository` answers the same fake repository, and both record audit inserts.
+ */
+class FakeManagers {
+  readonly writes: AuditWrite[] = [];
+  private open = 0;
+
+  readonly transactional = {
+    getRepository: jest.fn((target: unknown) => {
+      if (target !== this.entity) throw new Error('FakeManagers: unexpected repository requested');
+      return this.repository;
+    }),
+    insert: jest.fn(async (target: unknown, row: Record<string, unknown>): Promise<void> => this.write('transaction', target, row)),
+  };
+
+  readonly manager = {
+    transaction: jest.fn(async <T>(work: (manager: unknown) => Promise<T>): Promise<T> => {
+      this.open++;
+      try {
+        return await work(this.transactional);
+      } finally {
+        this.open--;
+      }
+    }),
+    insert: jest.fn(async (target: unknown, row: Record<string, unknown>): Promise<void> => this.write('repository', target, row)),
+  };
+
+  constructor(
+    private readonly repository: object,
+    private readonly entity: unknown,
+  ) {}
+
+  get inTransaction(): boolean {
+    return this.open > 0;
+  }
+
+  /** The audit rows, in the order they were written. */
+  get events(): Array<Record<string, unknown>> {
+    return this.writes.map((write) => write.row);
+  }
+
+  private async write(via: AuditWrite['via'], target: unknown, row: Record<string, unknown>): Promise<void> {
+    // A real insert is a round trip: a write the service does not await lands too late to be seen.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.writes.push({ via, target, row: { ...row }, inTransaction: this.open > 0 });
+  }
+}
+
 /** The part of Repository<UserEntity> that AuthService uses, in memory. */
 class FakeUserRepository {
   readonly rows: UserEntity[] = [];
+  readonly managers = new FakeManagers(this, UserEntity);
+  readonly manager = this.managers.manager;
   saveError?: unknown;
   private nextId = 1;
 
@@ -125,6 +189,34 @@ function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   };
 }
 
+/** A request with nobody signed in, as register and login see it. */
+const ANONYMOUS: AuditContext = {
+  actorType: 'anonymous',
+  actorId: null,
+  actorKeyId: null,
+  ip: '127.0.0.1',
+  userAgent: 'jest',
+  requestId: 'req-1',
+};
+
+/** The whole row AuditService writes for an event on a user. */
+const userEvent = (
+  action: string,
+  actor: Pick<AuditContext, 'actorType' | 'actorId'>,
+  targetId: string | null,
+  changes: Record<string, { from: unknown; to: unknown }> | null,
+) => ({
+  action,
+  ...actor,
+  actorKeyId: null,
+  targetType: 'user',
+  targetId,
+  ip: '127.0.0.1',
+  userAgent: 'jest',
+  requestId: 'req-1',
+  changes,
+});
+
 const uniqueViolation = (): QueryFailedError =>
   new QueryFailedError('INSERT INTO "users" ...', [], Object.assign(new Error('duplicate key value'), { code: '23505' }));
 
@@ -151,7 +243,11 @@ describe('AuthService', () => {
       userAccess as unknown as UserAccessService,
       config,
       new RateLimitService(config, new Clock()),
+      new AuditService(undefined as unknown as DataSource),
     );
+
+  /** The audit rows written so far. */
+  const events = (): Array<Record<string, unknown>> => users.managers.events;
 
   beforeEach(() => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation();
@@ -176,7 +272,7 @@ describe('AuthService', () => {
 
   describe('register', () => {
     it('stores a user with the hashed password and the user role, and never returns the hash', async () => {
-      const response = await makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' });
+      const response = await makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS);
 
       expect(passwords.hash).toHaveBeenCalledWith('a-long-enough-password');
       expect(users.create).toHaveBeenCalledWith({
@@ -190,26 +286,50 @@ describe('AuthService', () => {
       expect(JSON.stringify(response)).not.toContain('a-long-enough-password');
     });
 
+    it('records user.registered, acted by the new user, in the transaction that stores the user', async () => {
+      const response = await makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS);
+
+      expect(users.manager.transaction).toHaveBeenCalledTimes(1);
+      expect(events()).toEqual([
+        userEvent('user.registered', { actorType: 'user', actorId: response.id }, response.id, {
+          email: { from: null, to: 'ada@example.com' },
+        }),
+      ]);
+      expect(response.id).toBe(users.rows[0].id);
+      expect(users.managers.writes).toEqual([
+        expect.objectContaining({ target: AuditEventEntity, via: 'transaction', inTransaction: true }),
+      ]);
+      expect(users.manager.insert).not.toHaveBeenCalled();
+      const recorded = JSON.stringify(users.managers.writes);
+      expect(recorded).not.toContain('a-long-enough-password');
+      expect(recorded).not.toContain('hash:');
+    });
+
     it('maps a unique violation to 409 conflict', async () => {
       users.saveError = uniqueViolation();
-      const error = await rejection(makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }));
+      const error = await rejection(makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS));
       expect(error.getStatus()).toBe(409);
       expect(error.code).toBe('conflict');
+      expect(events()).toEqual([]);
     });
 
     it('rethrows any other database error unchanged', async () => {
       const notNull = new QueryFailedError('INSERT ...', [], Object.assign(new Error('null value'), { code: '23502' }));
       users.saveError = notNull;
-      await expect(makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' })).rejects.toBe(notNull);
+      await expect(makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS)).rejects.toBe(
+        notNull,
+      );
+      expect(events()).toEqual([]);
     });
 
     it('is refused with 403 forbidden when registration is closed, before any hashing or write', async () => {
       const service = makeService(testConfig({ allowRegistration: false }));
-      const error = await rejection(service.register({ email: 'ada@example.com', password: 'a-long-enough-password' }));
+      const error = await rejection(service.register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS));
       expect(error.getStatus()).toBe(403);
       expect(error.code).toBe('forbidden');
       expect(passwords.hash).not.toHaveBeenCalled();
       expect(users.save).not.toHaveBeenCalled();
+      expect(events()).toEqual([]);
     });
   });
 
@@ -222,11 +342,28 @@ describe('AuthService', () => {
       return error.message;
     };
 
+    /**
+     * Exactly one user.login_failed, written (and awaited) before the 401, outside any transaction,
+     * acted by the anonymous caller, and without the password tried or the stored hash.
+     */
+    const expectLoginFailed = (targetId: string | null, email: string, password: string): void => {
+      expect(events()).toEqual([
+        userEvent('user.login_failed', { actorType: 'anonymous', actorId: null }, targetId, { email: { from: null, to: email } }),
+      ]);
+      expect(users.managers.writes).toEqual([
+        expect.objectContaining({ target: AuditEventEntity, via: 'repository', inTransaction: false }),
+      ]);
+      expect(users.manager.transaction).not.toHaveBeenCalled();
+      const recorded = JSON.stringify(users.managers.writes);
+      expect(recorded).not.toContain(password);
+      expect(recorded).not.toContain('hash:');
+    };
+
     it('issues tokens for the right password', async () => {
       const user = users.seed({ email: 'ada@example.com' });
-      const pair = await makeService().login({ email: 'ada@example.com', password: 'right-password' });
+      const pair = await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS);
 
-      expect(tokens.issue).toHaveBeenCalledWith(user.id);
+      expect(tokens.issue).toHaveBeenCalledWith(user.id, users.managers.transactional);
       expect(pair).toMatchObject({
         accessToken: 'access-token',
         tokenType: 'Bearer',
@@ -239,26 +376,58 @@ describe('AuthService', () => {
       expect(pair.user).not.toHaveProperty('passwordHash');
     });
 
+    it('records user.login_succeeded, acted by the user, in the transaction that issues the tokens', async () => {
+      const user = users.seed({ email: 'ada@example.com' });
+      let issuedInTransaction = false;
+      tokens.issue.mockImplementation(async () => {
+        issuedInTransaction = users.managers.inTransaction;
+        return ISSUED;
+      });
+      await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS);
+
+      expect(tokens.issue).toHaveBeenCalledTimes(1);
+      expect(tokens.issue.mock.calls[0][1]).toBe(users.managers.transactional);
+      expect(issuedInTransaction).toBe(true);
+      expect(users.manager.transaction).toHaveBeenCalledTimes(1);
+      expect(events()).toEqual([userEvent('user.login_succeeded', { actorType: 'user', actorId: user.id }, user.id, null)]);
+      expect(users.managers.writes).toEqual([
+        expect.objectContaining({ target: AuditEventEntity, via: 'transaction', inTransaction: true }),
+      ]);
+      const recorded = JSON.stringify(users.managers.writes);
+      expect(recorded).not.toContain('right-password');
+      expect(recorded).not.toContain('access-token');
+      expect(recorded).not.toContain('refresh-token');
+    });
+
     it('spends the time of a real verification on an unknown email, then fails with 401', async () => {
-      const message = await expectInvalidCredentials(makeService().login({ email: 'nobody@example.com', password: 'whatever-pass' }));
+      const message = await expectInvalidCredentials(
+        makeService().login({ email: 'nobody@example.com', password: 'whatever-pass' }, ANONYMOUS),
+      );
       expect(passwords.verifyAgainstDummy).toHaveBeenCalledWith('whatever-pass');
       expect(passwords.verify).not.toHaveBeenCalled();
       expect(message).toBe('Invalid email or password');
+      expectLoginFailed(null, 'nobody@example.com', 'whatever-pass');
     });
 
     it('fails a wrong password with the same 401', async () => {
-      users.seed({ email: 'ada@example.com' });
-      const message = await expectInvalidCredentials(makeService().login({ email: 'ada@example.com', password: 'wrong-password' }));
+      const user = users.seed({ email: 'ada@example.com' });
+      const message = await expectInvalidCredentials(
+        makeService().login({ email: 'ada@example.com', password: 'wrong-password' }, ANONYMOUS),
+      );
       expect(passwords.verify).toHaveBeenCalledWith('hash:right-password', 'wrong-password');
       expect(passwords.verifyAgainstDummy).not.toHaveBeenCalled();
       expect(message).toBe('Invalid email or password');
+      expectLoginFailed(user.id, 'ada@example.com', 'wrong-password');
     });
 
     it('fails a deactivated user with the right password with the same 401', async () => {
-      users.seed({ email: 'ada@example.com', isActive: false });
-      const message = await expectInvalidCredentials(makeService().login({ email: 'ada@example.com', password: 'right-password' }));
+      const user = users.seed({ email: 'ada@example.com', isActive: false });
+      const message = await expectInvalidCredentials(
+        makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS),
+      );
       expect(passwords.verify).toHaveBeenCalledTimes(1);
       expect(message).toBe('Invalid email or password');
+      expectLoginFailed(user.id, 'ada@example.com', 'right-password');
     });
   });
 

@@ -13,6 +13,8 @@ import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
 import { toUserResponse } from './user.mapper';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { AuditContext } from '../audit/audit-context';
+import { AuditService } from '../audit/audit.service';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -31,6 +33,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly userAccess: UserAccessService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly limits: RateLimitService,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,11 +41,25 @@ export class AuthService implements OnApplicationBootstrap {
     if (admin) await this.ensureBootstrapAdmin(admin.email, admin.password);
   }
 
-  async register(dto: RegisterDto): Promise<UserResponseDto> {
+  async register(dto: RegisterDto, audit: AuditContext): Promise<UserResponseDto> {
     if (!this.config.allowRegistration) throw forbidden('Registration is closed on this server');
     const passwordHash = await this.passwords.hash(dto.password);
     try {
-      const user = await this.users.save(this.users.create({ email: dto.email, name: dto.name ?? null, passwordHash, role: 'user' }));
+      const user = await this.users.manager.transaction(async (manager) => {
+        const users = manager.getRepository(UserEntity);
+        const created = await users.save(users.create({ email: dto.email, name: dto.name ?? null, passwordHash, role: 'user' }));
+        await this.audit.record(
+          manager,
+          { ...audit, actorType: 'user', actorId: created.id },
+          {
+            action: 'user.registered',
+            targetType: 'user',
+            targetId: created.id,
+            changes: { email: { from: null, to: created.email } },
+          },
+        );
+        return created;
+      });
       return toUserResponse(user);
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An account with this email already exists');
@@ -51,7 +68,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** Unknown email, wrong password and deactivated account all give the same 401 in similar time. */
-  async login(dto: LoginDto): Promise<TokenPairDto> {
+  async login(dto: LoginDto, audit: AuditContext): Promise<TokenPairDto> {
     if (this.limits.enabled) {
       // Per account, on top of the per-IP limit: slows password guessing spread over many IPs.
       // A sliding window, never a lockout an attacker could hold a victim in.
@@ -67,9 +84,24 @@ export class AuthService implements OnApplicationBootstrap {
       : await this.passwords.verifyAgainstDummy(dto.password);
     if (!user || !valid || !user.isActive) {
       this.logger.log({ event: 'login_failed', userId: user?.id }, 'Login failed');
+      await this.audit.record(this.users.manager, audit, {
+        action: 'user.login_failed',
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        changes: { email: { from: null, to: dto.email } },
+      });
       throw unauthorized(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
-    return this.toTokenPair(await this.tokens.issue(user.id), user);
+    const issued = await this.users.manager.transaction(async (manager) => {
+      const tokens = await this.tokens.issue(user.id, manager);
+      await this.audit.record(
+        manager,
+        { ...audit, actorType: 'user', actorId: user.id },
+        { action: 'user.login_succeeded', targetType: 'user', targetId: user.id },
+      );
+      return tokens;
+    });
+    return this.toTokenPair(issued, user);
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {

@@ -5,9 +5,11 @@ import { UserEntity } from '../auth/entities/user.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { AddKeyQuota1763910000000 } from './migrations/1763910000000-add-key-quota';
 import { AddKeyRotation1763920000000 } from './migrations/1763920000000-add-key-rotation';
+import { AddAuditEvents1763930000000 } from './migrations/1763930000000-add-audit-events';
+import { AuditEventEntity } from '../audit/audit-event.entity';
 
-export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity];
-export const MIGRATIONS = [InitialSchema1763900000000, AddKeyQuota1763910000000, AddKeyRotation1763920000000];
+export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity, AuditEventEntity];
+export const MIGRATIONS = [InitialSchema1763900000000, AddKeyQuota1763910000000, AddKeyRotation1763920000000, AddAuditEvents1763930000000];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */
 export function dataSourceOptions(url: string, poolSize: number, migrationsRun: boolean): DataSourceOptions {
