@@ -17,6 +17,7 @@ import { AuthenticationGuard } from './auth/guards/authentication.guard';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { AuditModule } from './audit/audit.module';
+import { InvalidationModule } from './common/invalidation/invalidation.module';
 import { VerificationModule } from './verification/verification.module';
 import { Clock } from './common/time/clock';
 
@@ -38,6 +39,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(config, options.logDestination))),
         CoreModule.forRoot(options.clock),
         AuditModule,
+        InvalidationModule,
         DatabaseModule.forRoot(config),
         AuthModule,
         ApiKeysModule,

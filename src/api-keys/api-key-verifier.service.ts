@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { InvalidationBus } from '../common/invalidation/invalidation-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TtlCache } from '../common/cache/ttl-cache';
@@ -45,17 +46,23 @@ const PROBLEM_MESSAGES: Record<KeyProblem, string> = {
 @Injectable()
 export class ApiKeyVerifier {
   private readonly byHash: TtlCache<string, KeyRecord | typeof NOT_FOUND>;
+  /** Hashes known to match no key, kept apart so a new key anywhere can clear them all cheaply. */
+  private readonly unknown: TtlCache<string, true>;
   private readonly hashById = new Map<string, string>();
-  private readonly negativeTtlMs: number;
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly clock: Clock,
+    @Optional() private readonly bus?: InvalidationBus,
   ) {
     const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds } = config.apiKeys;
     this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now());
-    this.negativeTtlMs = negativeCacheTtlSeconds * 1000;
+    this.unknown = new TtlCache(negativeCacheTtlSeconds * 1000, Math.min(cacheMaxEntries, 100_000), () => clock.now());
+    bus?.subscribe((invalidation) => {
+      if (invalidation.kind === 'key') this.forget(invalidation.id);
+      if (invalidation.kind === 'new-key') this.unknown.clear();
+    });
   }
 
   async verify(presented: string): Promise<KeyRecord> {
@@ -70,11 +77,14 @@ export class ApiKeyVerifier {
   async lookup(presented: string): Promise<KeyRecord | null> {
     if (!isWellFormedApiKey(presented)) return null;
     const hash = hashApiKey(presented);
-    return this.byHash.getOrLoad(
+    if (this.unknown.get(hash)) return NOT_FOUND;
+    const record = await this.byHash.getOrLoad(
       hash,
       () => this.load(hash),
-      (found) => (found === NOT_FOUND ? this.negativeTtlMs : undefined),
+      (found) => (found === NOT_FOUND ? 0 : undefined),
     );
+    if (record === NOT_FOUND) this.unknown.set(hash, true);
+    return record;
   }
 
   /** Why a known key may not be used right now, in verification order; null when it may. */
@@ -87,8 +97,20 @@ export class ApiKeyVerifier {
     return null;
   }
 
-  /** Forget a key after any change to it (revoke, deactivate, delete, narrow). */
+  /** Forget a key after any change to it (revoke, deactivate, delete, narrow), here and on every instance. */
   invalidate(keyId: string): void {
+    this.forget(keyId);
+    this.bus?.publish({ kind: 'key', id: keyId });
+  }
+
+  /** A newly created key must never be shadowed by a cached "not found", here or elsewhere. */
+  forgetHash(hash: string): void {
+    this.unknown.delete(hash);
+    this.byHash.delete(hash);
+    this.bus?.publish({ kind: 'new-key' });
+  }
+
+  private forget(keyId: string): void {
     const hash = this.hashById.get(keyId);
     if (hash !== undefined) {
       this.byHash.delete(hash);
@@ -96,11 +118,6 @@ export class ApiKeyVerifier {
     } else {
       this.byHash.discardPendingLoads();
     }
-  }
-
-  /** A newly created key must never be shadowed by a cached "not found" for its hash. */
-  forgetHash(hash: string): void {
-    this.byHash.delete(hash);
   }
 
   private async load(hash: string): Promise<KeyRecord | typeof NOT_FOUND> {

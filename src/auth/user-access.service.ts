@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { InvalidationBus } from '../common/invalidation/invalidation-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TtlCache } from '../common/cache/ttl-cache';
@@ -24,8 +25,10 @@ export class UserAccessService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @Inject(APP_CONFIG) config: AppConfig,
     clock: Clock,
+    @Optional() private readonly bus?: InvalidationBus,
   ) {
     this.cache = new TtlCache(config.apiKeys.cacheTtlSeconds * 1000, config.apiKeys.cacheMaxEntries, () => clock.now());
+    bus?.subscribe((invalidation) => invalidation.kind === 'user' && this.cache.delete(invalidation.id));
   }
 
   /** null when the user does not exist. */
@@ -36,7 +39,9 @@ export class UserAccessService {
     });
   }
 
+  /** After a role or status change: here at once, and on every other instance within a second. */
   invalidate(userId: string): void {
     this.cache.delete(userId);
+    this.bus?.publish({ kind: 'user', id: userId });
   }
 }

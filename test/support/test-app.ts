@@ -192,12 +192,12 @@ export class TestApp {
   }
 }
 
-interface FreshDatabase {
+export interface FreshDatabase {
   url: string;
   drop(): Promise<void>;
 }
 
-async function freshDatabase(): Promise<FreshDatabase | undefined> {
+export async function freshDatabase(): Promise<FreshDatabase | undefined> {
   const serverUrl = process.env.ARGUS_TEST_SERVER_URL;
   if (!serverUrl) return undefined;
   const name = `argus_test_${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,139 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, FreshDatabase, PASSWORD, freshDatabase } from '../support/test-app';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      server.close(() => resolve(address.port));
+    });
+    server.on('error', reject);
+  });
+}
+
+class Instance {
+  private constructor(
+    readonly base: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(env: Record<string, string>): Promise<Instance> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
+    const instance = new Instance(`http://127.0.0.1:${port}`, child);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`instance exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`${instance.base}/api/health`)).ok) return instance;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('instance did not become healthy');
+  }
+
+  async call(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: any }> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGTERM');
+    });
+  }
+}
+
+/** Polls until `check` holds, and returns how long that took; fails after `timeoutMs`. */
+async function timeUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check()) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`not within ${timeoutMs} ms`);
+}
+
+describe.each([
+  ['Redis pub/sub', { REDIS_URL }],
+  ['PostgreSQL LISTEN/NOTIFY', {}],
+])('changes reach every instance within a second via %s (integration, two processes)', (transport, extraEnv) => {
+  let database: FreshDatabase;
+  let a: Instance;
+  let b: Instance;
+  let token: Record<string, string>;
+  let userId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/src/main.js is missing: run `npm run build` before the integration suite');
+    database = (await freshDatabase()) as FreshDatabase;
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      ARGUS_ADMIN_EMAIL: ADMIN_EMAIL,
+      ARGUS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOG_LEVEL: 'warn',
+      // Only a pushed invalidation can explain a change seen in under a second.
+      API_KEY_CACHE_TTL_SECONDS: '3600',
+      RATE_LIMIT_ANONYMOUS: '1000000/1h',
+      RATE_LIMIT_ANONYMOUS_BURST: '1000000/1s',
+      RATE_LIMIT_LOGIN: '1000000/1m',
+      ...extraEnv,
+    };
+    a = await Instance.start(env);
+    b = await Instance.start(env);
+    const email = `spread-${randomBytes(4).toString('hex')}@example.com`;
+    await a.call('POST', '/api/auth/register', {}, { email, password: PASSWORD });
+    const login = await a.call('POST', '/api/auth/login', {}, { email, password: PASSWORD });
+    token = { authorization: `Bearer ${login.body.data.accessToken}` };
+    userId = login.body.data.user.id;
+  }, 90_000);
+
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await database?.drop();
+  });
+
+  it('a key created on A works at once on B, and its revocation on A is refused on B within 1 s', async () => {
+    const created = await a.call('POST', '/api/keys', token, { name: 'spread' });
+    const key = { 'x-api-key': created.body.data.key };
+    expect((await b.call('GET', '/api/auth/verify', key)).status).toBe(200);
+    expect((await b.call('GET', '/api/auth/verify', key)).status).toBe(200); // now cached on B
+
+    expect((await a.call('DELETE', `/api/keys/${created.body.data.id}`, token)).status).toBe(200);
+    const elapsed = await timeUntil(async () => (await b.call('GET', '/api/auth/verify', key)).status === 401);
+    console.log(`[${transport}] revocation on A refused on B after ${elapsed} ms`);
+    expect(elapsed).toBeLessThan(1000);
+    expect((await b.call('GET', '/api/auth/verify', key)).body.code).toBe('api_key_revoked');
+  });
+
+  it('deactivating a user on A locks them out on B within 1 s', async () => {
+    const admin = await a.call('POST', '/api/auth/login', {}, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const adminAuth = { authorization: `Bearer ${admin.body.data.accessToken}` };
+    expect((await b.call('GET', '/api/auth/verify', token)).status).toBe(200);
+    expect((await a.call('PATCH', `/api/admin/users/${userId}`, adminAuth, { isActive: false })).status).toBe(200);
+    const elapsed = await timeUntil(async () => (await b.call('GET', '/api/auth/verify', token)).status === 401);
+    console.log(`[${transport}] deactivation on A refused on B after ${elapsed} ms`);
+    expect(elapsed).toBeLessThan(1000);
+  });
+});
