@@ -18,6 +18,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { AuditModule } from './audit/audit.module';
 import { InvalidationModule } from './common/invalidation/invalidation.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
 import { Clock } from './common/time/clock';
 
@@ -40,6 +41,7 @@ export class AppModule {
         CoreModule.forRoot(options.clock),
         AuditModule,
         InvalidationModule,
+        WebhooksModule,
         DatabaseModule.forRoot(config),
         AuthModule,
         ApiKeysModule,

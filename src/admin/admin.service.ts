@@ -61,6 +61,7 @@ export class AdminService {
         action: isActive ? 'key.activated' : 'key.deactivated',
         targetType: 'api_key',
         targetId: id,
+        ownerId: key.userId,
         changes: { isActive: { from: key.isActive, to: isActive } },
       });
     });
@@ -78,6 +79,7 @@ export class AdminService {
         action: 'key.deleted',
         targetType: 'api_key',
         targetId: id,
+        ownerId: key.userId,
         changes: { name: { from: key.name, to: null }, ownerId: { from: key.userId, to: null } },
       });
     });

@@ -77,6 +77,7 @@ function testConfig(): AppConfig {
     refreshExpiresInSeconds: 604_800,
     allowRegistration: true,
     rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
+    webhooks: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).webhooks,
     apiKeys: {
       cacheTtlSeconds: CACHE_TTL_SECONDS,
       cacheMaxEntries: 1000,

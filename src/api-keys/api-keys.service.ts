@@ -71,6 +71,7 @@ export class ApiKeysService {
         action: 'key.created',
         targetType: 'api_key',
         targetId: created.id,
+        ownerId: created.userId,
         changes: { name: { from: null, to: created.name }, scopes: { from: null, to: created.scopes } },
       });
       return created;
@@ -118,7 +119,14 @@ export class ApiKeysService {
       if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
       const after = await keys.save(key);
       const changes = diff(before, after, AUDITED_FIELDS);
-      if (changes) await this.audit.record(manager, audit, { action: 'key.updated', targetType: 'api_key', targetId: id, changes });
+      if (changes)
+        await this.audit.record(manager, audit, {
+          action: 'key.updated',
+          targetType: 'api_key',
+          targetId: id,
+          changes,
+          ownerId: caller.userId,
+        });
       return after;
     });
     this.verifier.invalidate(id);
@@ -138,6 +146,7 @@ export class ApiKeysService {
         action: 'key.revoked',
         targetType: 'api_key',
         targetId: id,
+        ownerId: userId,
         changes: { revokedAt: { from: null, to: saved.revokedAt } },
       });
       return saved;
@@ -193,6 +202,7 @@ export class ApiKeysService {
         action: 'key.rotated',
         targetType: 'api_key',
         targetId: old.id,
+        ownerId: old.userId,
         changes: {
           replacedById: { from: null, to: successor.id },
           ...(previousExpiry?.getTime() !== previous.expiresAt?.getTime()

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import type { WebhookEventType } from '../webhooks/webhook.entities';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditContext } from './audit-context';
@@ -9,6 +11,8 @@ export interface AuditRecord {
   targetType: AuditTargetType;
   targetId: string | null;
   changes?: AuditChanges | null;
+  /** The key's owner, for key events: who webhooks are sent to. */
+  ownerId?: string;
 }
 
 export interface AuditQuery {
@@ -26,7 +30,10 @@ const SECRET_FIELDS = new Set(['key', 'keyHash', 'password', 'passwordHash', 're
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly outbox?: WebhookOutbox,
+  ) {}
 
   /** Writes one event through `manager`, so it commits or rolls back with the change itself. */
   async record(manager: EntityManager, context: AuditContext, event: AuditRecord): Promise<void> {
@@ -43,6 +50,15 @@ export class AuditService {
       // jsonb: TypeORM's insert typing does not model free-form objects.
       changes: (event.changes ? withoutSecrets(event.changes) : null) as never,
     });
+    const webhookType = webhookTypeOf(event);
+    if (webhookType && event.ownerId && this.outbox) {
+      await this.outbox.enqueue(manager, {
+        type: webhookType,
+        ownerId: event.ownerId,
+        keyId: event.targetId,
+        changes: event.changes ? withoutSecrets(event.changes) : null,
+      });
+    }
   }
 
   async find(query: AuditQuery): Promise<{ items: AuditEventEntity[]; total: number }> {
@@ -59,6 +75,21 @@ export class AuditService {
       .take(query.take)
       .getManyAndCount();
     return { items, total };
+  }
+}
+
+/** The webhook an audited change is announced by, if any. */
+function webhookTypeOf(event: AuditRecord): WebhookEventType | null {
+  switch (event.action) {
+    case 'key.created':
+    case 'key.rotated':
+    case 'key.revoked':
+    case 'key.deactivated':
+      return event.action;
+    case 'key.updated':
+      return event.changes?.isActive?.to === false ? 'key.deactivated' : null;
+    default:
+      return null;
   }
 }
 

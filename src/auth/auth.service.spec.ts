@@ -177,6 +177,7 @@ function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     refreshExpiresInSeconds: 604_800,
     allowRegistration: true,
     rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
+    webhooks: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).webhooks,
     apiKeys: {
       cacheTtlSeconds: 60,
       cacheMaxEntries: 1000,

@@ -2,14 +2,14 @@ import { UserRole } from './entities/user.entity';
 
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;
-export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations'] as const;
+export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks'] as const;
 export const ALL_SCOPES = 'admin:all';
 
 const SCOPE_PATTERN = new RegExp(`^(${SCOPE_ACTIONS.join('|')}):(${SCOPE_RESOURCES.join('|')}|\\*)$`);
 
 /** What each role may do; a JWT caller holds these, and a key never holds more than its owner's. */
 export const ROLE_SCOPES: Record<UserRole, readonly string[]> = {
-  user: ['read:keys', 'write:keys', 'delete:keys', 'execute:keys', 'read:users'],
+  user: ['read:keys', 'write:keys', 'delete:keys', 'execute:keys', 'read:users', 'read:webhooks', 'write:webhooks', 'delete:webhooks'],
   admin: [ALL_SCOPES],
 };
 

@@ -54,6 +54,15 @@ export interface AppConfig {
     /** What to do while Redis is unreachable: per-instance limits (open) or 503 (closed). */
     redisFailure: 'open' | 'closed';
   };
+  webhooks: {
+    /** Allow endpoints on loopback/private/link-local addresses (local development, tests). */
+    allowPrivate: boolean;
+    maxAttempts: number;
+    retryBaseSeconds: number;
+    disableAfterFailures: number;
+    pollMs: number;
+    timeoutMs: number;
+  };
   apiKeys: {
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
@@ -127,6 +136,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       keyCeiling: reader.rate('RATE_LIMIT_KEY_CEILING', '10000/1m'),
       redisUrl,
       redisFailure: reader.oneOf('RATE_LIMIT_REDIS_FAILURE', ['open', 'closed'] as const, 'open'),
+    },
+    webhooks: {
+      allowPrivate: reader.boolean('WEBHOOK_ALLOW_PRIVATE', false),
+      maxAttempts: reader.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      retryBaseSeconds: reader.integer('WEBHOOK_RETRY_BASE_SECONDS', 10, 0, 3600),
+      disableAfterFailures: reader.integer('WEBHOOK_DISABLE_AFTER_FAILURES', 5, 1, 1000),
+      pollMs: reader.integer('WEBHOOK_POLL_MS', 1000, 50, 60_000),
+      timeoutMs: reader.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
     },
     apiKeys: {
       cacheTtlSeconds: reader.integer('API_KEY_CACHE_TTL_SECONDS', 60, 1, 3600),

@@ -7,9 +7,17 @@ import { AddKeyQuota1763910000000 } from './migrations/1763910000000-add-key-quo
 import { AddKeyRotation1763920000000 } from './migrations/1763920000000-add-key-rotation';
 import { AddAuditEvents1763930000000 } from './migrations/1763930000000-add-audit-events';
 import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
 
-export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity, AuditEventEntity];
-export const MIGRATIONS = [InitialSchema1763900000000, AddKeyQuota1763910000000, AddKeyRotation1763920000000, AddAuditEvents1763930000000];
+export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity, AuditEventEntity, WebhookEndpointEntity, WebhookDeliveryEntity];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  AddKeyQuota1763910000000,
+  AddKeyRotation1763920000000,
+  AddAuditEvents1763930000000,
+  AddWebhooks1763940000000,
+];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */
 export function dataSourceOptions(url: string, poolSize: number, migrationsRun: boolean): DataSourceOptions {

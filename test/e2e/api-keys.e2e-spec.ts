@@ -25,7 +25,16 @@ describe('API keys (e2e)', () => {
         isActive: true,
         status: 'active',
         expiresAt: null,
-        scopes: ['read:keys', 'write:keys', 'delete:keys', 'execute:keys', 'read:users'],
+        scopes: [
+          'read:keys',
+          'write:keys',
+          'delete:keys',
+          'execute:keys',
+          'read:users',
+          'read:webhooks',
+          'write:webhooks',
+          'delete:webhooks',
+        ],
       });
       expect(data.key).toMatch(/^argus_[0-9A-Za-z]{43}$/);
       expect(data.keyPrefix).toBe(data.key.slice(0, 8));

@@ -52,7 +52,19 @@ describe('audit trail (e2e)', () => {
     });
     expect(updated.changes).toEqual({
       name: { from: 'tracked', to: 'renamed' },
-      scopes: { from: ['read:keys', 'write:keys', 'delete:keys', 'execute:keys', 'read:users'], to: ['read:keys', 'delete:keys'] },
+      scopes: {
+        from: [
+          'read:keys',
+          'write:keys',
+          'delete:keys',
+          'execute:keys',
+          'read:users',
+          'read:webhooks',
+          'write:webhooks',
+          'delete:webhooks',
+        ],
+        to: ['read:keys', 'delete:keys'],
+      },
     });
     expect(rotated.changes?.replacedById.to).toEqual(expect.any(String));
     // The key revoked itself: the actor is the key, on behalf of its owner.

@@ -30,6 +30,12 @@ describe('OpenAPI document (e2e)', () => {
       [
         'DELETE /api/admin/api-keys/{id}',
         'DELETE /api/keys/{id}',
+        'DELETE /api/webhooks/{id}',
+        'GET /api/webhooks',
+        'GET /api/webhooks/{id}',
+        'GET /api/webhooks/{id}/deliveries',
+        'PATCH /api/webhooks/{id}',
+        'POST /api/webhooks',
         'GET /api/admin/api-keys',
         'GET /api/admin/audit-events',
         'GET /api/admin/users',

@@ -1,0 +1,87 @@
+import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal } from '../auth/decorators/auth.decorators';
+import { Principal } from '../auth/principal';
+import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
+import { Envelope } from '../common/http/envelope';
+import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { CreateWebhookDto, CreatedWebhookResponseDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookResponseDto } from './dto/webhook.dto';
+import { WebhooksService } from './webhooks.service';
+
+export const WEBHOOK_CREATED_MESSAGE = 'Webhook created. Save the secret now - it cannot be retrieved again.';
+
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @Authenticated({ scopes: ['write:webhooks'] })
+  @ApiOperation({ summary: 'Register a webhook endpoint', description: 'The signing secret is in this response only.' })
+  @ApiEnvelope(CreatedWebhookResponseDto, { status: HttpStatus.CREATED, message: WEBHOOK_CREATED_MESSAGE })
+  @ApiErrors(400)
+  async createWebhook(@CurrentPrincipal() caller: Principal, @Body() dto: CreateWebhookDto): Promise<Envelope<CreatedWebhookResponseDto>> {
+    return new Envelope(await this.webhooks.createWebhook(caller.userId, dto), WEBHOOK_CREATED_MESSAGE);
+  }
+
+  @Get()
+  @Authenticated({ scopes: ['read:webhooks'] })
+  @ApiOperation({ summary: 'List your webhook endpoints' })
+  @ApiEnvelope(WebhookResponseDto, { paginated: true })
+  @ApiErrors(400)
+  async listWebhooks(@CurrentPrincipal() caller: Principal, @Query() page: PaginationQueryDto): Promise<Envelope<WebhookResponseDto[]>> {
+    const { items, total } = await this.webhooks.listWebhooks(caller.userId, page);
+    return Envelope.page(items, page.meta(total));
+  }
+
+  @Get(':id')
+  @Authenticated({ scopes: ['read:webhooks'] })
+  @ApiOperation({ summary: 'Get one of your webhook endpoints' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(WebhookResponseDto)
+  @ApiErrors(400, 404)
+  getWebhook(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<WebhookResponseDto> {
+    return this.webhooks.getWebhook(caller.userId, id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ scopes: ['write:webhooks'] })
+  @ApiOperation({ summary: 'Change the URL or events of an endpoint, or (re-)enable it' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(WebhookResponseDto)
+  @ApiErrors(400, 404)
+  updateWebhook(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateWebhookDto,
+  ): Promise<WebhookResponseDto> {
+    return this.webhooks.updateWebhook(caller.userId, id, dto);
+  }
+
+  @Delete(':id')
+  @Authenticated({ scopes: ['delete:webhooks'] })
+  @ApiOperation({ summary: 'Remove an endpoint (its pending deliveries go with it)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(null, { message: 'Webhook deleted' })
+  @ApiErrors(400, 404)
+  async deleteWebhook(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<Envelope<null>> {
+    await this.webhooks.deleteWebhook(caller.userId, id);
+    return new Envelope(null, 'Webhook deleted');
+  }
+
+  @Get(':id/deliveries')
+  @Authenticated({ scopes: ['read:webhooks'] })
+  @ApiOperation({ summary: 'Delivery attempts of an endpoint, newest first' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(WebhookDeliveryDto, { paginated: true })
+  @ApiErrors(400, 404)
+  async listDeliveries(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() page: PaginationQueryDto,
+  ): Promise<Envelope<WebhookDeliveryDto[]>> {
+    const { items, total } = await this.webhooks.listDeliveries(caller.userId, id, page);
+    return Envelope.page(items, page.meta(total));
+  }
+}

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
+import { notFound, validationFailed } from '../common/errors/app.exception';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import {
+  CreateWebhookDto,
+  CreatedWebhookResponseDto,
+  UpdateWebhookDto,
+  WebhookDeliveryDto,
+  WebhookResponseDto,
+  toDeliveryDto,
+  toWebhookResponse,
+} from './dto/webhook.dto';
+import { ForbiddenDestinationError, assertPublicHost } from './network-guard';
+import { SecretBox } from './secret-box';
+import { generateWebhookSecret } from './signing';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
+
+/** An owner's webhook endpoints. Every query is bounded by the owner: a foreign id is a 404. */
+@Injectable()
+export class WebhooksService {
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
+    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.jwt.secret);
+  }
+
+  async createWebhook(userId: string, dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
+    await this.assertDeliverable(dto.url);
+    const secret = generateWebhookSecret();
+    const saved = await this.endpoints.save(
+      this.endpoints.create({
+        userId,
+        url: dto.url,
+        events: dto.events,
+        secretBox: this.box.seal(secret),
+        isActive: true,
+        consecutiveFailures: 0,
+        disabledAt: null,
+      }),
+    );
+    return { ...toWebhookResponse(saved), secret };
+  }
+
+  async listWebhooks(userId: string, page: PaginationQueryDto): Promise<{ items: WebhookResponseDto[]; total: number }> {
+    const [rows, total] = await this.endpoints.findAndCount({
+      where: { userId },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: page.skip,
+      take: page.limit,
+    });
+    return { items: rows.map(toWebhookResponse), total };
+  }
+
+  async getWebhook(userId: string, id: string): Promise<WebhookResponseDto> {
+    return toWebhookResponse(await this.findOwned(userId, id));
+  }
+
+  async updateWebhook(userId: string, id: string, dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
+    const endpoint = await this.findOwned(userId, id);
+    if (dto.url !== undefined) {
+      await this.assertDeliverable(dto.url);
+      endpoint.url = dto.url;
+    }
+    if (dto.events !== undefined) endpoint.events = dto.events;
+    if (dto.isActive !== undefined) {
+      endpoint.isActive = dto.isActive;
+      if (dto.isActive) {
+        endpoint.consecutiveFailures = 0;
+        endpoint.disabledAt = null;
+      }
+    }
+    return toWebhookResponse(await this.endpoints.save(endpoint));
+  }
+
+  async deleteWebhook(userId: string, id: string): Promise<void> {
+    await this.findOwned(userId, id);
+    await this.endpoints.delete({ id, userId });
+  }
+
+  async listDeliveries(userId: string, id: string, page: PaginationQueryDto): Promise<{ items: WebhookDeliveryDto[]; total: number }> {
+    await this.findOwned(userId, id);
+    const [rows, total] = await this.deliveries.findAndCount({
+      where: { endpointId: id },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: page.skip,
+      take: page.limit,
+    });
+    return { items: rows.map(toDeliveryDto), total };
+  }
+
+  /** Refuses URLs that resolve to loopback, private, link-local or metadata addresses (SSRF). */
+  private async assertDeliverable(url: string): Promise<void> {
+    try {
+      await assertPublicHost(new URL(url).hostname, this.config.webhooks.allowPrivate);
+    } catch (error) {
+      const message =
+        error instanceof ForbiddenDestinationError
+          ? 'url must resolve to a public address (loopback, private, link-local and metadata addresses are refused)'
+          : 'url host cannot be resolved';
+      throw validationFailed([{ field: 'url', messages: [message] }]);
+    }
+  }
+
+  private async findOwned(userId: string, id: string): Promise<WebhookEndpointEntity> {
+    const endpoint = await this.endpoints.findOne({ where: { id, userId } });
+    if (!endpoint) throw notFound('Webhook');
+    return endpoint;
+  }
+}

@@ -1,0 +1,193 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Session, TestApp } from '../support/test-app';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+const LOCAL_WEBHOOKS = {
+  WEBHOOK_ALLOW_PRIVATE: 'true',
+  WEBHOOK_POLL_MS: '50',
+  WEBHOOK_RETRY_BASE_SECONDS: '0',
+  WEBHOOK_MAX_ATTEMPTS: '4',
+  WEBHOOK_DISABLE_AFTER_FAILURES: '6',
+};
+
+/** What a receiver does: recompute both signatures with the secret and compare in constant time. */
+function verifySignatures(secret: string, headers: Record<string, string | string[] | undefined>, body: string): boolean {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const hex = createHmac('sha256', key).update(body).digest('hex');
+  const plain = Buffer.from(String(headers['x-webhook-signature']));
+  const plainOk = plain.length === hex.length && timingSafeEqual(plain, Buffer.from(hex));
+  const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
+  const expected = Buffer.from(`v1,${createHmac('sha256', key).update(signed).digest('base64')}`);
+  const standard = Buffer.from(String(headers['webhook-signature']));
+  return plainOk && standard.length === expected.length && timingSafeEqual(standard, expected);
+}
+
+describe('webhooks (e2e)', () => {
+  let t: TestApp;
+  let owner: Session;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    t = await TestApp.start(LOCAL_WEBHOOKS);
+    owner = await t.newUser('hooked');
+  });
+  beforeEach(async () => {
+    receiver = await WebhookReceiver.start();
+  });
+  afterEach(() => receiver.close());
+  afterAll(() => t.close());
+
+  const register = async (events = ['key.created', 'key.rotated', 'key.revoked', 'key.deactivated'], session = owner) => {
+    const res = await t.post('/api/webhooks', { url: receiver.url, events }, session.auth);
+    expect(res.status).toBe(201);
+    return res.body.data as { id: string; secret: string };
+  };
+
+  it('shows the secret once, and never again', async () => {
+    const hook = await register();
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const list = await t.get('/api/webhooks', owner.auth);
+    const one = await t.get(`/api/webhooks/${hook.id}`, owner.auth);
+    for (const res of [list, one]) expect(res.text).not.toContain(hook.secret.slice(6));
+    expect(one.body.data).toMatchObject({ id: hook.id, url: receiver.url, isActive: true, consecutiveFailures: 0 });
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('delivers key events signed both ways, with the subscribed types only', async () => {
+    const hook = await register(['key.created', 'key.revoked']);
+    const key = await t.createKey(owner, { name: 'watched' });
+    await t.patch(`/api/keys/${key.id}`, { name: 'renamed' }, owner.auth); // not subscribed to updates
+    await t.delete(`/api/keys/${key.id}`, owner.auth);
+    const [created, revoked] = await receiver.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.received).toHaveLength(2);
+
+    for (const message of [created, revoked]) {
+      expect(message.headers['content-type']).toBe('application/json');
+      expect(verifySignatures(hook.secret, message.headers, message.body)).toBe(true);
+      expect(verifySignatures(hook.secret, message.headers, message.body.replace('key.', 'kex.'))).toBe(false);
+      expect(Number(message.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -1);
+      expect(message.body).not.toContain(key.key);
+    }
+    expect(JSON.parse(created.body)).toMatchObject({ type: 'key.created', data: { keyId: key.id, ownerId: owner.userId } });
+    expect(JSON.parse(revoked.body)).toMatchObject({ type: 'key.revoked', data: { keyId: key.id } });
+
+    const deliveries = await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth);
+    expect(deliveries.body.data.map((d: { eventType: string; status: string }) => [d.eventType, d.status])).toEqual([
+      ['key.revoked', 'succeeded'],
+      ['key.created', 'succeeded'],
+    ]);
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('announces deactivation, by the owner or an admin, and rotation', async () => {
+    const hook = await register(['key.deactivated', 'key.rotated']);
+    const key = await t.createKey(owner);
+    await t.patch(`/api/keys/${key.id}`, { isActive: false }, owner.auth);
+    await t.patch(`/api/keys/${key.id}`, { isActive: true }, owner.auth);
+    const admin = await t.admin();
+    await t.put(`/api/admin/api-keys/${key.id}`, { isActive: false }, admin.auth);
+    await t.put(`/api/admin/api-keys/${key.id}`, { isActive: true }, admin.auth);
+    await t.post(`/api/keys/${key.id}/rotate`, {}, owner.auth);
+    const messages = await receiver.waitFor(3);
+    expect(messages.map((m) => JSON.parse(m.body).type).sort()).toEqual(['key.deactivated', 'key.deactivated', 'key.rotated']);
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('retries after 500s with the same message id, then succeeds', async () => {
+    const hook = await register(['key.created']);
+    receiver.statuses = [500, 503];
+    await t.createKey(owner);
+    const attempts = await receiver.waitFor(3);
+    expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
+    const [delivery] = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200 });
+    expect((await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data.consecutiveFailures).toBe(0);
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('gives up after the last attempt, does not follow redirects, and disables an endpoint that keeps failing', async () => {
+    const hook = await register(['key.created']);
+    receiver.statuses = Array(20).fill(302);
+    await t.createKey(owner);
+    await receiver.waitFor(4);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(4); // WEBHOOK_MAX_ATTEMPTS
+    const [failed] = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
+    expect(failed).toMatchObject({ status: 'failed', attempts: 4, lastStatusCode: 302 });
+    expect(failed.lastError).toContain('redirects are not followed');
+
+    await t.createKey(owner);
+    await receiver.waitFor(6);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
+    expect(endpoint).toMatchObject({ isActive: false, consecutiveFailures: 6, disabledAt: expect.any(String) });
+    expect(receiver.received).toHaveLength(6);
+
+    // A disabled endpoint gets nothing new; re-enabling resets it.
+    await t.createKey(owner);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(6);
+    const enabled = await t.patch(`/api/webhooks/${hook.id}`, { isActive: true }, owner.auth);
+    expect(enabled.body.data).toMatchObject({ isActive: true, consecutiveFailures: 0, disabledAt: null });
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('is private to its owner (404), validated (400), and needs the webhook scopes', async () => {
+    const hook = await register();
+    const stranger = await t.newUser('stranger');
+    for (const res of [
+      await t.get(`/api/webhooks/${hook.id}`, stranger.auth),
+      await t.patch(`/api/webhooks/${hook.id}`, { events: ['key.created'] }, stranger.auth),
+      await t.delete(`/api/webhooks/${hook.id}`, stranger.auth),
+      await t.get(`/api/webhooks/${hook.id}/deliveries`, stranger.auth),
+    ]) {
+      expect(res.status).toBe(404);
+    }
+    for (const body of [
+      { url: 'ftp://x/y', events: ['key.created'] },
+      { url: receiver.url, events: [] },
+      { url: receiver.url, events: ['key.exploded'] },
+      { url: receiver.url },
+    ]) {
+      expect((await t.post('/api/webhooks', body, owner.auth)).status).toBe(400);
+    }
+    const readOnly = await t.createKey(owner, { scopes: ['read:keys'] });
+    expect((await t.post('/api/webhooks', { url: receiver.url, events: ['key.created'] }, readOnly.auth)).body.code).toBe(
+      'insufficient_scope',
+    );
+    expect((await t.get('/api/webhooks')).status).toBe(401);
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+});
+
+describe('webhook SSRF protection (e2e)', () => {
+  let t: TestApp;
+  let owner: Session;
+
+  beforeAll(async () => {
+    t = await TestApp.start({ WEBHOOK_POLL_MS: '50' });
+    owner = await t.newUser('ssrf');
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'http://10.0.0.5/hook',
+    'http://192.168.1.1/hook',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]/hook',
+    'http://[fd00::1]/hook',
+    'http://0.0.0.0/hook',
+  ])('refuses %s at registration', async (url) => {
+    const res = await t.post('/api/webhooks', { url, events: ['key.created'] }, owner.auth);
+    expect(res.status).toBe(400);
+    expect(res.body.details[0].field).toBe('url');
+  });
+
+  it('accepts a public address', async () => {
+    const res = await t.post('/api/webhooks', { url: 'https://93.184.216.34/hook', events: ['key.created'] }, owner.auth);
+    expect(res.status).toBe(201);
+  });
+});
