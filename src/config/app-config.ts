@@ -141,7 +141,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       allowPrivate: reader.boolean('WEBHOOK_ALLOW_PRIVATE', false),
       maxAttempts: reader.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
       retryBaseSeconds: reader.integer('WEBHOOK_RETRY_BASE_SECONDS', 10, 0, 3600),
-      disableAfterFailures: reader.integer('WEBHOOK_DISABLE_AFTER_FAILURES', 5, 1, 1000),
+      disableAfterFailures: reader.integer('WEBHOOK_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
       pollMs: reader.integer('WEBHOOK_POLL_MS', 1000, 50, 60_000),
       timeoutMs: reader.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
     },
