@@ -6,6 +6,7 @@ import { Authenticated, CurrentPrincipal, Public } from './decorators/auth.decor
 import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/auth.dto';
 import { TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
 import { AuthService } from './auth.service';
+import { RouteRateLimit } from '../rate-limit/rate-limit.decorators';
 import { Audit, AuditContext } from '../audit/audit-context';
 import { Principal } from './principal';
 
@@ -16,6 +17,7 @@ export class AuthController {
 
   @Post('register')
   @Public()
+  @RouteRateLimit('register')
   @ApiOperation({
     summary: 'Create an account',
     description: 'Closed when ALLOW_REGISTRATION=false (403). Emails compare case-insensitively.',

@@ -50,6 +50,8 @@ export interface AppConfig {
     loginPerAccount: RateSetting;
     /** The fastest per-key rate an owner may set (requests per window); admins may exceed it. */
     keyCeiling: RateSetting;
+    /** Extra limits that single routes declare (`@RouteRateLimit(name)`), per caller. */
+    routes: { register: RateSetting };
     redisUrl?: string;
     /** What to do while Redis is unreachable: per-instance limits (open) or 503 (closed). */
     redisFailure: 'open' | 'closed';
@@ -134,6 +136,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       anonymousBurst: reader.rate('RATE_LIMIT_ANONYMOUS_BURST', '5/1s'),
       loginPerAccount: reader.rate('RATE_LIMIT_LOGIN', '10/5m'),
       keyCeiling: reader.rate('RATE_LIMIT_KEY_CEILING', '10000/1m'),
+      routes: { register: reader.rate('RATE_LIMIT_REGISTER', '20/1h') },
       redisUrl,
       redisFailure: reader.oneOf('RATE_LIMIT_REDIS_FAILURE', ['open', 'closed'] as const, 'open'),
     },

@@ -12,7 +12,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { quotaExceeded, quotaHeaders } from './rate-limit.headers';
-import { RATE_LIMIT_COST, SKIP_RATE_LIMIT } from './rate-limit.decorators';
+import { RATE_LIMIT_COST, ROUTE_RATE_LIMIT, RouteLimitName, SKIP_RATE_LIMIT } from './rate-limit.decorators';
 import { RateLimitService } from './rate-limit.service';
 import { RateLimitPolicy } from './rate-limit.types';
 
@@ -22,6 +22,13 @@ export const ANONYMOUS_BURST_THROTTLER = 'anonymous-burst';
 export const ANONYMOUS_THROTTLER = 'anonymous';
 
 type LimitedRequest = FastifyRequest & { user?: Principal; rateLimitShown?: number };
+
+interface RouteSettings {
+  skip: boolean;
+  cost: number;
+  /** An extra limit this route declares on top of the caller's own. */
+  extra?: RouteLimitName;
+}
 
 /** Which caller a request counts against: its key, its user, or its client IP. */
 export function trackerOf(request: LimitedRequest): string {
@@ -48,7 +55,7 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   private readonly throttlersByCaller = new Map<string, ThrottlerOptions[]>();
   /** Route settings read once per handler, not on every request. */
-  private readonly routeSettings = new WeakMap<object, { skip: boolean; cost: number }>();
+  private readonly routeSettings = new WeakMap<object, RouteSettings>();
 
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();
@@ -77,10 +84,21 @@ export class RateLimitGuard extends ThrottlerGuard {
         generateKey: () => '',
       });
     }
+    if (route.extra) {
+      const request = context.switchToHttp().getRequest<LimitedRequest>();
+      const policy = this.limits.routePolicy(route.extra);
+      await this.enforce(
+        request,
+        context.switchToHttp().getResponse<FastifyReply>(),
+        `${policy.name}:${trackerOf(request)}`,
+        policy,
+        route.cost,
+      );
+    }
     return true;
   }
 
-  private settingsFor(context: ExecutionContext): { skip: boolean; cost: number } {
+  private settingsFor(context: ExecutionContext): RouteSettings {
     const handler = context.getHandler();
     let settings = this.routeSettings.get(handler);
     if (!settings) {
@@ -88,6 +106,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       settings = {
         skip: this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets) === true,
         cost: this.reflector.getAllAndOverride<number>(RATE_LIMIT_COST, targets) ?? 1,
+        extra: this.reflector.getAllAndOverride<RouteLimitName | undefined>(ROUTE_RATE_LIMIT, targets),
       };
       this.routeSettings.set(handler, settings);
     }

@@ -78,6 +78,11 @@ export class RateLimitService implements OnApplicationShutdown {
     return own ? this.policy(API_KEY_POLICY, own, own.strategy, own.burst) : this.policy(API_KEY_POLICY, this.config.rateLimit.apiKey);
   }
 
+  /** An extra limit a route declares (`@RouteRateLimit(name)`). */
+  routePolicy(name: keyof AppConfig['rateLimit']['routes']): RateLimitPolicy {
+    return this.policy(`route-${name}`, this.config.rateLimit.routes[name]);
+  }
+
   /** The bucket a key's requests count in, however the key is presented. */
   keyBucket(keyId: string): string {
     return `${API_KEY_POLICY}:key:${keyId}`;

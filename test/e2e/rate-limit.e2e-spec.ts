@@ -245,3 +245,26 @@ describe('rate limits switched off (e2e)', () => {
     }
   });
 });
+
+describe('a route’s own extra limit (e2e)', () => {
+  it('POST /api/auth/register allows RATE_LIMIT_REGISTER sign-ups per IP on top of the anonymous limit', async () => {
+    const t = await TestApp.start({ RATE_LIMIT_REGISTER: '2/1h' });
+    try {
+      t.clock.freeze();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push((await t.post('/api/auth/register', { email: `signup-${i}@example.com`, password: PASSWORD })).status);
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+      const denied = await t.post('/api/auth/register', { email: 'signup-x@example.com', password: PASSWORD });
+      expect(denied.body.code).toBe('rate_limit_exceeded');
+      expect(denied.headers['ratelimit-policy']).toMatch(/^"route-register";q=2;w=3600$/);
+      // Other public routes are not affected by the route's own limit.
+      expect((await t.post('/api/auth/login', { email: 'signup-0@example.com', password: PASSWORD })).status).toBe(200);
+      t.clock.advance(2 * 3_600_000);
+      expect((await t.post('/api/auth/register', { email: 'signup-later@example.com', password: PASSWORD })).status).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+});

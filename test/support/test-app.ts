@@ -103,6 +103,7 @@ export class TestApp {
       RATE_LIMIT_LOGIN: '1000000/1m',
       RATE_LIMIT_API_KEY: '1000000/1m',
       RATE_LIMIT_JWT: '1000000/1m',
+      RATE_LIMIT_REGISTER: '1000000/1h',
       ...(database ? { DATABASE_URL: database.url } : {}),
       ...env,
     });
