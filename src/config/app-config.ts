@@ -64,6 +64,10 @@ export interface AppConfig {
     disableAfterFailures: number;
     pollMs: number;
     timeoutMs: number;
+    /** `key.expiring` is sent this many days before a key's expiresAt. */
+    expiringNoticeDays: number;
+    /** How often the scheduler looks for keys that expire soon. */
+    schedulerIntervalMs: number;
   };
   apiKeys: {
     cacheTtlSeconds: number;
@@ -147,6 +151,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       disableAfterFailures: reader.integer('WEBHOOK_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
       pollMs: reader.integer('WEBHOOK_POLL_MS', 1000, 50, 60_000),
       timeoutMs: reader.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
+      expiringNoticeDays: reader.integer('KEY_EXPIRING_NOTICE_DAYS', 7, 1, 365),
+      schedulerIntervalMs: reader.integer('SCHEDULER_INTERVAL_MS', 60_000, 100, 3_600_000),
     },
     apiKeys: {
       cacheTtlSeconds: reader.integer('API_KEY_CACHE_TTL_SECONDS', 60, 1, 3600),

@@ -8,6 +8,7 @@ import { AddKeyRotation1763920000000 } from './migrations/1763920000000-add-key-
 import { AddAuditEvents1763930000000 } from './migrations/1763930000000-add-audit-events';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
+import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
 
 export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity, AuditEventEntity, WebhookEndpointEntity, WebhookDeliveryEntity];
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   AddKeyRotation1763920000000,
   AddAuditEvents1763930000000,
   AddWebhooks1763940000000,
+  AddKeyExpiryNotice1763950000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

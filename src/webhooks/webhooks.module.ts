@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { ExpiryNotifier } from './expiry-notifier';
 import { WebhookOutbox } from './webhook-outbox';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
 import { WebhooksController } from './webhooks.controller';
@@ -11,7 +12,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity])],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookOutbox, WebhookDispatcher],
-  exports: [WebhookOutbox, WebhookDispatcher],
+  providers: [WebhooksService, WebhookOutbox, WebhookDispatcher, ExpiryNotifier],
+  exports: [WebhookOutbox, WebhookDispatcher, ExpiryNotifier],
 })
 export class WebhooksModule {}

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
 
 const LOCAL_WEBHOOKS = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -130,6 +131,31 @@ describe('webhooks (e2e)', () => {
     expect(receiver.received).toHaveLength(6);
     const enabled = await t.patch(`/api/webhooks/${hook.id}`, { isActive: true }, owner.auth);
     expect(enabled.body.data).toMatchObject({ isActive: true, consecutiveFailures: 0, disabledAt: null });
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('announces key.expiring once, KEY_EXPIRING_NOTICE_DAYS before expiry', async () => {
+    const hook = await register(['key.expiring']);
+    const day = 86_400_000;
+    const soon = await t.createKey(owner, { expiresAt: new Date(t.clock.now() + 3 * day).toISOString() });
+    await t.createKey(owner, { expiresAt: new Date(t.clock.now() + 30 * day).toISOString() });
+    const revoked = await t.createKey(owner, { expiresAt: new Date(t.clock.now() + 2 * day).toISOString() });
+    await t.delete(`/api/keys/${revoked.id}`, owner.auth);
+
+    const notifier = t.app.get(ExpiryNotifier);
+    expect(await notifier.tick()).toBe(1);
+    expect(await notifier.tick()).toBe(0);
+    const [message] = await receiver.waitFor(1);
+    expect(JSON.parse(message.body)).toMatchObject({ type: 'key.expiring', data: { keyId: soon.id, ownerId: owner.userId } });
+
+    // Once the 30-day key comes within the notice period, it is announced too (and only it).
+    t.clock.advance(25 * day);
+    try {
+      expect(await notifier.tick()).toBe(1);
+      await receiver.waitFor(2);
+    } finally {
+      t.clock.advance(-25 * day);
+    }
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 

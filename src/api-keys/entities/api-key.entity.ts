@@ -70,6 +70,10 @@ export class ApiKeyEntity {
   @JoinColumn({ name: 'replaced_by_id', foreignKeyConstraintName: 'FK_api_keys_replaced_by' })
   replacedBy?: ApiKeyEntity;
 
+  /** When the owner was told the key expires soon (`key.expiring`), so it is told once. */
+  @Column({ name: 'expiry_notified_at', type: 'timestamptz', nullable: true, select: false })
+  expiryNotifiedAt: Date | null;
+
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
 
