@@ -20,9 +20,37 @@ class OwningDataSource extends DataSource {
   }
 }
 
+/**
+ * Runs pending migrations under a PostgreSQL advisory lock, so instances starting together on one
+ * server take turns instead of racing to create the same tables (TypeORM does not lock).
+ */
+export async function migrateExclusively(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext('argus:migrations'))`);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtext('argus:migrations'))`);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 export async function createDataSource(config: AppConfig): Promise<DataSource> {
   const { url, poolSize, migrate, inMemory } = config.database;
-  if (url) return new DataSource(dataSourceOptions(url, poolSize, migrate)).initialize();
+  if (url) {
+    const dataSource = await new DataSource(dataSourceOptions(url, poolSize, false)).initialize();
+    try {
+      if (migrate) await migrateExclusively(dataSource);
+      return dataSource;
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+  }
 
   const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory, maxConnections: poolSize + 2 });
   const dataSource = new OwningDataSource(dataSourceOptions(embedded.url, poolSize, migrate), embedded);
