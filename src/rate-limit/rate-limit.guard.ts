@@ -13,10 +13,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { quotaExceeded, quotaHeaders } from './rate-limit.headers';
 import { RATE_LIMIT_COST, ROUTE_RATE_LIMIT, RouteLimitName, SKIP_RATE_LIMIT } from './rate-limit.decorators';
-import { RateLimitService } from './rate-limit.service';
+import { API_KEY_POLICY, RateLimitService } from './rate-limit.service';
 import { RateLimitPolicy } from './rate-limit.types';
 
-export const API_KEY_THROTTLER = 'api-key';
+/** The throttler of API keys is the key policy itself, so the guard and the verify API share one bucket. */
+export const API_KEY_THROTTLER = API_KEY_POLICY;
 export const JWT_THROTTLER = 'jwt';
 export const ANONYMOUS_BURST_THROTTLER = 'anonymous-burst';
 export const ANONYMOUS_THROTTLER = 'anonymous';
@@ -121,11 +122,17 @@ export class RateLimitGuard extends ThrottlerGuard {
     const { cost } = this.settingsFor(context);
     const name = throttler.name as string;
 
-    const policy =
-      name === API_KEY_THROTTLER
-        ? this.limits.keyPolicy(principal?.rateLimit)
-        : this.limits.policy(name, { limit, windowSeconds: ttl / 1000 });
-    await this.enforce(request, reply, `${name}:${trackerOf(request)}`, policy, cost);
+    if (name === API_KEY_THROTTLER && principal?.keyId) {
+      await this.enforce(request, reply, this.limits.keyBucket(principal.keyId), this.limits.keyPolicy(principal.rateLimit), cost);
+    } else {
+      await this.enforce(
+        request,
+        reply,
+        `${name}:${trackerOf(request)}`,
+        this.limits.policy(name, { limit, windowSeconds: ttl / 1000 }),
+        cost,
+      );
+    }
 
     if (name === API_KEY_THROTTLER && principal?.quota && principal.keyId) {
       const quotaPolicy = this.limits.quotaPolicy(principal.quota);
