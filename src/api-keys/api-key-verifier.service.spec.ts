@@ -64,29 +64,15 @@ class FakeKeyRepository {
 const CACHE_TTL_SECONDS = 60;
 const NEGATIVE_TTL_SECONDS = 30;
 
+/** The configuration the app would load, with the cache settings these tests count on. */
 function testConfig(): AppConfig {
-  return {
-    nodeEnv: 'test',
-    port: 0,
-    host: '127.0.0.1',
-    trustProxy: false,
-    logLevel: 'silent',
-    database: { poolSize: 1, migrate: false, inMemory: true },
-    dataDir: '/nonexistent',
-    jwt: { secret: 's'.repeat(48), generated: false, issuer: 'argus', audience: 'argus-api', expiresInSeconds: 3600 },
-    refreshExpiresInSeconds: 604_800,
-    allowRegistration: true,
-    rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
-    webhooks: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).webhooks,
-    apiKeys: {
-      cacheTtlSeconds: CACHE_TTL_SECONDS,
-      cacheMaxEntries: 1000,
-      negativeCacheTtlSeconds: NEGATIVE_TTL_SECONDS,
-      lastUsedFlushSeconds: 30,
-      rotationGraceSeconds: 86_400,
-      rotationMaxGraceSeconds: 604_800,
-    },
-  };
+  return loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 's'.repeat(48),
+    API_KEY_CACHE_TTL_SECONDS: String(CACHE_TTL_SECONDS),
+    API_KEY_NEGATIVE_CACHE_TTL_SECONDS: String(NEGATIVE_TTL_SECONDS),
+    API_KEY_CACHE_MAX_ENTRIES: '1000',
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<AppException> {

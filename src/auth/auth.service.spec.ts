@@ -164,30 +164,9 @@ const ISSUED: IssuedTokens = {
   refreshExpiresAt: new Date('2026-01-08T00:00:00.000Z'),
 };
 
+/** The configuration the app would load, with per-test overrides. */
 function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return {
-    nodeEnv: 'test',
-    port: 0,
-    host: '127.0.0.1',
-    trustProxy: false,
-    logLevel: 'silent',
-    database: { poolSize: 1, migrate: false, inMemory: true },
-    dataDir: '/nonexistent',
-    jwt: { secret: 's'.repeat(48), generated: false, issuer: 'argus', audience: 'argus-api', expiresInSeconds: 3600 },
-    refreshExpiresInSeconds: 604_800,
-    allowRegistration: true,
-    rateLimit: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).rateLimit,
-    webhooks: loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }).webhooks,
-    apiKeys: {
-      cacheTtlSeconds: 60,
-      cacheMaxEntries: 1000,
-      negativeCacheTtlSeconds: 30,
-      lastUsedFlushSeconds: 30,
-      rotationGraceSeconds: 86_400,
-      rotationMaxGraceSeconds: 604_800,
-    },
-    ...overrides,
-  };
+  return { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }), ...overrides };
 }
 
 /** A request with nobody signed in, as register and login see it. */
