@@ -14,6 +14,8 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuthenticationGuard } from './auth/guards/authentication.guard';
+import { ScopesGuard } from './auth/guards/scopes.guard';
+import { OrganizationsModule } from './organizations/organizations.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { AuditModule } from './audit/audit.module';
@@ -49,11 +51,13 @@ export class AppModule {
         HealthModule,
         RateLimitModule,
         VerificationModule,
+        OrganizationsModule,
       ],
       providers: [
-        // Global guards run in this order: who is calling, then how often they may.
+        // Global guards run in this order: who is calling, how often they may, then what they may do.
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: ScopesGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

@@ -16,12 +16,8 @@ import { UserAccessService } from '../auth/user-access.service';
 import { toUserResponse } from '../auth/user.mapper';
 import { conflict, notFound, validationFailed } from '../common/errors/app.exception';
 import { Clock } from '../common/time/clock';
+import { Page } from '../common/http/page';
 import { AdminKeysQueryDto, AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
 
 @Injectable()
 export class AdminService {
@@ -71,9 +67,11 @@ export class AdminService {
   }
 
   async deleteKey(id: string, audit: AuditContext): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const children = await this.dataSource.transaction(async (manager) => {
       const key = await manager.getRepository(ApiKeyEntity).findOne({ where: { id } });
       if (!key) throw notFound('API key');
+      // The keys it minted go with it: revoked (and audited) before the parent row disappears.
+      const children = await this.apiKeys.revokeDescendants(manager, id, audit);
       await manager.getRepository(ApiKeyEntity).delete({ id });
       await this.audit.record(manager, audit, {
         action: 'key.deleted',
@@ -82,8 +80,9 @@ export class AdminService {
         ownerId: key.userId,
         changes: { name: { from: key.name, to: null }, ownerId: { from: key.userId, to: null } },
       });
+      return children;
     });
-    this.verifier.invalidate(id);
+    for (const keyId of [id, ...children]) this.verifier.invalidate(keyId);
   }
 
   async listUsers(query: AdminUsersQueryDto): Promise<Page<UserResponseDto>> {

@@ -15,6 +15,8 @@ import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key
 export interface KeyRecord {
   id: string;
   userId: string;
+  organizationId: string | null;
+  projectId: string | null;
   scopes: string[];
   isActive: boolean;
   revoked: boolean;
@@ -126,6 +128,8 @@ export class ApiKeyVerifier {
       select: {
         id: true,
         userId: true,
+        organizationId: true,
+        projectId: true,
         scopes: true,
         isActive: true,
         revokedAt: true,
@@ -141,6 +145,8 @@ export class ApiKeyVerifier {
     return {
       id: row.id,
       userId: row.userId,
+      organizationId: row.organizationId,
+      projectId: row.projectId,
       scopes: row.scopes,
       isActive: row.isActive,
       revoked: Boolean(row.revokedAt),

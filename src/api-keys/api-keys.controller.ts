@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators/auth.decorators';
+import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
 import { Principal } from '../auth/principal';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { Envelope } from '../common/http/envelope';
@@ -18,6 +18,7 @@ import { Audit, AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventDto, toAuditEventDto } from '../audit/dto/audit-event.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
+import { CurrentAccess, InOrganization, InProject, ResourceAccess } from '../organizations/resource.decorators';
 
 export const KEY_CREATED_MESSAGE = 'API key created. Save it now - it cannot be retrieved again.';
 export const KEY_ROTATED_MESSAGE = 'API key rotated. Save the new key now - it cannot be retrieved again.';
@@ -31,41 +32,48 @@ export class ApiKeysController {
   ) {}
 
   @Post()
-  @Authenticated({ scopes: ['write:keys'] })
+  @RequireScopes('write:keys')
+  @InProject({ body: 'projectId', optional: true })
+  @InOrganization({ body: 'organizationId', optional: true })
   @RateLimitCost(CREATE_KEY_COST)
-  @ApiOperation({ summary: 'Create an API key', description: 'The key is in this response only. Scopes must be a subset of your own.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description:
+      'The key is in this response only. Scopes must be a subset of your own (inside an organization, of those your role there grants); omitted, the key gets all of them. A key minted with a key is its child: bound within its boundary, expiring no later, revoked with it.',
+  })
   @ApiEnvelope(CreatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_CREATED_MESSAGE })
   @ApiErrors(400, 413)
   async createKey(
     @CurrentPrincipal() caller: Principal,
     @Body() dto: CreateApiKeyDto,
     @Audit() audit: AuditContext,
+    @CurrentAccess() access?: ResourceAccess,
   ): Promise<Envelope<CreatedApiKeyResponseDto>> {
-    return new Envelope(await this.keys.createKey(caller, dto, audit), KEY_CREATED_MESSAGE);
+    return new Envelope(await this.keys.createKey(caller, dto, audit, access), KEY_CREATED_MESSAGE);
   }
 
   @Get()
-  @Authenticated({ scopes: ['read:keys'] })
+  @RequireScopes('read:keys')
   @ApiOperation({ summary: 'List your API keys', description: 'Newest first. Never includes the key or its hash.' })
   @ApiEnvelope(ApiKeyResponseDto, { paginated: true })
   @ApiErrors(400)
   async listKeys(@CurrentPrincipal() caller: Principal, @Query() page: PaginationQueryDto): Promise<Envelope<ApiKeyResponseDto[]>> {
-    const { items, total } = await this.keys.listKeys(caller.userId, page);
+    const { items, total } = await this.keys.listKeys(caller, page);
     return Envelope.page(items, page.meta(total));
   }
 
   @Get(':id')
-  @Authenticated({ scopes: ['read:keys'] })
+  @RequireScopes('read:keys')
   @ApiOperation({ summary: 'Get one of your API keys' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(ApiKeyResponseDto)
   @ApiErrors(400, 404)
   getKey(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<ApiKeyResponseDto> {
-    return this.keys.getKey(caller.userId, id);
+    return this.keys.getKey(caller, id);
   }
 
   @Patch(':id')
-  @Authenticated({ scopes: ['write:keys'] })
+  @RequireScopes('write:keys')
   @ApiOperation({ summary: 'Rename, narrow the scopes of, or (de)activate one of your keys' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(ApiKeyResponseDto)
@@ -80,7 +88,7 @@ export class ApiKeysController {
   }
 
   @Post(':id/rotate')
-  @Authenticated({ scopes: ['write:keys'] })
+  @RequireScopes('write:keys')
   @RateLimitCost(CREATE_KEY_COST)
   @ApiOperation({
     summary: 'Rotate one of your keys',
@@ -100,10 +108,11 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
-  @Authenticated({ scopes: ['delete:keys'] })
+  @RequireScopes('delete:keys')
   @ApiOperation({
     summary: 'Revoke one of your keys',
-    description: 'Permanent and idempotent: the key answers 401 api_key_revoked from now on.',
+    description:
+      'Permanent and idempotent: the key answers 401 api_key_revoked from now on, and so does every key minted from it (delegation), at any depth.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(ApiKeyResponseDto, { message: 'API key revoked' })
@@ -113,11 +122,11 @@ export class ApiKeysController {
     @Param('id', ParseIdPipe) id: string,
     @Audit() audit: AuditContext,
   ): Promise<Envelope<ApiKeyResponseDto>> {
-    return new Envelope(await this.keys.revokeKey(caller.userId, id, audit), 'API key revoked');
+    return new Envelope(await this.keys.revokeKey(caller, id, audit), 'API key revoked');
   }
 
   @Get(':id/events')
-  @Authenticated({ scopes: ['read:keys'] })
+  @RequireScopes('read:keys')
   @ApiOperation({ summary: 'The audit trail of one of your keys, newest first' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(AuditEventDto, { paginated: true })
@@ -127,7 +136,7 @@ export class ApiKeysController {
     @Param('id', ParseIdPipe) id: string,
     @Query() page: PaginationQueryDto,
   ): Promise<Envelope<AuditEventDto[]>> {
-    await this.keys.getKey(caller.userId, id);
+    await this.keys.getKey(caller, id);
     const { items, total } = await this.audit.find({ targetId: id, skip: page.skip, take: page.limit });
     return Envelope.page(items.map(toAuditEventDto), page.meta(total));
   }

@@ -72,6 +72,22 @@ class FakeManagers {
       return this.repository;
     }),
     insert: jest.fn(async (target: unknown, row: Record<string, unknown>): Promise<void> => this.write('transaction', target, row)),
+    /** Only the service's one raw query: revoke every descendant of a key (params: parent id, time). */
+    query: jest.fn(async (_sql: string, [parentId, now]: [string, Date]): Promise<Array<{ id: string; user_id: string }>> => {
+      const rows = (this.repository as { rows: ApiKeyEntity[] }).rows;
+      const revoked: Array<{ id: string; user_id: string }> = [];
+      const parents = [parentId];
+      while (parents.length > 0) {
+        const parent = parents.shift();
+        for (const row of rows.filter((candidate) => candidate.parentKeyId === parent)) {
+          parents.push(row.id);
+          if (row.revokedAt) continue;
+          row.revokedAt = now;
+          revoked.push({ id: row.id, user_id: row.userId });
+        }
+      }
+      return revoked;
+    }),
   };
 
   readonly manager = {
@@ -180,11 +196,15 @@ const jwtCaller = (role: Principal['role'] = 'user', overrides: Partial<Principa
   userId: 'user-1',
   role,
   scopes: [...ROLE_SCOPES[role]],
+  organizationId: null,
+  projectId: null,
   expiresAt: null,
   ...overrides,
 });
 
 const keyCaller = (scopes: string[]): Principal => ({
+  organizationId: null,
+  projectId: null,
   method: 'api_key',
   userId: 'user-1',
   role: 'user',
@@ -495,7 +515,7 @@ describe('ApiKeysService', () => {
   describe('revokeKey', () => {
     it('revokes once, under a row lock, and invalidates the verifier cache', async () => {
       const key = keys.seed();
-      const revoked = await service.revokeKey('user-1', key.id, AUDIT);
+      const revoked = await service.revokeKey(jwtCaller(), key.id, AUDIT);
 
       // The row is locked inside the transaction, so of concurrent revokes one writes, the others see it revoked.
       expect(keys.findOne).toHaveBeenCalledWith({ where: { id: key.id, userId: 'user-1' }, lock: { mode: 'pessimistic_write' } });
@@ -509,7 +529,7 @@ describe('ApiKeysService', () => {
 
     it('is idempotent: a second revoke keeps the first time and still invalidates', async () => {
       const key = keys.seed({ revokedAt: new Date(NOW - 60_000) });
-      const again = await service.revokeKey('user-1', key.id, AUDIT);
+      const again = await service.revokeKey(jwtCaller(), key.id, AUDIT);
 
       expect(keys.update).not.toHaveBeenCalled();
       expect(keys.save).not.toHaveBeenCalled();
@@ -520,8 +540,8 @@ describe('ApiKeysService', () => {
 
     it('records key.revoked once: a second revoke records nothing', async () => {
       const key = keys.seed();
-      await service.revokeKey('user-1', key.id, AUDIT);
-      const again = await service.revokeKey('user-1', key.id, AUDIT);
+      await service.revokeKey(jwtCaller(), key.id, AUDIT);
+      const again = await service.revokeKey(jwtCaller(), key.id, AUDIT);
 
       expect(again).toMatchObject({ status: 'revoked', revokedAt: new Date(NOW).toISOString() });
       expect(events()).toEqual([keyEvent('key.revoked', key.id, { revokedAt: { from: null, to: new Date(NOW) } })]);
@@ -532,7 +552,7 @@ describe('ApiKeysService', () => {
 
     it("answers 404 not_found for another user's key and leaves it alone", async () => {
       const key = keys.seed({ userId: 'someone-else' });
-      const error = await rejection(service.revokeKey('user-1', key.id, AUDIT));
+      const error = await rejection(service.revokeKey(jwtCaller(), key.id, AUDIT));
       expect(error.getStatus()).toBe(404);
       expect(error.code).toBe('not_found');
       expect(keys.update).not.toHaveBeenCalled();
@@ -620,7 +640,7 @@ describe('ApiKeysService', () => {
   describe('getKey and listKeys', () => {
     it("answers 404 not_found for another user's key", async () => {
       const key = keys.seed({ userId: 'someone-else' });
-      const error = await rejection(service.getKey('user-1', key.id));
+      const error = await rejection(service.getKey(jwtCaller(), key.id));
       expect(error.getStatus()).toBe(404);
       expect(error.code).toBe('not_found');
     });
@@ -628,7 +648,7 @@ describe('ApiKeysService', () => {
     it('merges a pending last use that is newer than the stored one', async () => {
       const key = keys.seed({ lastUsedAt: new Date(NOW - 60_000) });
       lastUsed.pendingFor.mockReturnValue(new Date(NOW - 1000));
-      await expect(service.getKey('user-1', key.id)).resolves.toMatchObject({ lastUsedAt: new Date(NOW - 1000).toISOString() });
+      await expect(service.getKey(jwtCaller(), key.id)).resolves.toMatchObject({ lastUsedAt: new Date(NOW - 1000).toISOString() });
       expect(lastUsed.pendingFor).toHaveBeenCalledWith(key.id);
     });
 
@@ -637,7 +657,7 @@ describe('ApiKeysService', () => {
       keys.seed({ userId: 'someone-else' });
       const page = Object.assign(new PaginationQueryDto(), { page: 2, limit: 2 });
 
-      const result = await service.listKeys('user-1', page);
+      const result = await service.listKeys(jwtCaller(), page);
       expect(keys.findAndCount).toHaveBeenCalledWith(expect.objectContaining({ where: { userId: 'user-1' }, skip: 2, take: 2 }));
       expect(result.total).toBe(3);
       expect(result.items).toHaveLength(1);

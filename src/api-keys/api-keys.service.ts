@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { conflict, insufficientScope, notFound, validationFailed } from '../common/errors/app.exception';
 import { Clock } from '../common/time/clock';
 import { Principal } from '../auth/principal';
-import { ROLE_SCOPES, missingScopes } from '../auth/scopes';
+import { intersectScopes, missingScopes } from '../auth/scopes';
+import { Binding, bindingOf } from '../organizations/boundary';
+import { ORGANIZATION_ROLE_SCOPES } from '../organizations/organization-roles';
+import type { ResourceAccess } from '../organizations/resource.decorators';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { toApiKeyResponse } from './api-key.mapper';
@@ -27,6 +30,16 @@ import { AuditService, diff } from '../audit/audit.service';
 /** The fields an update is audited by. */
 const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota'];
 
+/**
+ * The keys a caller may manage: its user's, and for a key bound to an organisation or project,
+ * only those bound inside that boundary. Anything else is a 404, as if it did not exist.
+ */
+export function manageableKeys(caller: Principal): FindOptionsWhere<ApiKeyEntity> {
+  if (caller.projectId) return { userId: caller.userId, projectId: caller.projectId };
+  if (caller.organizationId) return { userId: caller.userId, organizationId: caller.organizationId };
+  return { userId: caller.userId };
+}
+
 /** The key lifecycle for a key's owner. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()
 export class ApiKeysService {
@@ -40,13 +53,25 @@ export class ApiKeysService {
     private readonly audit: AuditService,
   ) {}
 
-  async createKey(caller: Principal, dto: CreateApiKeyDto, audit: AuditContext): Promise<CreatedApiKeyResponseDto> {
-    const scopes = dto.scopes ?? this.defaultScopes(caller);
-    const notHeld = missingScopes(caller.scopes, scopes);
+  /**
+   * Mints a key. `access` is the organisation or project named in the body, already checked by
+   * the ScopesGuard; without one, a key minted by a bound key inherits its binding. A key never
+   * holds more than its minter may, there: the minter's scopes, bounded inside an organisation by
+   * the minter's role in it. A key minted by a key is its child (delegation): it expires no later
+   * than its parent, and revoking the parent revokes it.
+   */
+  async createKey(
+    caller: Principal,
+    dto: CreateApiKeyDto,
+    audit: AuditContext,
+    access?: ResourceAccess,
+  ): Promise<CreatedApiKeyResponseDto> {
+    const binding: Binding = access ? bindingOf(access) : bindingOf(caller);
+    const held = access ? intersectScopes(caller.scopes, ORGANIZATION_ROLE_SCOPES[access.role]) : caller.scopes;
+    const scopes = dto.scopes ?? [...held];
+    const notHeld = missingScopes(held, scopes);
     if (notHeld.length > 0) throw insufficientScope(notHeld);
-    if (dto.expiresAt && dto.expiresAt.getTime() <= this.clock.now()) {
-      throw validationFailed([{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }]);
-    }
+    const expiresAt = this.childExpiry(caller, dto.expiresAt);
     this.assertWithinCeiling(caller, dto.rateLimit);
 
     const key = generateApiKey();
@@ -57,11 +82,14 @@ export class ApiKeysService {
         keys.create({
           userId: caller.userId,
           name: dto.name,
+          organizationId: binding.organizationId,
+          projectId: binding.projectId,
+          parentKeyId: caller.method === 'api_key' ? (caller.keyId ?? null) : null,
           keyPrefix: displayPrefix(key),
           keyHash: hash,
           scopes,
           isActive: true,
-          expiresAt: dto.expiresAt ?? null,
+          expiresAt,
           rateLimit: toRateLimitSetting(dto.rateLimit),
           quota: toQuotaSetting(dto.quota),
           allowedIps: dto.allowedIps ?? null,
@@ -72,7 +100,13 @@ export class ApiKeysService {
         targetType: 'api_key',
         targetId: created.id,
         ownerId: created.userId,
-        changes: { name: { from: null, to: created.name }, scopes: { from: null, to: created.scopes } },
+        changes: {
+          name: { from: null, to: created.name },
+          scopes: { from: null, to: created.scopes },
+          ...(created.organizationId ? { organizationId: { from: null, to: created.organizationId } } : {}),
+          ...(created.projectId ? { projectId: { from: null, to: created.projectId } } : {}),
+          ...(created.parentKeyId ? { parentKeyId: { from: null, to: created.parentKeyId } } : {}),
+        },
       });
       return created;
     });
@@ -80,9 +114,9 @@ export class ApiKeysService {
     return { ...(await this.toResponse(saved)), key };
   }
 
-  async listKeys(userId: string, page: PaginationQueryDto): Promise<{ items: ApiKeyResponseDto[]; total: number }> {
+  async listKeys(caller: Principal, page: PaginationQueryDto): Promise<{ items: ApiKeyResponseDto[]; total: number }> {
     const [rows, total] = await this.keys.findAndCount({
-      where: { userId },
+      where: manageableKeys(caller),
       order: { createdAt: 'DESC', id: 'ASC' },
       skip: page.skip,
       take: page.limit,
@@ -90,14 +124,14 @@ export class ApiKeysService {
     return { items: await Promise.all(rows.map((row) => this.toResponse(row))), total };
   }
 
-  async getKey(userId: string, id: string): Promise<ApiKeyResponseDto> {
-    return this.toResponse(await this.findOwned(userId, id));
+  async getKey(caller: Principal, id: string): Promise<ApiKeyResponseDto> {
+    return this.toResponse(await this.findOwned(caller, id));
   }
 
   async updateKey(caller: Principal, id: string, dto: UpdateApiKeyDto, audit: AuditContext): Promise<ApiKeyResponseDto> {
     const saved = await this.keys.manager.transaction(async (manager) => {
       const keys = manager.getRepository(ApiKeyEntity);
-      const key = await keys.findOne({ where: { id, userId: caller.userId }, lock: { mode: 'pessimistic_write' } });
+      const key = await keys.findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
       if (!key) throw notFound('API key');
       if (key.revokedAt) throw conflict('A revoked key cannot be changed');
       const before = { ...key };
@@ -133,26 +167,60 @@ export class ApiKeysService {
     return this.toResponse(saved);
   }
 
-  /** Revocation is permanent and idempotent; the key answers 401 `api_key_revoked` from now on. */
-  async revokeKey(userId: string, id: string, audit: AuditContext): Promise<ApiKeyResponseDto> {
-    const key = await this.keys.manager.transaction(async (manager) => {
+  /**
+   * Revocation is permanent and idempotent; the key answers 401 `api_key_revoked` from now on, and
+   * so does every key it minted, and theirs, in the same transaction.
+   */
+  async revokeKey(caller: Principal, id: string, audit: AuditContext): Promise<ApiKeyResponseDto> {
+    const { key, children } = await this.keys.manager.transaction(async (manager) => {
       const keys = manager.getRepository(ApiKeyEntity);
-      const found = await keys.findOne({ where: { id, userId }, lock: { mode: 'pessimistic_write' } });
+      const found = await keys.findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw notFound('API key');
-      if (found.revokedAt) return found;
+      if (found.revokedAt) return { key: found, children: [] };
       found.revokedAt = this.clock.date();
       const saved = await keys.save(found);
       await this.audit.record(manager, audit, {
         action: 'key.revoked',
         targetType: 'api_key',
         targetId: id,
-        ownerId: userId,
+        ownerId: saved.userId,
         changes: { revokedAt: { from: null, to: saved.revokedAt } },
       });
-      return saved;
+      return { key: saved, children: await this.revokeDescendants(manager, id, audit) };
     });
-    this.verifier.invalidate(id);
+    for (const keyId of [id, ...children]) this.verifier.invalidate(keyId);
     return this.toResponse(key);
+  }
+
+  /**
+   * Revokes every key minted, directly or not, from `parentId`, each with its own audit event;
+   * resolves to their ids, for the caller to invalidate once the transaction commits.
+   */
+  async revokeDescendants(manager: EntityManager, parentId: string, audit: AuditContext): Promise<string[]> {
+    const now = this.clock.date();
+    const revoked: Array<{ id: string; user_id: string }> = await manager.query(
+      `WITH RECURSIVE descendants AS (
+         SELECT id FROM api_keys WHERE parent_key_id = $1
+         UNION
+         SELECT child.id FROM api_keys child JOIN descendants ON child.parent_key_id = descendants.id
+       ), revoked AS (
+         UPDATE api_keys SET revoked_at = $2, updated_at = now()
+         WHERE id IN (SELECT id FROM descendants) AND revoked_at IS NULL
+         RETURNING id, user_id
+       )
+       SELECT id, user_id FROM revoked`,
+      [parentId, now],
+    );
+    for (const child of revoked) {
+      await this.audit.record(manager, audit, {
+        action: 'key.revoked',
+        targetType: 'api_key',
+        targetId: child.id,
+        ownerId: child.user_id,
+        changes: { revokedAt: { from: null, to: now }, revokedWithParent: { from: null, to: parentId } },
+      });
+    }
+    return revoked.map((child) => child.id);
   }
 
   /**
@@ -172,7 +240,7 @@ export class ApiKeysService {
     const hash = hashApiKey(key);
     const { successor, previous } = await this.keys.manager.transaction(async (manager) => {
       const keys = manager.getRepository(ApiKeyEntity);
-      const old = await keys.findOne({ where: { id, userId: caller.userId }, lock: { mode: 'pessimistic_write' } });
+      const old = await keys.findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
       if (!old) throw notFound('API key');
       if (old.revokedAt) throw conflict('A revoked key cannot be rotated');
       if (old.replacedById || old.rotatedAt) throw conflict('This key was already rotated; rotate its successor instead');
@@ -182,6 +250,9 @@ export class ApiKeysService {
         keys.create({
           userId: old.userId,
           name: old.name,
+          organizationId: old.organizationId,
+          projectId: old.projectId,
+          parentKeyId: old.parentKeyId,
           keyPrefix: displayPrefix(key),
           keyHash: hash,
           scopes: old.scopes,
@@ -192,6 +263,8 @@ export class ApiKeysService {
           allowedIps: old.allowedIps,
         }),
       );
+      // The keys the old one minted now hang from its successor, so revoking it still reaches them.
+      await keys.update({ parentKeyId: old.id }, { parentKeyId: successor.id });
       const graceEnd = new Date(now + grace * 1000);
       old.rotatedAt = new Date(now);
       old.replacedById = successor.id;
@@ -221,13 +294,23 @@ export class ApiKeysService {
     };
   }
 
-  private defaultScopes(caller: Principal): string[] {
-    // A key minted by a key inherits that key's scopes; one minted by a user, the role's defaults.
-    return caller.method === 'api_key' ? [...caller.scopes] : [...ROLE_SCOPES[caller.role]];
+  /** A new key's expiry: in the future, and for a key minted by a key, no later than the parent's. */
+  private childExpiry(caller: Principal, requested: Date | undefined): Date | null {
+    if (requested && requested.getTime() <= this.clock.now()) {
+      throw validationFailed([{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }]);
+    }
+    const parentExpiry = caller.method === 'api_key' ? caller.expiresAt : null;
+    if (!parentExpiry) return requested ?? null;
+    if (requested && requested > parentExpiry) {
+      throw validationFailed([
+        { field: 'expiresAt', messages: [`expiresAt must not be later than the minting key's expiry (${parentExpiry.toISOString()})`] },
+      ]);
+    }
+    return requested ?? parentExpiry;
   }
 
-  private async findOwned(userId: string, id: string): Promise<ApiKeyEntity> {
-    const key = await this.keys.findOne({ where: { id, userId } });
+  private async findOwned(caller: Principal, id: string): Promise<ApiKeyEntity> {
+    const key = await this.keys.findOne({ where: { ...manageableKeys(caller), id } });
     if (!key) throw notFound('API key');
     return key;
   }

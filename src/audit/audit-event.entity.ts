@@ -14,11 +14,20 @@ export const AUDIT_ACTIONS = [
   'key.activated',
   'key.deactivated',
   'key.deleted',
+  'organization.created',
+  'organization.updated',
+  'organization.deleted',
+  'organization.member_added',
+  'organization.member_role_changed',
+  'organization.member_removed',
+  'project.created',
+  'project.updated',
+  'project.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditActorType = 'user' | 'api_key' | 'anonymous';
-export type AuditTargetType = 'user' | 'api_key';
+export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project';
 
 /** A field's value before and after a change. */
 export type AuditChanges = Record<string, { from: unknown; to: unknown }>;

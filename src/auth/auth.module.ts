@@ -9,6 +9,8 @@ import { AuthService } from './auth.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { UserEntity } from './entities/user.entity';
 import { AuthenticationGuard } from './guards/authentication.guard';
+import { ScopesGuard } from './guards/scopes.guard';
+import { OrganizationAccessModule } from '../organizations/organization-access.module';
 import { PasswordService } from './password.service';
 import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './strategies/api-key.strategies';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -22,6 +24,7 @@ import { UserAccessService } from './user-access.service';
     JwtModule.register({}),
     ApiKeysModule,
     RateLimitModule,
+    OrganizationAccessModule,
   ],
   controllers: [AuthController],
   providers: [
@@ -34,7 +37,8 @@ import { UserAccessService } from './user-access.service';
     ApiKeyHeaderStrategy,
     ApiKeyBearerStrategy,
     AuthenticationGuard,
+    ScopesGuard,
   ],
-  exports: [UserAccessService, TokenService, PasswordService, AuthenticationGuard],
+  exports: [UserAccessService, TokenService, PasswordService, AuthenticationGuard, ScopesGuard],
 })
 export class AuthModule {}

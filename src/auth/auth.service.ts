@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { conflict, forbidden, unauthorized } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -15,12 +15,7 @@ import { toUserResponse } from './user.mapper';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
-
-const UNIQUE_VIOLATION = '23505';
-
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === UNIQUE_VIOLATION;
-}
+import { isUniqueViolation } from '../common/errors/database-errors';
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {

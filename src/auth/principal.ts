@@ -9,6 +9,9 @@ export interface Principal {
   /** Effective scopes: the role's for a JWT, the key's (bounded by its owner's role) for a key. */
   scopes: string[];
   keyId?: string;
+  /** Where the credential is bound (a key's organisation or project); null for a user's own reach. */
+  organizationId: string | null;
+  projectId: string | null;
   /** When this credential stops working: the token's `exp` or the key's `expiresAt`. */
   expiresAt: Date | null;
   /** A key's own rate limit, overriding the default for keys. */

@@ -1,4 +1,13 @@
-import { ALL_SCOPES, ROLE_SCOPES, effectiveKeyScopes, holdsScope, isKnownScope, missingScopes, scopeCovers } from './scopes';
+import {
+  ALL_SCOPES,
+  ROLE_SCOPES,
+  effectiveKeyScopes,
+  holdsScope,
+  intersectScopes,
+  isKnownScope,
+  missingScopes,
+  scopeCovers,
+} from './scopes';
 
 describe('scopes', () => {
   describe('scopeCovers', () => {
@@ -85,17 +94,55 @@ describe('scopes', () => {
     });
 
     it("narrows a demoted admin's key to what the user role holds", () => {
-      const keyScopes = ['admin:all', 'write:users', 'read:keys', 'delete:keys', 'read:*', 'read:users'];
+      const keyScopes = ['write:users', 'read:keys', 'delete:keys', 'read:*'];
       const effective = effectiveKeyScopes(keyScopes, 'user');
-      expect(effective).toEqual(['read:keys', 'delete:keys', 'read:users']);
+      expect(effective.sort()).toEqual(['delete:keys', 'read:keys', 'read:organizations', 'read:projects', 'read:users', 'read:webhooks']);
       for (const scope of effective) expect(holdsScope(ROLE_SCOPES.user, scope)).toBe(true);
-      expect(effective).not.toContain('admin:all');
+      expect(effective).not.toContain('write:users');
+    });
+
+    it("turns a demoted admin's admin:all key into exactly the user role's scopes", () => {
+      const effective = effectiveKeyScopes(['admin:all'], 'user');
+      expect(effective.sort()).toEqual([...ROLE_SCOPES.user].sort());
+    });
+
+    it('bounds a key further by a role inside an organisation', () => {
+      const member = ['read:organizations', 'read:projects', 'read:keys', 'write:keys'];
+      expect(effectiveKeyScopes(['read:*', 'write:projects', 'write:keys'], 'user', member).sort()).toEqual([
+        'read:keys',
+        'read:organizations',
+        'read:projects',
+        'write:keys',
+      ]);
+      expect(effectiveKeyScopes(['write:projects'], 'user', member)).toEqual([]);
     });
 
     it('does not mutate the key scopes it is given', () => {
       const keyScopes = ['admin:all', 'read:keys'];
       effectiveKeyScopes(keyScopes, 'user');
       expect(keyScopes).toEqual(['admin:all', 'read:keys']);
+    });
+  });
+
+  describe('intersectScopes', () => {
+    it.each([
+      [['read:*'], ['read:keys', 'write:keys'], ['read:keys']],
+      [['admin:all'], ['read:keys', 'write:*'], ['read:keys', 'write:*']],
+      [['read:*', 'read:keys'], ['read:*'], ['read:*']],
+      [['write:keys'], ['read:*'], []],
+      [['read:keys'], [], []],
+    ])('%p ∩ %p = %p', (a, b, expected) => {
+      expect(intersectScopes(a, b).sort()).toEqual([...expected].sort());
+      expect(intersectScopes(b, a).sort()).toEqual([...expected].sort());
+    });
+
+    it('never grants what either side lacks (delegation cannot escalate)', () => {
+      const parent = ['read:projects', 'write:keys'];
+      for (const wanted of [['admin:all'], ['write:projects'], ['read:*'], ['delete:keys']]) {
+        const granted = intersectScopes(wanted, parent);
+        expect(missingScopes(parent, granted)).toEqual([]);
+        expect(granted).not.toContain(wanted[0]);
+      }
     });
   });
 });

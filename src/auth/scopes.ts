@@ -9,7 +9,22 @@ const SCOPE_PATTERN = new RegExp(`^(${SCOPE_ACTIONS.join('|')}):(${SCOPE_RESOURC
 
 /** What each role may do; a JWT caller holds these, and a key never holds more than its owner's. */
 export const ROLE_SCOPES: Record<UserRole, readonly string[]> = {
-  user: ['read:keys', 'write:keys', 'delete:keys', 'execute:keys', 'read:users', 'read:webhooks', 'write:webhooks', 'delete:webhooks'],
+  user: [
+    'read:keys',
+    'write:keys',
+    'delete:keys',
+    'execute:keys',
+    'read:users',
+    'read:webhooks',
+    'write:webhooks',
+    'delete:webhooks',
+    'read:organizations',
+    'write:organizations',
+    'delete:organizations',
+    'read:projects',
+    'write:projects',
+    'delete:projects',
+  ],
   admin: [ALL_SCOPES],
 };
 
@@ -34,8 +49,26 @@ export function missingScopes(held: readonly string[], required: readonly string
   return required.filter((scope) => !holdsScope(held, scope));
 }
 
-/** A key's scopes as far as its owner may hold them right now: demoting the owner narrows the key. */
-export function effectiveKeyScopes(keyScopes: readonly string[], role: UserRole): string[] {
-  const ownerScopes = ROLE_SCOPES[role];
-  return keyScopes.filter((scope) => holdsScope(ownerScopes, scope));
+/**
+ * The scopes granted by both sets: each scope of one that the other covers, so `read:*` meeting
+ * `[read:keys, write:keys]` gives `read:keys`. The result is a set without redundant entries.
+ */
+export function intersectScopes(a: readonly string[], b: readonly string[]): string[] {
+  const granted = new Set<string>();
+  for (const scope of a) if (holdsScope(b, scope)) granted.add(scope);
+  for (const scope of b) if (holdsScope(a, scope)) granted.add(scope);
+  const all = [...granted];
+  // Drop a scope another, wider one covers (read:keys next to read:*).
+  return all.filter((scope) => !all.some((other) => other !== scope && scopeCovers(other, scope)));
+}
+
+/**
+ * A key's scopes as far as its owner may hold them right now: demoting the owner narrows the key.
+ * `within` adds a further bound: the owner's role in the organisation the key is bound to.
+ */
+export function effectiveKeyScopes(keyScopes: readonly string[], role: UserRole, within?: readonly string[]): string[] {
+  const owned = keyScopes.every((scope) => holdsScope(ROLE_SCOPES[role], scope))
+    ? [...keyScopes]
+    : intersectScopes(keyScopes, ROLE_SCOPES[role]);
+  return within ? intersectScopes(owned, within) : owned;
 }

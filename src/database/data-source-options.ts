@@ -10,8 +10,22 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
+import { AddOrganizations1763960000000 } from './migrations/1763960000000-add-organizations';
+import { OrganizationEntity } from '../organizations/entities/organization.entity';
+import { OrganizationMemberEntity } from '../organizations/entities/organization-member.entity';
+import { ProjectEntity } from '../organizations/entities/project.entity';
 
-export const ENTITIES = [UserEntity, RefreshTokenEntity, ApiKeyEntity, AuditEventEntity, WebhookEndpointEntity, WebhookDeliveryEntity];
+export const ENTITIES = [
+  UserEntity,
+  RefreshTokenEntity,
+  ApiKeyEntity,
+  AuditEventEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
+  OrganizationEntity,
+  OrganizationMemberEntity,
+  ProjectEntity,
+];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
   AddKeyQuota1763910000000,
@@ -19,6 +33,7 @@ export const MIGRATIONS = [
   AddAuditEvents1763930000000,
   AddWebhooks1763940000000,
   AddKeyExpiryNotice1763950000000,
+  AddOrganizations1763960000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ApiKeyVerifier, KeyProblem, KeyRecord } from '../api-keys/api-key-verifier.service';
 import { ErrorCode } from '../common/errors/error-codes';
 import { Principal } from '../auth/principal';
-import { ALL_SCOPES, effectiveKeyScopes, holdsScope, missingScopes } from '../auth/scopes';
+import { ALL_SCOPES, holdsScope, missingScopes } from '../auth/scopes';
 import { UserAccessService } from '../auth/user-access.service';
+import { bindingContains, bindingOf } from '../organizations/boundary';
+import { KeyScopesService } from '../organizations/key-scopes.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { VerifyCode, VerifyKeyDto, VerifyKeyResultDto } from './dto/verify-key.dto';
 
@@ -17,8 +19,9 @@ const CODE_FOR_PROBLEM: Record<KeyProblem, VerifyCode> = {
 /**
  * Lets other services ask Argus about a key their client presented. The answer is always a 200
  * with a code; a verification counts against the key's own rate limit exactly as a direct call.
- * A service sees only keys of its own user, unless it holds `admin:all`: any other key is
- * NOT_FOUND, so the endpoint cannot be used to probe other users' keys.
+ * A service sees only keys of its own user, inside its own binding, unless it is an unbound
+ * credential holding `admin:all`: any other key is NOT_FOUND, so the endpoint cannot be used to
+ * probe other users' (or other projects') keys.
  */
 @Injectable()
 export class KeyVerificationService {
@@ -26,6 +29,7 @@ export class KeyVerificationService {
     private readonly verifier: ApiKeyVerifier,
     private readonly userAccess: UserAccessService,
     private readonly limits: RateLimitService,
+    private readonly keyScopes: KeyScopesService,
   ) {}
 
   async verifyKey(caller: Principal, dto: VerifyKeyDto): Promise<VerifyKeyResultDto> {
@@ -33,7 +37,7 @@ export class KeyVerificationService {
     if (!record || !this.mayInspect(caller, record)) return notFound();
 
     const owner = await this.userAccess.get(record.userId);
-    const scopes = owner ? effectiveKeyScopes(record.scopes, owner.role) : [];
+    const scopes = owner ? await this.keyScopes.effective(record, owner.role) : [];
     const problem = this.verifier.problemWith(record);
     if (problem) return answer(record, CODE_FOR_PROBLEM[problem], scopes);
     if (!owner?.isActive) return answer(record, 'INACTIVE', scopes);
@@ -45,8 +49,10 @@ export class KeyVerificationService {
     return answer(record, result.allowed ? 'VALID' : 'RATE_LIMITED', scopes, ratelimit);
   }
 
+  /** The caller's own keys, within its binding (a project's service sees that project's keys); admins all. */
   private mayInspect(caller: Principal, record: KeyRecord): boolean {
-    return record.userId === caller.userId || holdsScope(caller.scopes, ALL_SCOPES);
+    if (holdsScope(caller.scopes, ALL_SCOPES) && caller.organizationId === null) return true;
+    return record.userId === caller.userId && bindingContains(bindingOf(caller), bindingOf(record));
   }
 }
 
@@ -75,8 +81,8 @@ function answer(
     code,
     keyId: record.id,
     ownerId: record.userId,
-    organizationId: null,
-    projectId: null,
+    organizationId: record.organizationId,
+    projectId: record.projectId,
     scopes,
     expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
     ratelimit,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators/auth.decorators';
+import { Authenticated, CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
 import { Principal } from '../auth/principal';
 import { isKnownScope, missingScopes } from '../auth/scopes';
 import { insufficientScope, validationFailed } from '../common/errors/app.exception';
@@ -17,7 +17,7 @@ export class VerificationController {
   constructor(private readonly verification: KeyVerificationService) {}
 
   @Post('keys/verify')
-  @Authenticated({ scopes: [VERIFY_SCOPE] })
+  @RequireScopes(VERIFY_SCOPE)
   @ApiOperation({
     summary: 'Verify a key for another service',
     description:
@@ -37,7 +37,8 @@ export class VerificationController {
     summary: 'Gateway sub-request (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz)',
     description:
       'Authenticates the original request’s `X-API-Key` or `Authorization` header like any route (401, 429 with its codes and headers), ' +
-      'checks `?scopes=` (403 insufficient_scope), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes`.',
+      'checks `?scopes=` (403 insufficient_scope), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes` ' +
+      '(and `X-Argus-Organization-Id` / `X-Argus-Project-Id` for a bound key).',
   })
   @ApiQuery({ name: 'scopes', required: false, description: 'Comma-separated scopes the request needs', example: 'read:projects' })
   @ApiResponse({
@@ -47,13 +48,15 @@ export class VerificationController {
       'X-Argus-Key-Id': { description: 'The key’s id (absent for a JWT)', schema: { type: 'string' } },
       'X-Argus-User-Id': { description: 'The caller’s user id', schema: { type: 'string' } },
       'X-Argus-Scopes': { description: 'The caller’s effective scopes, comma-separated', schema: { type: 'string' } },
+      'X-Argus-Organization-Id': { description: 'The organization the key is bound to (absent when unbound)', schema: { type: 'string' } },
+      'X-Argus-Project-Id': { description: 'The project the key is bound to (absent unless bound to one)', schema: { type: 'string' } },
     },
   })
   forwardAuth(
     @CurrentPrincipal() caller: Principal,
     @Query('scopes') scopes: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): { userId: string; keyId: string | null; scopes: string[] } {
+  ): { userId: string; keyId: string | null; organizationId: string | null; projectId: string | null; scopes: string[] } {
     const required = (scopes ?? '')
       .split(',')
       .map((scope) => scope.trim())
@@ -66,6 +69,14 @@ export class VerificationController {
     if (caller.keyId) reply.header('X-Argus-Key-Id', caller.keyId);
     reply.header('X-Argus-User-Id', caller.userId);
     reply.header('X-Argus-Scopes', caller.scopes.join(','));
-    return { userId: caller.userId, keyId: caller.keyId ?? null, scopes: caller.scopes };
+    if (caller.organizationId) reply.header('X-Argus-Organization-Id', caller.organizationId);
+    if (caller.projectId) reply.header('X-Argus-Project-Id', caller.projectId);
+    return {
+      userId: caller.userId,
+      keyId: caller.keyId ?? null,
+      organizationId: caller.organizationId,
+      projectId: caller.projectId,
+      scopes: caller.scopes,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal } from '../auth/decorators/auth.decorators';
+import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
 import { Principal } from '../auth/principal';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { Envelope } from '../common/http/envelope';
@@ -17,7 +17,7 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
-  @Authenticated({ scopes: ['write:webhooks'] })
+  @RequireScopes('write:webhooks')
   @ApiOperation({ summary: 'Register a webhook endpoint', description: 'The signing secret is in this response only.' })
   @ApiEnvelope(CreatedWebhookResponseDto, { status: HttpStatus.CREATED, message: WEBHOOK_CREATED_MESSAGE })
   @ApiErrors(400)
@@ -26,7 +26,7 @@ export class WebhooksController {
   }
 
   @Get()
-  @Authenticated({ scopes: ['read:webhooks'] })
+  @RequireScopes('read:webhooks')
   @ApiOperation({ summary: 'List your webhook endpoints' })
   @ApiEnvelope(WebhookResponseDto, { paginated: true })
   @ApiErrors(400)
@@ -36,7 +36,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
-  @Authenticated({ scopes: ['read:webhooks'] })
+  @RequireScopes('read:webhooks')
   @ApiOperation({ summary: 'Get one of your webhook endpoints' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(WebhookResponseDto)
@@ -46,7 +46,7 @@ export class WebhooksController {
   }
 
   @Patch(':id')
-  @Authenticated({ scopes: ['write:webhooks'] })
+  @RequireScopes('write:webhooks')
   @ApiOperation({ summary: 'Change the URL or events of an endpoint, or (re-)enable it' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(WebhookResponseDto)
@@ -60,7 +60,7 @@ export class WebhooksController {
   }
 
   @Delete(':id')
-  @Authenticated({ scopes: ['delete:webhooks'] })
+  @RequireScopes('delete:webhooks')
   @ApiOperation({ summary: 'Remove an endpoint (its pending deliveries go with it)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(null, { message: 'Webhook deleted' })
@@ -71,7 +71,7 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @Authenticated({ scopes: ['read:webhooks'] })
+  @RequireScopes('read:webhooks')
   @ApiOperation({ summary: 'Delivery attempts of an endpoint, newest first' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(WebhookDeliveryDto, { paginated: true })

@@ -1,3 +1,4 @@
+import { ROLE_SCOPES } from '../../src/auth/scopes';
 import { AuthService } from '../../src/auth/auth.service';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 
@@ -145,10 +146,13 @@ describe('admin (e2e)', () => {
       expect((await t.get('/api/auth/verify', key.auth)).body.data.scopes).toEqual(['admin:all']);
       expect((await t.get('/api/admin/users', key.auth)).status).toBe(200);
       await t.patch(`/api/admin/users/${other.userId}`, { role: 'user' }, admin.auth);
+      // admin:all meant "all my owner may do": now that is what a user may do, and no more.
       const after = await t.get('/api/auth/verify', key.auth);
-      expect(after.body.data.scopes).toEqual([]);
+      expect(after.body.data.scopes.sort()).toEqual([...ROLE_SCOPES.user].sort());
+      expect(after.body.data.scopes).not.toContain('admin:all');
       expect((await t.get('/api/admin/users', key.auth)).status).toBe(403);
-      expect((await t.get('/api/keys', key.auth)).status).toBe(403);
+      expect((await t.get('/api/admin/api-keys', key.auth)).status).toBe(403);
+      expect((await t.get('/api/keys', key.auth)).status).toBe(200);
     });
 
     it('deactivation locks the user out at once: JWT, refresh token and keys', async () => {

@@ -34,7 +34,16 @@ describe('API keys (e2e)', () => {
           'read:webhooks',
           'write:webhooks',
           'delete:webhooks',
+          'read:organizations',
+          'write:organizations',
+          'delete:organizations',
+          'read:projects',
+          'write:projects',
+          'delete:projects',
         ],
+        organizationId: null,
+        projectId: null,
+        parentKeyId: null,
       });
       expect(data.key).toMatch(/^argus_[0-9A-Za-z]{43}$/);
       expect(data.keyPrefix).toBe(data.key.slice(0, 8));

@@ -29,6 +29,20 @@ export class ApiKeyResponseDto {
   @ApiProperty()
   isActive: boolean;
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The organization the key is bound to; null: your whole reach',
+  })
+  organizationId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The one project the key is bound to' })
+  projectId: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The key that minted this one; revoking it revokes this key' })
+  parentKeyId: string | null;
+
   @ApiProperty({ enum: KEY_STATUSES })
   status: KeyStatus;
 

@@ -9,6 +9,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Max,
   Min,
@@ -74,7 +75,26 @@ export class CreateApiKeyDto {
   @IsScope({ each: true })
   scopes?: string[];
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', example: '2027-01-01T00:00:00.000Z', description: 'Must be in the future' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Bind the key to this organization: its access stops there, and its scopes are bounded by your role in it. Default: unbound (your whole reach), or for a key minted by a bound key, that key’s binding.',
+  })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Bind the key to this one project (and so to its organization)' })
+  @IsOptional()
+  @IsUUID()
+  projectId?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2027-01-01T00:00:00.000Z',
+    description: 'Must be in the future; a key minted by a key expires no later than its parent (and by default with it)',
+  })
   @IsOptional()
   @Type(() => Date)
   @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })

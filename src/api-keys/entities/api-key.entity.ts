@@ -1,5 +1,18 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { UserEntity } from '../../auth/entities/user.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
+import { ProjectEntity } from '../../organizations/entities/project.entity';
 
 export interface RateLimitSetting {
   limit: number;
@@ -17,6 +30,10 @@ export interface QuotaSetting {
 @Entity('api_keys')
 @Unique('UQ_api_keys_key_hash', ['keyHash'])
 @Index('IDX_api_keys_user_id', ['userId', 'createdAt'])
+@Index('IDX_api_keys_organization_id', ['organizationId'])
+@Index('IDX_api_keys_project_id', ['projectId'])
+@Index('IDX_api_keys_parent_key_id', ['parentKeyId'])
+@Check('CHK_api_keys_project_in_organization', `"project_id" IS NULL OR "organization_id" IS NOT NULL`)
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_api_keys' })
   id: string;
@@ -30,6 +47,30 @@ export class ApiKeyEntity {
 
   @Column({ type: 'varchar', length: 100 })
   name: string;
+
+  /** The organisation the key is bound to; its access stops there. Null: the owner's whole reach. */
+  @Column({ name: 'organization_id', type: 'uuid', nullable: true })
+  organizationId: string | null;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'FK_api_keys_organization' })
+  organization?: OrganizationEntity;
+
+  /** The one project the key is bound to (inside `organizationId`). */
+  @Column({ name: 'project_id', type: 'uuid', nullable: true })
+  projectId: string | null;
+
+  @ManyToOne(() => ProjectEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'project_id', foreignKeyConstraintName: 'FK_api_keys_project' })
+  project?: ProjectEntity;
+
+  /** The key that minted this one (delegation); revoking it revokes this key too. */
+  @Column({ name: 'parent_key_id', type: 'uuid', nullable: true })
+  parentKeyId: string | null;
+
+  @ManyToOne(() => ApiKeyEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'parent_key_id', foreignKeyConstraintName: 'FK_api_keys_parent_key' })
+  parentKey?: ApiKeyEntity;
 
   @Column({ name: 'key_prefix', type: 'varchar', length: 8 })
   keyPrefix: string;

@@ -35,6 +35,12 @@ export function Authenticated(requirements: AuthRequirements = {}): MethodDecora
   );
 }
 
+/**
+ * The scopes a route requires, all of them: shorthand for `@Authenticated({ scopes })`. The
+ * ScopesGuard enforces them and `/docs` lists them under `x-required-scopes`.
+ */
+export const RequireScopes = (...scopes: string[]): MethodDecorator & ClassDecorator => Authenticated({ scopes });
+
 /** The authenticated caller of this request. */
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,

@@ -3,12 +3,11 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { KEY_PREFIX } from '../../api-keys/api-key-format';
-import { AppException, forbidden, insufficientScope, unauthorized } from '../../common/errors/app.exception';
+import { AppException, forbidden, unauthorized } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../decorators/auth.decorators';
 import { Principal } from '../principal';
-import { missingScopes } from '../scopes';
 import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY } from '../strategies/api-key.strategies';
 import { JWT_STRATEGY } from '../strategies/jwt.strategy';
 
@@ -54,7 +53,8 @@ interface RouteAuth {
 /**
  * The one global guard: deny by default, `@Public()` to opt out. Authenticates with the API key
  * in `X-API-Key`, else an `argus_` key in `Authorization: Bearer`, else a JWT there, each through
- * its Passport strategy; then checks the route's roles and scopes.
+ * its Passport strategy; then checks the route's roles. Scopes and organisation boundaries are
+ * the ScopesGuard's, which runs after the rate limit.
  *
  * The headers pick the one strategy that can apply, with the same outcome as Passport trying the
  * three in that order, but without running the two that would fail on every request.
@@ -88,12 +88,8 @@ export class AuthenticationGuard implements CanActivate {
     const principal = request.user;
     (request.raw as { caller?: CallerLogFields }).caller = { userId: principal.userId, keyId: principal.keyId, method: principal.method };
 
-    const { requirements } = route;
-    if (requirements?.roles?.length && !requirements.roles.includes(principal.role)) throw forbidden();
-    if (requirements?.scopes?.length) {
-      const missing = missingScopes(principal.scopes, requirements.scopes);
-      if (missing.length > 0) throw insufficientScope(missing);
-    }
+    const roles = route.requirements?.roles;
+    if (roles?.length && !roles.includes(principal.role)) throw forbidden();
     return true;
   }
 

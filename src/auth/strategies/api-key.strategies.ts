@@ -8,7 +8,7 @@ import { unauthorized } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { Clock } from '../../common/time/clock';
 import { Principal } from '../principal';
-import { effectiveKeyScopes } from '../scopes';
+import { KeyScopesService } from '../../organizations/key-scopes.service';
 import { UserAccessService } from '../user-access.service';
 
 export const API_KEY_HEADER_STRATEGY = 'api-key';
@@ -22,6 +22,7 @@ export class ApiKeyAuthenticator {
     private readonly userAccess: UserAccessService,
     private readonly lastUsed: LastUsedTracker,
     private readonly clock: Clock,
+    private readonly scopes: KeyScopesService,
   ) {}
 
   async authenticate(presented: string): Promise<Principal> {
@@ -34,7 +35,9 @@ export class ApiKeyAuthenticator {
       userId: key.userId,
       role: owner.role,
       keyId: key.id,
-      scopes: effectiveKeyScopes(key.scopes, owner.role),
+      scopes: await this.scopes.effective(key, owner.role),
+      organizationId: key.organizationId,
+      projectId: key.projectId,
       expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt),
       rateLimit: key.rateLimit,
       quota: key.quota,

@@ -73,6 +73,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       userId: payload.sub as string,
       role: user.role,
       scopes: [...ROLE_SCOPES[user.role]],
+      organizationId: null,
+      projectId: null,
       expiresAt: new Date(payload.exp * 1000),
     };
   }

@@ -2,6 +2,9 @@ import { ParseUUIDPipe } from '@nestjs/common';
 import { validationFailed } from '../errors/app.exception';
 
 /** Rejects a malformed id before any query sees it (TypeORM treats `undefined` ids as "any row"). */
-export const ParseIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => validationFailed([{ field: 'id', messages: ['id must be a UUID'] }]),
-});
+export const ParseIdPipe = parseIdPipe('id');
+export const ParseUserIdPipe = parseIdPipe('userId');
+
+function parseIdPipe(field: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({ exceptionFactory: () => validationFailed([{ field, messages: [`${field} must be a UUID`] }]) });
+}

@@ -7,8 +7,12 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 
-/** What another instance must forget: a key, a user's access, or every "unknown key" memory. */
-export type Invalidation = { kind: 'key'; id: string } | { kind: 'user'; id: string } | { kind: 'new-key' };
+/**
+ * What another instance must forget: a key, a user's access, every "unknown key" memory, or the
+ * memberships of an organisation (its member roles changed, or it was deleted).
+ */
+export type Invalidation =
+  { kind: 'key'; id: string } | { kind: 'user'; id: string } | { kind: 'new-key' } | { kind: 'organization'; id: string };
 
 const CHANNEL = 'argus_invalidation';
 const RECONNECT_MS = 1000;

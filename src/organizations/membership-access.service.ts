@@ -1,0 +1,60 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TtlCache } from '../common/cache/ttl-cache';
+import { InvalidationBus } from '../common/invalidation/invalidation-bus';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { UserRole } from '../auth/entities/user.entity';
+import { OrganizationMemberEntity } from './entities/organization-member.entity';
+import { OrganizationEntity } from './entities/organization.entity';
+import { OrganizationRole } from './organization-roles';
+
+/**
+ * Users' roles in organisations as access checks see them: cached so a bound key costs no query
+ * per request, and dropped on every instance when an organisation's memberships change, so a
+ * demotion or removal applies on the next request.
+ */
+@Injectable()
+export class MembershipAccessService {
+  private readonly cache: TtlCache<string, OrganizationRole | null>;
+
+  constructor(
+    @InjectRepository(OrganizationMemberEntity) private readonly members: Repository<OrganizationMemberEntity>,
+    @Inject(APP_CONFIG) config: AppConfig,
+    clock: Clock,
+    @Optional() private readonly bus?: InvalidationBus,
+  ) {
+    this.cache = new TtlCache(config.apiKeys.cacheTtlSeconds * 1000, config.apiKeys.cacheMaxEntries, () => clock.now());
+    bus?.subscribe((invalidation) => invalidation.kind === 'organization' && this.forgetAll());
+  }
+
+  /**
+   * The user's role in the organisation; null when not a member or no such organisation. Platform
+   * admins act as owners of every organisation that exists.
+   */
+  roleOf(organizationId: string, userId: string, userRole: UserRole): Promise<OrganizationRole | null> {
+    if (userRole === 'admin') {
+      return this.cache.getOrLoad(`${organizationId}:admin`, async () => {
+        const found = await this.members.manager.exists(OrganizationEntity, { where: { id: organizationId } });
+        return found ? 'owner' : null;
+      });
+    }
+    return this.cache.getOrLoad(`${organizationId}:${userId}`, async () => {
+      const member = await this.members.findOne({ where: { organizationId, userId }, select: { role: true } });
+      return member?.role ?? null;
+    });
+  }
+
+  /** After any membership change in an organisation: here at once, elsewhere within a second. */
+  invalidate(organizationId: string): void {
+    this.forgetAll();
+    this.bus?.publish({ kind: 'organization', id: organizationId });
+  }
+
+  /** Membership changes are rare next to reads: dropping every cached role is simple and safe. */
+  private forgetAll(): void {
+    this.cache.clear();
+  }
+}
