@@ -39,6 +39,9 @@ export async function migrateExclusively(dataSource: DataSource): Promise<void> 
   }
 }
 
+/** DATABASE_POOL_SIZE applies to a PostgreSQL server; the embedded database takes one connection. */
+export const EMBEDDED_POOL_SIZE = 1;
+
 export async function createDataSource(config: AppConfig): Promise<DataSource> {
   const { url, poolSize, migrate, inMemory } = config.database;
   if (url) {
@@ -52,8 +55,12 @@ export async function createDataSource(config: AppConfig): Promise<DataSource> {
     }
   }
 
-  const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory, maxConnections: poolSize + 2 });
-  const dataSource = new OwningDataSource(dataSourceOptions(embedded.url, poolSize, migrate), embedded);
+  // The embedded database runs one session: its socket server queues the protocol messages of all
+  // connections one by one, so two connections' extended-protocol exchanges (Parse, Bind, Execute)
+  // interleave and break each other ("unnamed prepared statement does not exist"). One pooled
+  // connection keeps every exchange whole; PGlite executes one statement at a time regardless.
+  const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory, maxConnections: EMBEDDED_POOL_SIZE + 2 });
+  const dataSource = new OwningDataSource(dataSourceOptions(embedded.url, EMBEDDED_POOL_SIZE, migrate), embedded);
   try {
     return await dataSource.initialize();
   } catch (error) {
