@@ -34,6 +34,9 @@ export function toApiKeyResponse(
     rateLimit: key.rateLimit,
     quota,
     allowedIps: key.allowedIps,
+    rotationPolicy: key.rotationPolicy ?? null,
+    rotationDueAt: iso(key.rotationDueAt),
+    revealPending: key.revealPending === true,
     createdAt: key.createdAt.toISOString(),
     updatedAt: key.updatedAt.toISOString(),
   };
