@@ -37,6 +37,9 @@ export function toApiKeyResponse(
     rateLimit: key.rateLimit,
     quota,
     allowedIps: key.allowedIps,
+    rotationPolicy: key.rotationPolicy ?? null,
+    rotationDueAt: iso(key.rotationDueAt),
+    revealPending: key.revealPending === true,
     createdAt: key.createdAt.toISOString(),
     updatedAt: key.updatedAt.toISOString(),
   };

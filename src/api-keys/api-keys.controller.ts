@@ -22,6 +22,7 @@ import { CurrentAccess, InOrganization, InProject, ResourceAccess } from '../org
 
 export const KEY_CREATED_MESSAGE = 'API key created. Save it now - it cannot be retrieved again.';
 export const KEY_ROTATED_MESSAGE = 'API key rotated. Save the new key now - it cannot be retrieved again.';
+export const KEY_REVEALED_MESSAGE = 'Save it now - it cannot be retrieved again.';
 
 @ApiTags('api-keys')
 @Controller('keys')
@@ -74,7 +75,7 @@ export class ApiKeysController {
 
   @Patch(':id')
   @RequireScopes('write:keys')
-  @ApiOperation({ summary: 'Rename, narrow the scopes of, or (de)activate one of your keys' })
+  @ApiOperation({ summary: 'Rename, narrow the scopes of, (de)activate, or set the rotation policy of one of your keys' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(ApiKeyResponseDto)
   @ApiErrors(400, 404, 409)
@@ -93,7 +94,7 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Rotate one of your keys',
     description:
-      'Returns a successor (same name, scopes, limits, quota) once. The old key keeps working for the grace period, then answers 401 api_key_rotated. A key can be rotated once (409 after).',
+      'Returns a successor (same name, scopes, limits, quota, rotation policy) once. The old key keeps working for the grace period, then answers 401 api_key_rotated. A key can be rotated once (409 after).',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(RotatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_ROTATED_MESSAGE })
@@ -105,6 +106,24 @@ export class ApiKeysController {
     @Audit() audit: AuditContext,
   ): Promise<Envelope<RotatedApiKeyResponseDto>> {
     return new Envelope(await this.keys.rotateKey(caller, id, dto, audit), KEY_ROTATED_MESSAGE);
+  }
+
+  @Post(':id/reveal')
+  @RequireScopes('write:keys')
+  @ApiOperation({
+    summary: 'Fetch a key the rotation scheduler issued, once',
+    description:
+      'For the successor of a scheduled rotation (revealPending: true; the key.rotated webhook carries this path). Returns the key once; after that, for a key with nothing to reveal, or for someone else’s key: 404.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(CreatedApiKeyResponseDto, { message: KEY_REVEALED_MESSAGE })
+  @ApiErrors(400, 404, 409)
+  async revealKey(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Audit() audit: AuditContext,
+  ): Promise<Envelope<CreatedApiKeyResponseDto>> {
+    return new Envelope(await this.keys.revealKey(caller, id, audit), KEY_REVEALED_MESSAGE);
   }
 
   @Delete(':id')

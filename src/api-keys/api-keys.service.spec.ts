@@ -7,6 +7,7 @@ import { AppException } from '../common/errors/app.exception';
 import { Clock } from '../common/time/clock';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeysService } from './api-keys.service';
+import { KeyRotationService } from './key-rotation.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
@@ -270,6 +271,7 @@ describe('ApiKeysService', () => {
     keys = new FakeKeyRepository();
     verifier = { invalidate: jest.fn(), forgetHash: jest.fn() };
     lastUsed = { pendingFor: jest.fn((_keyId: string): Date | undefined => undefined) };
+    const audit = new AuditService(undefined as unknown as DataSource);
     service = new ApiKeysService(
       keys as unknown as Repository<ApiKeyEntity>,
       verifier as unknown as ApiKeyVerifier,
@@ -277,7 +279,14 @@ describe('ApiKeysService', () => {
       new FixedClock(NOW),
       new RateLimitService(config, new FixedClock(NOW)),
       config,
-      new AuditService(undefined as unknown as DataSource),
+      audit,
+      new KeyRotationService(
+        keys as unknown as Repository<ApiKeyEntity>,
+        verifier as unknown as ApiKeyVerifier,
+        new FixedClock(NOW),
+        audit,
+        config,
+      ),
     );
   });
 

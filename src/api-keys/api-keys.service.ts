@@ -14,6 +14,7 @@ import { ApiKeyVerifier } from './api-key-verifier.service';
 import { toApiKeyResponse } from './api-key.mapper';
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
+import { RotationPolicyDto } from './dto/rotation-policy.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -26,9 +27,11 @@ import { QuotaDto, RateLimitDto } from './dto/create-api-key.dto';
 import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService, diff } from '../audit/audit.service';
+import { KeyRotationService } from './key-rotation.service';
+import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
 
 /** The fields an update is audited by. */
-const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota'];
+const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota', 'rotationPolicy'];
 
 /**
  * The keys a caller may manage: its user's, and for a key bound to an organisation or project,
@@ -51,6 +54,7 @@ export class ApiKeysService {
     private readonly limits: RateLimitService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly rotation: KeyRotationService,
   ) {}
 
   /**
@@ -73,6 +77,7 @@ export class ApiKeysService {
     if (notHeld.length > 0) throw insufficientScope(notHeld);
     const expiresAt = this.childExpiry(caller, dto.expiresAt);
     this.assertWithinCeiling(caller, dto.rateLimit);
+    const rotationPolicy = dto.rotationPolicy ? resolveRotationPolicy(dto.rotationPolicy, this.config.apiKeys) : null;
 
     const key = generateApiKey();
     const hash = hashApiKey(key);
@@ -93,6 +98,8 @@ export class ApiKeysService {
           rateLimit: toRateLimitSetting(dto.rateLimit),
           quota: toQuotaSetting(dto.quota),
           allowedIps: dto.allowedIps ?? null,
+          rotationPolicy,
+          rotationDueAt: nextRotation(rotationPolicy, this.clock.now()),
         }),
       );
       await this.audit.record(manager, audit, {
@@ -106,6 +113,7 @@ export class ApiKeysService {
           ...(created.organizationId ? { organizationId: { from: null, to: created.organizationId } } : {}),
           ...(created.projectId ? { projectId: { from: null, to: created.projectId } } : {}),
           ...(created.parentKeyId ? { parentKeyId: { from: null, to: created.parentKeyId } } : {}),
+          ...(rotationPolicy ? { rotationPolicy: { from: null, to: rotationPolicy } } : {}),
         },
       });
       return created;
@@ -151,6 +159,7 @@ export class ApiKeysService {
         key.rateLimit = toRateLimitSetting(dto.rateLimit);
       }
       if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
+      if (dto.rotationPolicy !== undefined) this.applyRotationPolicy(key, dto.rotationPolicy);
       const after = await keys.save(key);
       const changes = diff(before, after, AUDITED_FIELDS);
       if (changes)
@@ -178,6 +187,10 @@ export class ApiKeysService {
       if (!found) throw notFound('API key');
       if (found.revokedAt) return { key: found, children: [] };
       found.revokedAt = this.clock.date();
+      // A revoked key is not rotated, and a successor nobody revealed is not kept in any form.
+      found.rotationDueAt = null;
+      found.sealedKey = null;
+      found.revealPending = false;
       const saved = await keys.save(found);
       await this.audit.record(manager, audit, {
         action: 'key.revoked',
@@ -229,64 +242,16 @@ export class ApiKeysService {
    * row is locked for the swap, so of concurrent rotations exactly one succeeds (the others 409).
    */
   async rotateKey(caller: Principal, id: string, dto: RotateApiKeyDto, audit: AuditContext): Promise<RotatedApiKeyResponseDto> {
-    const { rotationGraceSeconds, rotationMaxGraceSeconds } = this.config.apiKeys;
-    const grace = dto.gracePeriodSeconds ?? rotationGraceSeconds;
-    if (grace > rotationMaxGraceSeconds) {
-      throw validationFailed([
-        { field: 'gracePeriodSeconds', messages: [`gracePeriodSeconds must not exceed ${rotationMaxGraceSeconds}`] },
-      ]);
-    }
-    const key = generateApiKey();
-    const hash = hashApiKey(key);
-    const { successor, previous } = await this.keys.manager.transaction(async (manager) => {
-      const keys = manager.getRepository(ApiKeyEntity);
-      const old = await keys.findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
+    const graceSeconds = resolveGrace(dto.gracePeriodSeconds, this.config.apiKeys, 'gracePeriodSeconds');
+    const rotation = await this.keys.manager.transaction(async (manager) => {
+      const old = await manager
+        .getRepository(ApiKeyEntity)
+        .findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
       if (!old) throw notFound('API key');
-      if (old.revokedAt) throw conflict('A revoked key cannot be rotated');
-      if (old.replacedById || old.rotatedAt) throw conflict('This key was already rotated; rotate its successor instead');
-
-      const now = this.clock.now();
-      const successor = await keys.save(
-        keys.create({
-          userId: old.userId,
-          name: old.name,
-          organizationId: old.organizationId,
-          projectId: old.projectId,
-          parentKeyId: old.parentKeyId,
-          keyPrefix: displayPrefix(key),
-          keyHash: hash,
-          scopes: old.scopes,
-          isActive: old.isActive,
-          expiresAt: old.expiresAt && old.expiresAt.getTime() > now ? old.expiresAt : null,
-          rateLimit: old.rateLimit,
-          quota: old.quota,
-          allowedIps: old.allowedIps,
-        }),
-      );
-      // The keys the old one minted now hang from its successor, so revoking it still reaches them.
-      await keys.update({ parentKeyId: old.id }, { parentKeyId: successor.id });
-      const graceEnd = new Date(now + grace * 1000);
-      old.rotatedAt = new Date(now);
-      old.replacedById = successor.id;
-      const previousExpiry = old.expiresAt;
-      old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-      const previous = await keys.save(old);
-      await this.audit.record(manager, audit, {
-        action: 'key.rotated',
-        targetType: 'api_key',
-        targetId: old.id,
-        ownerId: old.userId,
-        changes: {
-          replacedById: { from: null, to: successor.id },
-          ...(previousExpiry?.getTime() !== previous.expiresAt?.getTime()
-            ? { expiresAt: { from: previousExpiry, to: previous.expiresAt } }
-            : {}),
-        },
-      });
-      return { successor, previous };
+      return this.rotation.rotateLocked(manager, old, { graceSeconds, audit, trigger: 'manual' });
     });
-    this.verifier.invalidate(id);
-    this.verifier.forgetHash(hash);
+    this.rotation.forgetReplaced([rotation]);
+    const { successor, previous, key } = rotation;
     return {
       ...(await this.toResponse(successor)),
       key,
@@ -307,6 +272,22 @@ export class ApiKeysService {
       ]);
     }
     return requested ?? parentExpiry;
+  }
+
+  /** The plaintext of a key the scheduler issued, once; then, or for any other key, 404. */
+  async revealKey(caller: Principal, id: string, audit: AuditContext): Promise<CreatedApiKeyResponseDto> {
+    const { row, key } = await this.rotation.reveal(caller, id, audit);
+    return { ...(await this.toResponse(row)), key };
+  }
+
+  /** A new schedule counts from now and is announced afresh; the same schedule again changes nothing. */
+  private applyRotationPolicy(key: ApiKeyEntity, dto: RotationPolicyDto | null): void {
+    if (key.rotatedAt) throw conflict("A rotated key's schedule cannot be changed; change its successor's");
+    const policy = dto ? resolveRotationPolicy(dto, this.config.apiKeys) : null;
+    if (samePolicy(policy, key.rotationPolicy)) return;
+    key.rotationPolicy = policy;
+    key.rotationDueAt = nextRotation(policy, this.clock.now());
+    key.rotationNotifiedAt = null;
   }
 
   private async findOwned(caller: Principal, id: string): Promise<ApiKeyEntity> {

@@ -26,6 +26,16 @@ export function auditContextOf(request: FastifyRequest & { user?: Principal }): 
   };
 }
 
+/** Argus acting on its own schedule: no user, key, address or request. */
+export const SYSTEM_AUDIT: AuditContext = Object.freeze({
+  actorType: 'system',
+  actorId: null,
+  actorKeyId: null,
+  ip: null,
+  userAgent: null,
+  requestId: null,
+});
+
 /** The audit context of the current request. */
 export const Audit = createParamDecorator((_data: unknown, context: ExecutionContext): AuditContext =>
   auditContextOf(context.switchToHttp().getRequest()),

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'key.created',
   'key.updated',
   'key.rotated',
+  'key.revealed',
   'key.revoked',
   'key.activated',
   'key.deactivated',
@@ -26,7 +27,8 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditActorType = 'user' | 'api_key' | 'anonymous';
+/** `system`: Argus itself, with no request behind it (the rotation scheduler). */
+export type AuditActorType = 'user' | 'api_key' | 'anonymous' | 'system';
 export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project';
 
 /** A field's value before and after a change. */

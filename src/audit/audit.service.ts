@@ -13,6 +13,8 @@ export interface AuditRecord {
   changes?: AuditChanges | null;
   /** The key's owner, for key events: who webhooks are sent to. */
   ownerId?: string;
+  /** Further facts for the event's webhook only (never a secret); the audit row keeps `changes`. */
+  webhookDetails?: Record<string, unknown>;
 }
 
 export interface AuditQuery {
@@ -57,6 +59,7 @@ export class AuditService {
         ownerId: event.ownerId,
         keyId: event.targetId,
         changes: event.changes ? withoutSecrets(event.changes) : null,
+        details: event.webhookDetails,
       });
     }
   }

@@ -9,6 +9,7 @@ import { AddAuditEvents1763930000000 } from './migrations/1763930000000-add-audi
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
+import { AddRotationPolicies1763970000000 } from './migrations/1763970000000-add-rotation-policies';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
 import { AddOrganizations1763960000000 } from './migrations/1763960000000-add-organizations';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   AddWebhooks1763940000000,
   AddKeyExpiryNotice1763950000000,
   AddOrganizations1763960000000,
+  AddRotationPolicies1763970000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

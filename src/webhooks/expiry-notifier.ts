@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { SerialTicker } from '../common/scheduling/serial-ticker';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -16,8 +17,13 @@ const BATCH = 500;
 @Injectable()
 export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiryNotifier.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly ticker = new SerialTicker(
+    () => this.announce(),
+    (error) => {
+      this.logger.warn(`Expiry notices failed: ${error.message}`);
+      return 0;
+    },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -27,26 +33,16 @@ export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.webhooks.schedulerIntervalMs);
-    this.timer.unref();
+    this.ticker.start(this.config.webhooks.schedulerIntervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.ticker.stop();
   }
 
   /** One pass; resolves to the number of keys announced. */
   tick(): Promise<number> {
-    if (!this.running) {
-      this.running = this.announce()
-        .catch((error: Error) => {
-          this.logger.warn(`Expiry notices failed: ${error.message}`);
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
-    }
-    return this.running;
+    return this.ticker.tick();
   }
 
   private async announce(): Promise<number> {

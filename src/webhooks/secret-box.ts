@@ -3,13 +3,14 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 /**
  * Webhook secrets must be readable to sign with, so they are stored encrypted (AES-256-GCM) under
  * a key derived from JWT_SECRET: a database dump alone does not reveal them. Changing JWT_SECRET
- * makes stored webhook secrets unreadable; endpoints then need new secrets.
+ * makes stored webhook secrets unreadable; endpoints then need new secrets. Each `purpose` derives
+ * its own key, so a box sealed for one use cannot be opened as another.
  */
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(masterSecret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', masterSecret, 'argus', 'webhook-secrets', 32));
+  constructor(masterSecret: string, purpose = 'webhook-secrets') {
+    this.key = Buffer.from(hkdfSync('sha256', masterSecret, 'argus', purpose, 32));
   }
 
   seal(plaintext: string): string {

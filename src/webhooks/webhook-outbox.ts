@@ -10,6 +10,8 @@ export interface WebhookEvent {
   ownerId: string;
   keyId: string | null;
   changes: AuditChanges | null;
+  /** Event-specific fields added to `data` beside keyId, ownerId and changes. */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -35,7 +37,7 @@ export class WebhookOutbox {
     const payload = {
       type: event.type,
       timestamp: now.toISOString(),
-      data: { keyId: event.keyId, ownerId: event.ownerId, changes: event.changes },
+      data: { ...event.details, keyId: event.keyId, ownerId: event.ownerId, changes: event.changes },
     };
     await manager.insert(
       WebhookDeliveryEntity,

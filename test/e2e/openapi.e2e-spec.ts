@@ -68,6 +68,7 @@ describe('OpenAPI document (e2e)', () => {
         'POST /api/auth/refresh',
         'POST /api/auth/register',
         'POST /api/keys',
+        'POST /api/keys/{id}/reveal',
         'POST /api/keys/{id}/rotate',
         'POST /api/v1/keys/verify',
         'PUT /api/admin/api-keys/{id}',
@@ -98,6 +99,7 @@ describe('OpenAPI document (e2e)', () => {
     expect(byId.createKey['x-required-scopes']).toEqual(['write:keys']);
     expect(byId.listKeys['x-required-scopes']).toEqual(['read:keys']);
     expect(byId.revokeKey['x-required-scopes']).toEqual(['delete:keys']);
+    expect(byId.revealKey['x-required-scopes']).toEqual(['write:keys']);
     expect(byId.verifyKey['x-required-scopes']).toEqual(['execute:keys']);
     for (const { path, op } of operations.filter(({ path }) => path.startsWith('/api/admin'))) {
       expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { QuotaDto, RateLimitDto } from './create-api-key.dto';
+import { RotationPolicyViewDto } from './rotation-policy.dto';
 
 export class QuotaUsageDto extends QuotaDto {
   @ApiProperty({ description: 'Used in the current period' })
@@ -72,6 +73,26 @@ export class ApiKeyResponseDto {
 
   @ApiProperty({ type: [String], nullable: true })
   allowedIps: string[] | null;
+
+  @ApiProperty({
+    type: RotationPolicyViewDto,
+    nullable: true,
+    description: 'The rotation schedule; inert once the key is rotated or revoked',
+  })
+  rotationPolicy: RotationPolicyViewDto | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the scheduler rotates the key next; null without a policy, or once rotated or revoked',
+  })
+  rotationDueAt: string | null;
+
+  @ApiProperty({
+    description: 'The scheduler issued this key and its owner has not fetched it yet: POST /api/keys/{id}/reveal returns it, once',
+  })
+  revealPending: boolean;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;

@@ -18,6 +18,7 @@ import {
 import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
 import { IsScope } from '../../common/validation/is-scope.decorator';
 import { RATE_LIMIT_STRATEGIES, RateLimitStrategy } from '../../rate-limit/rate-limit.types';
+import { RotationPolicyDto } from './rotation-policy.dto';
 
 export class RateLimitDto {
   @ApiProperty({ minimum: 1, maximum: 1_000_000, example: 100, description: 'Requests allowed per window' })
@@ -122,4 +123,13 @@ export class CreateApiKeyDto {
   @ArrayMaxSize(100)
   @IsIpOrCidr({ each: true })
   allowedIps?: string[];
+
+  @ApiPropertyOptional({
+    type: RotationPolicyDto,
+    description: 'Rotate the key on a schedule; the owner is notified before (key.rotation_due) and after (key.rotated)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RotationPolicyDto)
+  rotationPolicy?: RotationPolicyDto;
 }

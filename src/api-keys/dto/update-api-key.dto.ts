@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { QuotaDto, RateLimitDto } from './create-api-key.dto';
 import { IsScope } from '../../common/validation/is-scope.decorator';
+import { RotationPolicyDto } from './rotation-policy.dto';
 
 export class UpdateApiKeyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
@@ -32,6 +33,17 @@ export class UpdateApiKeyDto {
   @ValidateNested()
   @Type(() => QuotaDto)
   quota?: QuotaDto | null;
+
+  @ApiPropertyOptional({
+    type: RotationPolicyDto,
+    nullable: true,
+    description: 'A new rotation schedule, counted from now; null removes it. Not on a key that was already rotated (409).',
+  })
+  @ValidateIf((_dto, value) => value !== null)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RotationPolicyDto)
+  rotationPolicy?: RotationPolicyDto | null;
 
   @ApiPropertyOptional({ description: 'Deactivate (false) or reactivate (true) the key' })
   @IsOptional()

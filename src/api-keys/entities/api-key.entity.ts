@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
   Unique,
   UpdateDateColumn,
+  VirtualColumn,
 } from 'typeorm';
 import { UserEntity } from '../../auth/entities/user.entity';
 import { OrganizationEntity } from '../../organizations/entities/organization.entity';
@@ -27,6 +28,13 @@ export interface QuotaSetting {
   period: 'day' | 'month';
 }
 
+/** A scheduled rotation, stored with its defaults resolved so a later config change does not alter it. */
+export interface RotationPolicySetting {
+  everyDays: number;
+  gracePeriodSeconds: number;
+  notifyDaysBefore: number;
+}
+
 @Entity('api_keys')
 @Unique('UQ_api_keys_key_hash', ['keyHash'])
 @Index('IDX_api_keys_user_id', ['userId', 'createdAt'])
@@ -34,6 +42,7 @@ export interface QuotaSetting {
 @Index('IDX_api_keys_project_id', ['projectId'])
 @Index('IDX_api_keys_parent_key_id', ['parentKeyId'])
 @Check('CHK_api_keys_project_in_organization', `"project_id" IS NULL OR "organization_id" IS NOT NULL`)
+@Index('IDX_api_keys_rotation_due_at', ['rotationDueAt'], { where: '"rotation_due_at" IS NOT NULL' })
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_api_keys' })
   id: string;
@@ -114,6 +123,28 @@ export class ApiKeyEntity {
   /** When the owner was told the key expires soon (`key.expiring`), so it is told once. */
   @Column({ name: 'expiry_notified_at', type: 'timestamptz', nullable: true, select: false })
   expiryNotifiedAt: Date | null;
+
+  @Column({ name: 'rotation_policy', type: 'jsonb', nullable: true })
+  rotationPolicy: RotationPolicySetting | null;
+
+  /** When the scheduler rotates the key next; null without a policy, and once rotated or revoked. */
+  @Column({ name: 'rotation_due_at', type: 'timestamptz', nullable: true })
+  rotationDueAt: Date | null;
+
+  /** When the owner was told the rotation is near (`key.rotation_due`), so it is told once per due date. */
+  @Column({ name: 'rotation_notified_at', type: 'timestamptz', nullable: true, select: false })
+  rotationNotifiedAt: Date | null;
+
+  /**
+   * The plaintext of a key the scheduler issued, sealed (SecretBox) until its owner reveals it once;
+   * the only place a key's plaintext is ever stored. Wiped by the reveal, a revocation or a rotation.
+   */
+  @Column({ name: 'sealed_key', type: 'text', nullable: true, select: false })
+  sealedKey: string | null;
+
+  /** Whether `sealedKey` still waits to be revealed, without ever loading it. */
+  @VirtualColumn({ type: 'boolean', query: (alias) => `${alias}."sealed_key" IS NOT NULL` })
+  revealPending?: boolean;
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;

@@ -14,7 +14,7 @@ export class AuditEventDto {
   @ApiProperty({ enum: AUDIT_ACTIONS })
   action: AuditAction;
 
-  @ApiProperty({ enum: ['user', 'api_key', 'anonymous'] })
+  @ApiProperty({ enum: ['user', 'api_key', 'anonymous', 'system'] })
   actorType: string;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The acting user (for a key, its owner)' })

@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { AuditContext } from '../audit/audit-context';
+import { AuditService } from '../audit/audit.service';
+import { conflict, notFound } from '../common/errors/app.exception';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { SecretBox } from '../webhooks/secret-box';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
+import { ApiKeyVerifier } from './api-key-verifier.service';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { nextRotation } from './rotation-policy';
+import type { Principal } from '../auth/principal';
+
+export interface RotationOptions {
+  graceSeconds: number;
+  audit: AuditContext;
+  /**
+   * `manual`: the caller gets the new key in the response. `schedule`: nobody is there to show it
+   * to, so it is sealed on the successor until its owner reveals it once.
+   */
+  trigger: 'manual' | 'schedule';
+}
+
+export interface Rotation {
+  successor: ApiKeyEntity;
+  previous: ApiKeyEntity;
+  /** The successor's plaintext: for the caller of a manual rotation only, never logged or stored in the clear. */
+  key: string;
+  hash: string;
+}
+
+/** The path an owner fetches a sealed successor from. */
+export const revealPath = (keyId: string): string => `/api/keys/${keyId}/reveal`;
+
+/**
+ * The one implementation of a rotation, for the owner's `POST /api/keys/:id/rotate` and for the
+ * scheduler, and the single-use reveal of a key the scheduler issued.
+ */
+@Injectable()
+export class KeyRotationService {
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly verifier: ApiKeyVerifier,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.jwt.secret, 'sealed-api-keys');
+  }
+
+  /**
+   * Replaces `old`, which the caller has locked (`FOR UPDATE`) in `manager`'s transaction: issues a
+   * successor with the same name, scopes, limits, quota and rotation policy, ends the old key after
+   * the grace period, and records `key.rotated` (and so its webhook) in the same transaction.
+   * Call `forgetReplaced` once the transaction has committed.
+   */
+  async rotateLocked(manager: EntityManager, old: ApiKeyEntity, options: RotationOptions): Promise<Rotation> {
+    if (old.revokedAt) throw conflict('A revoked key cannot be rotated');
+    if (old.replacedById || old.rotatedAt) throw conflict('This key was already rotated; rotate its successor instead');
+
+    const key = generateApiKey();
+    const hash = hashApiKey(key);
+    const keys = manager.getRepository(ApiKeyEntity);
+    const now = this.clock.now();
+    const scheduled = options.trigger === 'schedule';
+    const successor = await keys.save(
+      keys.create({
+        userId: old.userId,
+        name: old.name,
+        organizationId: old.organizationId,
+        projectId: old.projectId,
+        parentKeyId: old.parentKeyId,
+        keyPrefix: displayPrefix(key),
+        keyHash: hash,
+        scopes: old.scopes,
+        isActive: old.isActive,
+        expiresAt: old.expiresAt && old.expiresAt.getTime() > now ? old.expiresAt : null,
+        rateLimit: old.rateLimit,
+        quota: old.quota,
+        allowedIps: old.allowedIps,
+        rotationPolicy: old.rotationPolicy ?? null,
+        rotationDueAt: nextRotation(old.rotationPolicy ?? null, now),
+        sealedKey: scheduled ? this.box.seal(key) : null,
+      }),
+    );
+    // The keys the old one minted now hang from its successor, so revoking it still reaches them.
+    await keys.update({ parentKeyId: old.id }, { parentKeyId: successor.id });
+    const graceEnd = new Date(now + options.graceSeconds * 1000);
+    const previousExpiry = old.expiresAt;
+    old.rotatedAt = new Date(now);
+    old.replacedById = successor.id;
+    old.expiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+    // The schedule moves to the successor; a sealed key not yet revealed is of no more use.
+    old.rotationDueAt = null;
+    old.sealedKey = null;
+    const previous = await keys.save(old);
+    await this.audit.record(manager, options.audit, {
+      action: 'key.rotated',
+      targetType: 'api_key',
+      targetId: old.id,
+      ownerId: old.userId,
+      changes: {
+        replacedById: { from: null, to: successor.id },
+        ...(previousExpiry?.getTime() !== previous.expiresAt?.getTime()
+          ? { expiresAt: { from: previousExpiry, to: previous.expiresAt } }
+          : {}),
+      },
+      webhookDetails: {
+        trigger: options.trigger,
+        successorId: successor.id,
+        successorKeyPrefix: successor.keyPrefix,
+        previousKeyExpiresAt: previous.expiresAt?.toISOString() ?? null,
+        ...(scheduled ? { revealPath: revealPath(successor.id) } : {}),
+      },
+    });
+    return { successor, previous, key, hash };
+  }
+
+  /** After the rotations' transaction committed: the old keys' cached records go, the new keys are never shadowed. */
+  forgetReplaced(rotations: Rotation[]): void {
+    for (const { previous, hash } of rotations) {
+      this.verifier.invalidate(previous.id);
+      this.verifier.forgetHash(hash);
+    }
+  }
+
+  /**
+   * Hands the owner the plaintext the scheduler sealed on `id`, once: the sealed copy is cleared by
+   * the same statement that reads it, so of two concurrent reveals one gets it and the other a 404,
+   * as do a key that has nothing sealed and someone else's key.
+   */
+  async reveal(caller: Principal, id: string, audit: AuditContext): Promise<{ row: ApiKeyEntity; key: string }> {
+    return this.keys.manager.transaction(async (manager) => {
+      // RETURNING shows the new row (sealed_key NULL), so the old value comes from a locked read of
+      // the row; a concurrent reveal waits on that lock, then finds nothing sealed. A CTE, because
+      // TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
+      const [claimed]: Array<{ sealed_key: string }> = await manager.query(
+        `WITH sealed AS (
+           SELECT id, sealed_key FROM api_keys
+            WHERE id = $1 AND user_id = $2 AND sealed_key IS NOT NULL AND revoked_at IS NULL
+              AND ($3::uuid IS NULL OR organization_id = $3) AND ($4::uuid IS NULL OR project_id = $4)
+            FOR UPDATE),
+         revealed AS (
+           UPDATE api_keys k SET sealed_key = NULL FROM sealed WHERE k.id = sealed.id
+           RETURNING sealed.sealed_key)
+         SELECT sealed_key FROM revealed`,
+        // A bound key reveals only keys inside its boundary, like every other key route.
+        [id, caller.userId, caller.organizationId, caller.projectId],
+      );
+      if (!claimed) throw notFound('API key');
+      let key: string;
+      try {
+        key = this.box.open(claimed.sealed_key);
+      } catch {
+        // Rolls the claim back: the sealed copy stays until the key is rotated again or revoked.
+        throw conflict('The sealed key cannot be opened (JWT_SECRET changed since it was sealed); rotate the key again');
+      }
+      await this.audit.record(manager, audit, {
+        action: 'key.revealed',
+        targetType: 'api_key',
+        targetId: id,
+        ownerId: caller.userId,
+        changes: { revealPending: { from: true, to: false } },
+      });
+      const row = await manager.getRepository(ApiKeyEntity).findOneOrFail({ where: { id } });
+      return { row, key };
+    });
+  }
+}
