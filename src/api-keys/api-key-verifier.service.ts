@@ -9,6 +9,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
+import { IpMatcher, compileIpAllowlist } from '../common/net/ip-allowlist';
 import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 
 /** What verification needs to know about a key; cached so a good key costs no query per request. */
@@ -26,6 +27,8 @@ export interface KeyRecord {
   rateLimit: RateLimitSetting | null;
   quota: QuotaSetting | null;
   allowedIps: string[] | null;
+  /** `allowedIps`, compiled once per load: null when the key may be used from anywhere. */
+  allowsIp: IpMatcher | null;
 }
 
 const NOT_FOUND = null;
@@ -155,6 +158,7 @@ export class ApiKeyVerifier {
       rateLimit: row.rateLimit,
       quota: row.quota,
       allowedIps: row.allowedIps,
+      allowsIp: row.allowedIps ? compileIpAllowlist(row.allowedIps) : null,
     };
   }
 }

@@ -31,7 +31,15 @@ import { KeyRotationService } from './key-rotation.service';
 import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
 
 /** The fields an update is audited by. */
-const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota', 'rotationPolicy'];
+const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = [
+  'name',
+  'scopes',
+  'isActive',
+  'rateLimit',
+  'quota',
+  'rotationPolicy',
+  'allowedIps',
+];
 
 /**
  * The keys a caller may manage: its user's, and for a key bound to an organisation or project,
@@ -159,6 +167,7 @@ export class ApiKeysService {
         key.rateLimit = toRateLimitSetting(dto.rateLimit);
       }
       if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
+      if (dto.allowedIps !== undefined) key.allowedIps = dto.allowedIps;
       if (dto.rotationPolicy !== undefined) this.applyRotationPolicy(key, dto.rotationPolicy);
       const after = await keys.save(key);
       const changes = diff(before, after, AUDITED_FIELDS);

@@ -1,5 +1,6 @@
 import type { QuotaSetting, RateLimitSetting } from '../api-keys/entities/api-key.entity';
 import { UserRole } from './entities/user.entity';
+import type { IpMatcher } from '../common/net/ip-allowlist';
 
 /** Who is calling, as established by the authentication guard for one request. */
 export interface Principal {
@@ -17,4 +18,6 @@ export interface Principal {
   /** A key's own rate limit, overriding the default for keys. */
   rateLimit?: RateLimitSetting | null;
   quota?: QuotaSetting | null;
+  /** A key's IP allowlist, compiled; absent or null: usable from anywhere. */
+  allowsIp?: IpMatcher | null;
 }

@@ -41,6 +41,7 @@ export class KeyVerificationService {
     const problem = this.verifier.problemWith(record);
     if (problem) return answer(record, CODE_FOR_PROBLEM[problem], scopes);
     if (!owner?.isActive) return answer(record, 'INACTIVE', scopes);
+    if (record.allowsIp && !record.allowsIp(dto.ip)) return answer(record, 'FORBIDDEN_BY_POLICY', scopes);
     if (dto.scopes && missingScopes(scopes, dto.scopes).length > 0) return answer(record, 'INSUFFICIENT_SCOPE', scopes);
 
     if (!this.limits.enabled) return answer(record, 'VALID', scopes);

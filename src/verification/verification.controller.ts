@@ -21,9 +21,9 @@ export class VerificationController {
   @ApiOperation({
     summary: 'Verify a key for another service',
     description:
-      'Always 200 with a `code`: VALID, NOT_FOUND, REVOKED, EXPIRED, INACTIVE, INSUFFICIENT_SCOPE or RATE_LIMITED ' +
-      '(FORBIDDEN_BY_POLICY is reserved for access policies). Counts `cost` units against the key’s own limit. ' +
-      'The caller needs `execute:keys`; it sees its own user’s keys, or any key with `admin:all`.',
+      'Always 200 with a `code`, checked in this order: NOT_FOUND, REVOKED, EXPIRED, INACTIVE, FORBIDDEN_BY_POLICY (the key’s IP allowlist ' +
+      'does not admit `ip`), INSUFFICIENT_SCOPE, RATE_LIMITED, else VALID. Counts `cost` units against the key’s own limit. ' +
+      'The caller needs `execute:keys`; it sees its own user’s keys inside its own binding, or any key with an unbound `admin:all` credential.',
   })
   @ApiEnvelope(VerifyKeyResultDto)
   @ApiErrors(400)

@@ -37,6 +37,8 @@ export interface InjectOptions {
   headers?: Record<string, string>;
   body?: unknown;
   payload?: string | Buffer;
+  /** The client's socket address (default 127.0.0.1). */
+  remoteAddress?: string;
 }
 
 export interface TestResponse {
@@ -134,6 +136,7 @@ export class TestApp {
       method: method as 'GET',
       url,
       headers: options.headers,
+      ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
       ...(options.body !== undefined ? { payload: options.body as object } : {}),
       ...(options.payload !== undefined ? { payload: options.payload } : {}),
     });

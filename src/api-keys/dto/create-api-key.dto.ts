@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsDate,
@@ -116,10 +117,12 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({
     type: [String],
     example: ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32'],
-    description: 'IPv4/IPv6 addresses or CIDR ranges',
+    description:
+      'IPv4/IPv6 addresses or CIDR ranges the key may be used from; from anywhere else it gets 403 access_denied_by_policy. Omitted: from anywhere.',
   })
   @IsOptional()
   @IsArray()
+  @ArrayMinSize(1, { message: 'allowedIps must not be empty: omit it to allow every address' })
   @ArrayMaxSize(100)
   @IsIpOrCidr({ each: true })
   allowedIps?: string[];

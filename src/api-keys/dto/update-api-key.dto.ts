@@ -1,8 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Length,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { QuotaDto, RateLimitDto } from './create-api-key.dto';
 import { IsScope } from '../../common/validation/is-scope.decorator';
+import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
 import { RotationPolicyDto } from './rotation-policy.dto';
 
 export class UpdateApiKeyDto {
@@ -44,6 +56,20 @@ export class UpdateApiKeyDto {
   @ValidateNested()
   @Type(() => RotationPolicyDto)
   rotationPolicy?: RotationPolicyDto | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    example: ['10.0.0.0/8'],
+    description: 'A new IP allowlist (addresses or CIDR ranges); null lets the key be used from anywhere',
+  })
+  @ValidateIf((_dto, value) => value !== null)
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1, { message: 'allowedIps must not be empty: send null to allow every address' })
+  @ArrayMaxSize(100)
+  @IsIpOrCidr({ each: true })
+  allowedIps?: string[] | null;
 
   @ApiPropertyOptional({ description: 'Deactivate (false) or reactivate (true) the key' })
   @IsOptional()

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { KEY_PREFIX } from '../../api-keys/api-key-format';
-import { AppException, forbidden, unauthorized } from '../../common/errors/app.exception';
+import { AppException, accessDeniedByPolicy, forbidden, unauthorized } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../decorators/auth.decorators';
@@ -86,6 +86,11 @@ export class AuthenticationGuard implements CanActivate {
       throw error;
     }
     const principal = request.user;
+    if (principal.allowsIp && !principal.allowsIp(request.ip)) {
+      // Like a failed authentication: a key used from outside its allowlist spends the address's budget.
+      await this.limits.chargeAnonymous(request.ip);
+      throw accessDeniedByPolicy('This API key may not be used from this address');
+    }
     (request.raw as { caller?: CallerLogFields }).caller = { userId: principal.userId, keyId: principal.keyId, method: principal.method };
 
     const roles = route.requirements?.roles;

@@ -41,6 +41,7 @@ export class ApiKeyAuthenticator {
       expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt),
       rateLimit: key.rateLimit,
       quota: key.quota,
+      allowsIp: key.allowsIp,
     };
   }
 }

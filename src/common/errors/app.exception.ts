@@ -32,6 +32,9 @@ export const forbidden = (message = 'You do not have permission to perform this 
 export const insufficientScope = (missing: string[]): AppException =>
   new AppException(HttpStatus.FORBIDDEN, ErrorCode.InsufficientScope, `Missing required scope: ${missing.join(', ')}`);
 
+export const accessDeniedByPolicy = (message: string): AppException =>
+  new AppException(HttpStatus.FORBIDDEN, ErrorCode.AccessDeniedByPolicy, message);
+
 export const notFound = (what = 'Resource'): AppException =>
   new AppException(HttpStatus.NOT_FOUND, ErrorCode.NotFound, `${what} not found`);
 

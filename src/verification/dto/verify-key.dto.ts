@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIP, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { IsScope } from '../../common/validation/is-scope.decorator';
 
 export const VERIFY_CODES = [
@@ -34,6 +34,15 @@ export class VerifyKeyDto {
   @Min(1)
   @Max(1000)
   cost?: number;
+
+  @ApiPropertyOptional({
+    example: '203.0.113.7',
+    description:
+      'The address your client called from. A key with an IP allowlist answers FORBIDDEN_BY_POLICY when this is outside it, or missing.',
+  })
+  @IsOptional()
+  @IsIP()
+  ip?: string;
 }
 
 export class VerifyRateLimitDto {
