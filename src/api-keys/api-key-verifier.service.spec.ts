@@ -131,6 +131,7 @@ describe('ApiKeyVerifier', () => {
         expiresAt: null,
         rateLimit: { limit: 5, windowSeconds: 60 },
         allowedIps: null,
+        allowsIp: null,
       });
     }
     expect(keys.findOne).toHaveBeenCalledTimes(1);

@@ -17,7 +17,7 @@ describe('key rotation (e2e)', () => {
       scopes: ['read:keys'],
       rateLimit: { limit: 50, windowSeconds: 60 },
       quota: { limit: 1000, period: 'month' },
-      allowedIps: ['10.0.0.0/8'],
+      allowedIps: ['127.0.0.1', '10.0.0.0/8'],
     });
     const res = await t.post(`/api/keys/${old.id}/rotate`, { gracePeriodSeconds: 600 }, owner.auth);
     expect(res.status).toBe(201);
@@ -31,7 +31,7 @@ describe('key rotation (e2e)', () => {
       scopes: ['read:keys'],
       rateLimit: { limit: 50, windowSeconds: 60 },
       quota: { limit: 1000, period: 'month' },
-      allowedIps: ['10.0.0.0/8'],
+      allowedIps: ['127.0.0.1', '10.0.0.0/8'],
       status: 'active',
       previousKey: { id: old.id, expiresAt: new Date(t.clock.now() + 600_000).toISOString() },
     });
