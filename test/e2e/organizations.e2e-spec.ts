@@ -196,6 +196,33 @@ describe('organizations and projects (e2e)', () => {
     });
   });
 
+  // Routes outside any one organisation: the boundary case is what a caller sees (or may create).
+  describe.each([
+    ['POST /api/v1/organizations', 'POST', '/api/v1/organizations', { name: 'Mine' }, 'write:organizations', 201],
+    ['GET /api/v1/organizations', 'GET', '/api/v1/organizations', undefined, 'read:organizations', 200],
+    ['GET /api/v1/projects', 'GET', '/api/v1/projects', undefined, 'read:projects', 200],
+  ] as const)('%s', (_name, method, url, body, scope, status) => {
+    const request = { method, url, ...(body ? { body } : {}) };
+
+    it('answers 401 without a credential', async () => {
+      expectError(await call(request), 401, 'unauthorized');
+    });
+
+    it(`answers 403 insufficient_scope naming ${scope} to a key without it`, async () => {
+      const res = await call(request, aliceReadKeys.auth);
+      expectError(res, 403, 'insufficient_scope');
+      expect(res.body.error).toContain(scope);
+    });
+
+    it(`answers ${status} with the right scope, showing nothing of other organizations`, async () => {
+      const f = await fixture();
+      const res = await call(request, carol.auth);
+      expect(res.status).toBe(status);
+      expect(res.text).not.toContain(f.organizationId);
+      expect(res.text).not.toContain(f.projectId);
+    });
+  });
+
   describe('organizations', () => {
     it('makes the creator its owner and lists only the organizations one belongs to', async () => {
       const f = await fixture();
@@ -209,9 +236,11 @@ describe('organizations and projects (e2e)', () => {
       });
       const bobs = await t.get('/api/v1/organizations?limit=100', bob.auth);
       expect(bobs.body.data.find((o: { id: string }) => o.id === f.organizationId)).toMatchObject({ role: 'member' });
-      const carols = await t.get('/api/v1/organizations?limit=100', carol.auth);
-      expect(carols.body.data.map((o: { name: string }) => o.name)).toEqual(['Carol Co']);
-      expect(carols.body.meta).toEqual({ page: 1, limit: 100, total: 1 });
+      const erin = await t.newUser('erin');
+      await createOrganization(erin, 'Erin Co');
+      const erins = await t.get('/api/v1/organizations?limit=100', erin.auth);
+      expect(erins.body.data.map((o: { name: string }) => o.name)).toEqual(['Erin Co']);
+      expect(erins.body.meta).toEqual({ page: 1, limit: 100, total: 1 });
     });
 
     it('sorts by an allowlisted field and paginates; anything else is a 400', async () => {

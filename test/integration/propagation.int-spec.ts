@@ -127,6 +127,37 @@ describe.each([
     expect((await b.call('GET', '/api/auth/verify', key)).body.code).toBe('api_key_revoked');
   });
 
+  it('a demotion inside an organisation on A narrows the member’s bound key on B within 1 s; revoking it there kills its child', async () => {
+    const email = `member-${randomBytes(4).toString('hex')}@example.com`;
+    await a.call('POST', '/api/auth/register', {}, { email, password: PASSWORD });
+    const login = await a.call('POST', '/api/auth/login', {}, { email, password: PASSWORD });
+    const member = { authorization: `Bearer ${login.body.data.accessToken}` };
+    const organizationId = (await a.call('POST', '/api/v1/organizations', token, { name: 'Spread' })).body.data.id;
+    const projectId = (await a.call('POST', '/api/v1/projects', token, { organizationId, name: 'shared' })).body.data.id;
+    await a.call('POST', `/api/v1/organizations/${organizationId}/members`, token, { userId: login.body.data.user.id, role: 'admin' });
+    const created = await a.call('POST', '/api/keys', member, {
+      name: 'organisation key',
+      organizationId,
+      scopes: ['read:projects', 'write:projects', 'write:keys'],
+    });
+    const key = { 'x-api-key': created.body.data.key };
+    const write = () => b.call('PATCH', `/api/v1/projects/${projectId}`, key, { description: 'from B' });
+    expect((await write()).status).toBe(200); // the key and the role are now cached on B
+
+    await a.call('PATCH', `/api/v1/organizations/${organizationId}/members/${login.body.data.user.id}`, token, { role: 'member' });
+    const narrowed = await timeUntil(async () => (await write()).status === 403);
+    console.log(`[${transport}] organisation demotion on A narrowed the key on B after ${narrowed} ms`);
+    expect(narrowed).toBeLessThan(1000);
+
+    const child = await a.call('POST', '/api/keys', key, { name: 'child', scopes: ['read:projects'] });
+    const childKey = { 'x-api-key': child.body.data.key };
+    expect((await b.call('GET', `/api/v1/projects/${projectId}`, childKey)).status).toBe(200);
+    expect((await a.call('DELETE', `/api/keys/${created.body.data.id}`, member)).status).toBe(200);
+    const cascaded = await timeUntil(async () => (await b.call('GET', `/api/v1/projects/${projectId}`, childKey)).status === 401);
+    console.log(`[${transport}] revoking a parent on A refused its child on B after ${cascaded} ms`);
+    expect(cascaded).toBeLessThan(1000);
+  });
+
   it('deactivating a user on A locks them out on B within 1 s', async () => {
     const admin = await a.call('POST', '/api/auth/login', {}, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     const adminAuth = { authorization: `Bearer ${admin.body.data.accessToken}` };
