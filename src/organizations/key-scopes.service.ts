@@ -3,7 +3,7 @@ import type { KeyRecord } from '../api-keys/api-key-verifier.service';
 import type { UserRole } from '../auth/entities/user.entity';
 import { effectiveKeyScopes } from '../auth/scopes';
 import { MembershipAccessService } from './membership-access.service';
-import { ORGANIZATION_ROLE_SCOPES } from './organization-roles';
+import { ORGANIZATION_ROLE_SCOPES, OrganizationRole } from './organization-roles';
 
 /**
  * What a key may do right now: its own scopes, bounded by what its owner's platform role allows
@@ -12,11 +12,29 @@ import { ORGANIZATION_ROLE_SCOPES } from './organization-roles';
  */
 @Injectable()
 export class KeyScopesService {
+  /**
+   * The last result per cached key record: a key is authenticated far more often than its owner's
+   * roles change, and a changed key is a new record, so a hit is always current.
+   */
+  private readonly computed = new WeakMap<object, { roles: string; scopes: string[] }>();
+
   constructor(private readonly memberships: MembershipAccessService) {}
 
-  async effective(key: Pick<KeyRecord, 'scopes' | 'organizationId' | 'userId'>, ownerRole: UserRole): Promise<string[]> {
-    if (key.organizationId === null) return effectiveKeyScopes(key.scopes, ownerRole);
-    const role = await this.memberships.roleOf(key.organizationId, key.userId, ownerRole);
-    return role ? effectiveKeyScopes(key.scopes, ownerRole, ORGANIZATION_ROLE_SCOPES[role]) : [];
+  /** Synchronous for an unbound key (the hot path); a bound key needs its owner's organisation role. */
+  effective(key: Pick<KeyRecord, 'scopes' | 'organizationId' | 'userId'>, ownerRole: UserRole): string[] | Promise<string[]> {
+    if (key.organizationId === null) return this.memoized(key, ownerRole, undefined);
+    return this.memberships
+      .roleOf(key.organizationId, key.userId, ownerRole)
+      .then((role) => (role ? this.memoized(key, ownerRole, role) : []));
+  }
+
+  private memoized(key: Pick<KeyRecord, 'scopes'>, ownerRole: UserRole, organizationRole: OrganizationRole | undefined): string[] {
+    const roles = organizationRole ? `${ownerRole}:${organizationRole}` : ownerRole;
+    const hit = this.computed.get(key);
+    if (hit?.roles === roles) return hit.scopes;
+    const scopes = effectiveKeyScopes(key.scopes, ownerRole, organizationRole && ORGANIZATION_ROLE_SCOPES[organizationRole]);
+    Object.freeze(scopes);
+    this.computed.set(key, { roles, scopes });
+    return scopes;
   }
 }

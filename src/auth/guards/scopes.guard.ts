@@ -40,7 +40,8 @@ export class ScopesGuard implements CanActivate {
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous unless the route acts inside an organisation or project (most requests cost no promise). */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.routeAccess(context);
     const request = context.switchToHttp().getRequest<ScopedRequest>();
     const principal = request.user;
@@ -52,15 +53,15 @@ export class ScopesGuard implements CanActivate {
       throw forbidden('A key bound to an organization or project cannot act outside it');
     }
 
-    if (route.organization || route.project) {
-      const access = await this.resolve(request, principal, route);
+    if (!route.organization && !route.project) return true;
+    return this.resolve(request, principal, route).then((access) => {
       if (access) {
         const notGranted = missingScopes(ORGANIZATION_ROLE_SCOPES[access.role], route.scopes);
         if (notGranted.length > 0) throw insufficientScope(notGranted);
         request.access = access;
       }
-    }
-    return true;
+      return true;
+    });
   }
 
   private async resolve(request: ScopedRequest, principal: Principal, route: RouteAccess): Promise<ResourceAccess | undefined> {

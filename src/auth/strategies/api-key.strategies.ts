@@ -30,12 +30,13 @@ export class ApiKeyAuthenticator {
     const owner = await this.userAccess.get(key.userId);
     if (!owner?.isActive) throw unauthorized(ErrorCode.ApiKeyInactive, 'API key owner is deactivated');
     this.lastUsed.record(key.id, this.clock.now());
+    const scopes = this.scopes.effective(key, owner.role);
     return {
       method: 'api_key',
       userId: key.userId,
       role: owner.role,
       keyId: key.id,
-      scopes: await this.scopes.effective(key, owner.role),
+      scopes: Array.isArray(scopes) ? scopes : await scopes,
       organizationId: key.organizationId,
       projectId: key.projectId,
       expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt),
