@@ -12,7 +12,7 @@ import { RateLimitCost } from '../rate-limit/rate-limit.decorators';
 /** Minting a key writes and hashes: it spends more of the caller's limit than a read. */
 export const CREATE_KEY_COST = 5;
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
-import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { Audit, AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -55,10 +55,13 @@ export class ApiKeysController {
 
   @Get()
   @RequireScopes('read:keys')
-  @ApiOperation({ summary: 'List your API keys', description: 'Newest first. Never includes the key or its hash.' })
+  @ApiOperation({
+    summary: 'List your API keys',
+    description: 'Newest first. Never includes the key or its hash. A bound key lists only the keys bound inside its boundary.',
+  })
   @ApiEnvelope(ApiKeyResponseDto, { paginated: true })
   @ApiErrors(400)
-  async listKeys(@CurrentPrincipal() caller: Principal, @Query() page: PaginationQueryDto): Promise<Envelope<ApiKeyResponseDto[]>> {
+  async listKeys(@CurrentPrincipal() caller: Principal, @Query() page: ListApiKeysQueryDto): Promise<Envelope<ApiKeyResponseDto[]>> {
     const { items, total } = await this.keys.listKeys(caller, page);
     return Envelope.page(items, page.meta(total));
   }

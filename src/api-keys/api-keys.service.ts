@@ -15,7 +15,7 @@ import { toApiKeyResponse } from './api-key.mapper';
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 import { RotationPolicyDto } from './dto/rotation-policy.dto';
-import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
@@ -130,9 +130,17 @@ export class ApiKeysService {
     return { ...(await this.toResponse(saved)), key };
   }
 
-  async listKeys(caller: Principal, page: PaginationQueryDto): Promise<{ items: ApiKeyResponseDto[]; total: number }> {
+  async listKeys(caller: Principal, page: ListApiKeysQueryDto): Promise<{ items: ApiKeyResponseDto[]; total: number }> {
+    const where = manageableKeys(caller);
+    // A filter narrows the caller's boundary; one that contradicts it matches nothing.
+    for (const field of ['organizationId', 'projectId'] as const) {
+      const wanted = page[field];
+      if (wanted === undefined) continue;
+      if (where[field] !== undefined && where[field] !== wanted) return { items: [], total: 0 };
+      where[field] = wanted;
+    }
     const [rows, total] = await this.keys.findAndCount({
-      where: manageableKeys(caller),
+      where,
       order: { createdAt: 'DESC', id: 'ASC' },
       skip: page.skip,
       take: page.limit,

@@ -73,6 +73,8 @@ export class AuthController {
       method: principal.method,
       userId: principal.userId,
       ...(principal.keyId ? { keyId: principal.keyId } : {}),
+      ...(principal.organizationId ? { organizationId: principal.organizationId } : {}),
+      ...(principal.projectId ? { projectId: principal.projectId } : {}),
       role: principal.role,
       scopes: principal.scopes,
       expiresAt: principal.expiresAt ? principal.expiresAt.toISOString() : null,

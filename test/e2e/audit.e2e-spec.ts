@@ -1,3 +1,4 @@
+import { ROLE_SCOPES } from '../../src/auth/scopes';
 import { DataSource } from 'typeorm';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 
@@ -53,22 +54,7 @@ describe('audit trail (e2e)', () => {
     expect(updated.changes).toEqual({
       name: { from: 'tracked', to: 'renamed' },
       scopes: {
-        from: [
-          'read:keys',
-          'write:keys',
-          'delete:keys',
-          'execute:keys',
-          'read:users',
-          'read:webhooks',
-          'write:webhooks',
-          'delete:webhooks',
-          'read:organizations',
-          'write:organizations',
-          'delete:organizations',
-          'read:projects',
-          'write:projects',
-          'delete:projects',
-        ],
+        from: [...ROLE_SCOPES.user],
         to: ['read:keys', 'delete:keys'],
       },
     });

@@ -418,6 +418,11 @@ describe('organizations and projects (e2e)', () => {
         projectId: f.projectId,
       });
       expect((await t.get(`/api/v1/projects/${f.projectId}`, key.auth)).status).toBe(200);
+      expect((await t.get('/api/auth/verify', key.auth)).body.data).toMatchObject({
+        keyId: key.id,
+        organizationId: f.organizationId,
+        projectId: f.projectId,
+      });
       expectError(await t.get(`/api/v1/projects/${f.otherProjectId}`, key.auth), 404, 'not_found');
       expectError(await t.get(`/api/v1/organizations/${f.organizationId}`, key.auth), 404, 'not_found');
       const list = await t.get('/api/v1/projects', key.auth);
@@ -447,6 +452,20 @@ describe('organizations and projects (e2e)', () => {
       expect(ids).toContain(key.id);
       expect(ids).not.toContain(unbound.id);
       expectError(await t.get(`/api/keys/${unbound.id}`, key.auth), 404, 'not_found');
+    });
+
+    it('GET /api/keys filters by organization or project, never past the caller’s boundary', async () => {
+      const f = await fixture();
+      const orgKey = await t.createKey(alice, { organizationId: f.organizationId, scopes: ['read:keys'] });
+      const projectKey = await t.createKey(alice, { projectId: f.projectId, scopes: ['read:keys'] });
+      const otherKey = await t.createKey(alice, { projectId: f.otherProjectId, scopes: ['read:keys'] });
+      const ids = async (query: string, auth = alice.auth) =>
+        (await t.get(`/api/keys?limit=100&${query}`, auth)).body.data.map((k: { id: string }) => k.id).sort();
+      expect(await ids(`organizationId=${f.organizationId}`)).toEqual([orgKey.id, projectKey.id, otherKey.id].sort());
+      expect(await ids(`projectId=${f.projectId}`)).toEqual([projectKey.id]);
+      expect(await ids(`projectId=${f.otherProjectId}`, projectKey.auth)).toEqual([]);
+      expect(await ids(`organizationId=${f.organizationId}`, projectKey.auth)).toEqual([projectKey.id]);
+      expect((await t.get('/api/keys?projectId=nope', alice.auth)).status).toBe(400);
     });
 
     it('binding needs membership: a stranger’s organization or project is 404, and nothing is created', async () => {

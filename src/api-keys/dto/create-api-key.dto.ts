@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
+import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { IsScope } from '../../common/validation/is-scope.decorator';
 import { RATE_LIMIT_STRATEGIES, RateLimitStrategy } from '../../rate-limit/rate-limit.types';
 import { RotationPolicyDto } from './rotation-policy.dto';
@@ -57,6 +58,19 @@ export class QuotaDto {
   @ApiProperty({ enum: ['day', 'month'], description: 'Calendar period (UTC); the quota refills at its start' })
   @IsIn(['day', 'month'])
   period: 'day' | 'month';
+}
+
+/** `GET /api/keys`: a page, optionally only the keys bound to one organisation or project. */
+export class ListApiKeysQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only keys bound to this organization (or one of its projects)' })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only keys bound to this project' })
+  @IsOptional()
+  @IsUUID()
+  projectId?: string;
 }
 
 export class CreateApiKeyDto {

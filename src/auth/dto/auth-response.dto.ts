@@ -60,6 +60,12 @@ export class VerifyResponseDto {
   @ApiPropertyOptional({ format: 'uuid' })
   keyId?: string;
 
+  @ApiPropertyOptional({ format: 'uuid', description: 'A bound key’s organization' })
+  organizationId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'A project key’s project' })
+  projectId?: string;
+
   @ApiProperty({ enum: USER_ROLES })
   role: UserRole;
 
