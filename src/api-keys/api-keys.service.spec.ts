@@ -73,9 +73,13 @@ class FakeManagers {
       return this.repository;
     }),
     insert: jest.fn(async (target: unknown, row: Record<string, unknown>): Promise<void> => this.write('transaction', target, row)),
-    /** Only the service's one raw query: revoke every descendant of a key (params: parent id, time). */
-    query: jest.fn(async (_sql: string, [parentId, now]: [string, Date]): Promise<Array<{ id: string; user_id: string }>> => {
+    /** The service's raw queries: lock a minting key's row, or revoke every descendant of a key. */
+    query: jest.fn(async (sql: string, [parentId, now]: [string, Date]): Promise<Array<Record<string, unknown>>> => {
       const rows = (this.repository as { rows: ApiKeyEntity[] }).rows;
+      if (sql.includes('FOR SHARE')) {
+        const parent = rows.find((row) => row.id === parentId);
+        return parent ? [{ revoked_at: parent.revokedAt, is_active: parent.isActive }] : [];
+      }
       const revoked: Array<{ id: string; user_id: string }> = [];
       const parents = [parentId];
       while (parents.length > 0) {
@@ -291,6 +295,18 @@ describe('ApiKeysService', () => {
   });
 
   describe('createKey', () => {
+    it('refuses to mint from a key revoked (or deactivated) since it authenticated, and writes nothing', async () => {
+      keys.seed({ id: 'calling-key', revokedAt: new Date(NOW - 1) });
+      const revoked = await rejection(service.createKey(keyCaller(['read:keys', 'write:keys']), createDto(), AUDIT));
+      expect(revoked).toMatchObject({ status: 401, code: 'api_key_revoked' });
+      keys.rows[0].revokedAt = null;
+      keys.rows[0].isActive = false;
+      const inactive = await rejection(service.createKey(keyCaller(['read:keys', 'write:keys']), createDto(), AUDIT));
+      expect(inactive).toMatchObject({ status: 401, code: 'api_key_inactive' });
+      expect(keys.save).not.toHaveBeenCalled();
+      expect(events()).toEqual([]);
+    });
+
     it('returns a well-formed key once and stores only its SHA-256', async () => {
       const created = await service.createKey(jwtCaller(), createDto({ scopes: ['read:keys'] }), AUDIT);
 
@@ -372,6 +388,7 @@ describe('ApiKeysService', () => {
     });
 
     it('lets a wildcard holder mint a narrower key', async () => {
+      keys.seed({ id: 'calling-key' });
       const created = await service.createKey(keyCaller(['read:*']), createDto({ scopes: ['read:projects'] }), AUDIT);
       expect(created.scopes).toEqual(['read:projects']);
     });
@@ -396,7 +413,9 @@ describe('ApiKeysService', () => {
 
     it("defaults an API-key caller's key to the calling key's scopes, not the role's", async () => {
       const callerScopes = ['read:keys'];
+      keys.seed({ id: 'calling-key' });
       const created = await service.createKey(keyCaller(callerScopes), createDto(), AUDIT);
+      expect(keys.rows.find((row) => row.id === created.id)?.parentKeyId).toBe('calling-key');
       expect(created.scopes).toEqual(['read:keys']);
       const stored = keys.save.mock.calls[0][0];
       expect(stored.scopes).not.toBe(callerScopes);

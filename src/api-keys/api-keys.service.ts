@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { conflict, insufficientScope, notFound, validationFailed } from '../common/errors/app.exception';
+import { conflict, insufficientScope, notFound, unauthorized, validationFailed } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { Clock } from '../common/time/clock';
 import { Principal } from '../auth/principal';
 import { intersectScopes, missingScopes } from '../auth/scopes';
@@ -29,6 +30,9 @@ import { AuditContext } from '../audit/audit-context';
 import { AuditService, diff } from '../audit/audit.service';
 import { KeyRotationService } from './key-rotation.service';
 import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
+
+/** More rounds than any chain of concurrent mints can need; a bound on the loop, not a limit in practice. */
+const MAX_REVOCATION_ROUNDS = 100;
 
 /** The fields an update is audited by. */
 const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = [
@@ -90,6 +94,7 @@ export class ApiKeysService {
     const key = generateApiKey();
     const hash = hashApiKey(key);
     const saved = await this.keys.manager.transaction(async (manager) => {
+      if (caller.method === 'api_key' && caller.keyId) await this.lockLiveParent(manager, caller.keyId);
       const keys = manager.getRepository(ApiKeyEntity);
       const created = await keys.save(
         keys.create({
@@ -228,19 +233,28 @@ export class ApiKeysService {
    */
   async revokeDescendants(manager: EntityManager, parentId: string, audit: AuditContext): Promise<string[]> {
     const now = this.clock.date();
-    const revoked: Array<{ id: string; user_id: string }> = await manager.query(
-      `WITH RECURSIVE descendants AS (
-         SELECT id FROM api_keys WHERE parent_key_id = $1
-         UNION
-         SELECT child.id FROM api_keys child JOIN descendants ON child.parent_key_id = descendants.id
-       ), revoked AS (
-         UPDATE api_keys SET revoked_at = $2, updated_at = now()
-         WHERE id IN (SELECT id FROM descendants) AND revoked_at IS NULL
-         RETURNING id, user_id
-       )
-       SELECT id, user_id FROM revoked`,
-      [parentId, now],
-    );
+    const revoked: Array<{ id: string; user_id: string }> = [];
+    // A key being minted from a descendant right now holds a share lock on its parent (see
+    // lockLiveParent), so this UPDATE waits for it; but the set of descendants was read before
+    // that key committed. Repeating until a round finds nothing catches every such key; a mint
+    // that comes after a round's lock finds its parent revoked and is refused.
+    for (let round = 0; round < MAX_REVOCATION_ROUNDS; round++) {
+      const batch: Array<{ id: string; user_id: string }> = await manager.query(
+        `WITH RECURSIVE descendants AS (
+           SELECT id FROM api_keys WHERE parent_key_id = $1
+           UNION
+           SELECT child.id FROM api_keys child JOIN descendants ON child.parent_key_id = descendants.id
+         ), revoked AS (
+           UPDATE api_keys SET revoked_at = $2, updated_at = now()
+           WHERE id IN (SELECT id FROM descendants) AND revoked_at IS NULL
+           RETURNING id, user_id
+         )
+         SELECT id, user_id FROM revoked`,
+        [parentId, now],
+      );
+      if (batch.length === 0) break;
+      revoked.push(...batch);
+    }
     for (const child of revoked) {
       await this.audit.record(manager, audit, {
         action: 'key.revoked',
@@ -274,6 +288,20 @@ export class ApiKeysService {
       key,
       previousKey: { id: previous.id, expiresAt: (previous.expiresAt as Date).toISOString() },
     };
+  }
+
+  /**
+   * Delegation: the minting key must still be live when its child is written. A share lock on its
+   * row holds off a concurrent revocation until this transaction ends (see revokeDescendants), and
+   * a revocation that won the race is seen here: 401 as if the key had been refused at the door.
+   */
+  private async lockLiveParent(manager: EntityManager, parentId: string): Promise<void> {
+    const [parent]: Array<{ revoked_at: Date | null; is_active: boolean }> = await manager.query(
+      'SELECT revoked_at, is_active FROM api_keys WHERE id = $1 FOR SHARE',
+      [parentId],
+    );
+    if (!parent || parent.revoked_at) throw unauthorized(ErrorCode.ApiKeyRevoked, 'API key has been revoked');
+    if (!parent.is_active) throw unauthorized(ErrorCode.ApiKeyInactive, 'API key is inactive');
   }
 
   /** A new key's expiry: in the future, and for a key minted by a key, no later than the parent's. */

@@ -73,6 +73,56 @@ describe('rotation races on PostgreSQL (integration)', () => {
   });
   afterAll(() => t.close());
 
+  it('two owners demoting each other at once leave the organization with an owner', async () => {
+    const first = await t.newUser('owner-a');
+    const second = await t.newUser('owner-b');
+    const organizationId = (await t.post('/api/v1/organizations', { name: 'Race' }, first.auth)).body.data.id;
+    await t.post(`/api/v1/organizations/${organizationId}/members`, { userId: second.userId, role: 'owner' }, first.auth);
+    const [a, b] = await Promise.all([
+      t.patch(`/api/v1/organizations/${organizationId}/members/${second.userId}`, { role: 'member' }, first.auth),
+      t.patch(`/api/v1/organizations/${organizationId}/members/${first.userId}`, { role: 'member' }, second.auth),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const members = (await t.get(`/api/v1/organizations/${organizationId}/members`, first.auth)).body.data;
+    expect(members.filter((m: { role: string }) => m.role === 'owner')).toHaveLength(1);
+  });
+
+  it('of concurrent additions of one member exactly one succeeds; of concurrent same-name projects one', async () => {
+    const owner = await t.newUser('org-racer');
+    const joiner = await t.newUser('joiner');
+    const organizationId = (await t.post('/api/v1/organizations', { name: 'Race 2' }, owner.auth)).body.data.id;
+    const adds = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.post(`/api/v1/organizations/${organizationId}/members`, { userId: joiner.userId, role: 'member' }, owner.auth),
+      ),
+    );
+    expect(adds.map((res) => res.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const projects = await Promise.all(
+      Array.from({ length: 6 }, () => t.post('/api/v1/projects', { organizationId, name: 'same' }, owner.auth)),
+    );
+    expect(projects.map((res) => res.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+  });
+
+  it('revoking a parent while its child mints a grandchild leaves no live descendant', async () => {
+    const owner = await t.newUser('delegator');
+    const parent = await t.createKey(owner, { scopes: ['write:keys', 'read:keys'] });
+    const child = (await t.post('/api/keys', { name: 'child', scopes: ['write:keys', 'read:keys'] }, parent.auth)).body.data;
+    const childAuth = { 'x-api-key': child.key };
+    const [, ...mints] = await Promise.all([
+      t.delete(`/api/keys/${parent.id}`, owner.auth),
+      ...Array.from({ length: 5 }, (_, i) => t.post('/api/keys', { name: `grandchild ${i}`, scopes: ['read:keys'] }, childAuth)),
+    ]);
+    // A grandchild minted before the revocation committed is revoked with it; one after is refused.
+    for (const mint of mints) {
+      if (mint.status !== 201) {
+        expect(mint.status).toBe(401);
+        continue;
+      }
+      const res = await t.get('/api/auth/verify', { 'x-api-key': mint.body.data.key });
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code: 'api_key_revoked' });
+    }
+  });
+
   it('two concurrent rotations of one key leave exactly one successor', async () => {
     const session = await t.newUser('rotation-race');
     const key = await t.createKey(session);
