@@ -14,6 +14,8 @@ import { KeyRotationService, Rotation } from './key-rotation.service';
 const BATCH = 100;
 /** Batches per tick; what is left waits for the next tick. */
 const MAX_BATCHES = 10;
+/** A key whose rotation failed is tried again this much later, so it cannot hold up the others. */
+const RETRY_AFTER_MS = 3_600_000;
 
 /** Keys a policy still applies to: not revoked, not already replaced, usable. */
 const ELIGIBLE = `revoked_at IS NULL AND rotated_at IS NULL AND is_active
@@ -98,7 +100,16 @@ export class RotationScheduler implements OnModuleInit, OnApplicationShutdown {
         if (!policy) continue;
         // A policy keeps the grace it was set with, unless the operator has since lowered the ceiling.
         const graceSeconds = Math.min(policy.gracePeriodSeconds, this.config.apiKeys.rotationMaxGraceSeconds);
-        rotations.push(await this.rotation.rotateLocked(manager, old, { graceSeconds, audit: SYSTEM_AUDIT, trigger: 'schedule' }));
+        // One key's failure must not undo the batch: it rolls back to its savepoint and waits.
+        await manager.query('SAVEPOINT argus_rotate_key');
+        try {
+          rotations.push(await this.rotation.rotateLocked(manager, old, { graceSeconds, audit: SYSTEM_AUDIT, trigger: 'schedule' }));
+          await manager.query('RELEASE SAVEPOINT argus_rotate_key');
+        } catch (error) {
+          await manager.query('ROLLBACK TO SAVEPOINT argus_rotate_key');
+          await manager.query('UPDATE api_keys SET rotation_due_at = $2 WHERE id = $1', [id, new Date(now + RETRY_AFTER_MS)]);
+          this.logger.warn(`Scheduled rotation of key ${id} failed, retrying in an hour: ${(error as Error).message}`);
+        }
       }
       return { notified, rotated: rotations.length };
     });

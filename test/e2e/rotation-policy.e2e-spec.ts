@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { KeyRotationService } from '../../src/api-keys/key-rotation.service';
 import { RotationScheduler } from '../../src/api-keys/rotation-scheduler';
 import { CreatedKey, Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -314,5 +315,32 @@ describe('rotation policies (e2e)', () => {
     expect([res.status, res.body.code]).toEqual([403, 'insufficient_scope']);
     expect((await t.post(`/api/keys/${owned.id}/reveal`, {})).status).toBe(401);
     expect((await t.post('/api/keys/not-a-uuid/reveal', {}, auth())).status).toBe(400);
+  });
+
+  it('a key whose rotation fails is retried an hour later, without holding up the rest of its batch', async () => {
+    const policy = { everyDays: 1, gracePeriodSeconds: 0, notifyDaysBefore: 0 };
+    const failing = await t.createKey(owner, { rotationPolicy: policy });
+    const healthy = await t.createKey(owner, { rotationPolicy: policy });
+    const rotation = t.app.get(KeyRotationService);
+    const original = rotation.rotateLocked.bind(rotation);
+    const spy = jest.spyOn(rotation, 'rotateLocked').mockImplementation(async (manager, old, options) => {
+      if (old.id === failing.id) throw new Error('injected failure');
+      return original(manager, old, options);
+    });
+    try {
+      t.clock.advance(DAY);
+      expect((await scheduler.tick()).rotated).toBe(1);
+      expect((await view(healthy.id)).replacedById).toEqual(expect.any(String));
+      const stalled = await view(failing.id);
+      expect(stalled.replacedById).toBeNull();
+      expect(stalled.rotationDueAt).toBe(new Date(t.clock.now() + 3_600_000).toISOString());
+      expect(t.logs.join('')).toContain(`Scheduled rotation of key ${failing.id} failed`);
+    } finally {
+      spy.mockRestore();
+    }
+    t.clock.advance(3_600_000);
+    expect((await scheduler.tick()).rotated).toBe(1);
+    expect((await view(failing.id)).replacedById).toEqual(expect.any(String));
+    for (const key of [failing, healthy]) await t.delete(`/api/keys/${(await view(key.id)).replacedById}`, auth());
   });
 });
