@@ -12,8 +12,9 @@ import { ORGANIZATION_ROLE_SCOPES } from '../organizations/organization-roles';
 import type { ResourceAccess } from '../organizations/resource.decorators';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
-import { toApiKeyResponse } from './api-key.mapper';
-import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
+import { toAdminApiKeyResponse, toApiKeyResponse } from './api-key.mapper';
+import { Page } from '../common/http/page';
+import { AdminApiKeyResponseDto, ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 import { RotationPolicyDto } from './dto/rotation-policy.dto';
 import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
@@ -203,9 +204,37 @@ export class ApiKeysService {
    * so does every key it minted, and theirs, in the same transaction.
    */
   async revokeKey(caller: Principal, id: string, audit: AuditContext): Promise<ApiKeyResponseDto> {
+    return this.toResponse(await this.revoke({ ...manageableKeys(caller), id }, audit));
+  }
+
+  /** Every key bound to an organisation (or one of its projects), whoever owns it: for its owners and admins. */
+  async listOrganizationKeys(access: ResourceAccess, query: ListApiKeysQueryDto): Promise<Page<AdminApiKeyResponseDto>> {
+    if (query.organizationId !== undefined && query.organizationId !== access.organizationId) return { items: [], total: 0 };
+    const [rows, total] = await this.keys.findAndCount({
+      where: { organizationId: access.organizationId, ...(query.projectId ? { projectId: query.projectId } : {}) },
+      relations: { owner: true },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: query.skip,
+      take: query.limit,
+    });
+    const now = this.clock.now();
+    const items = await Promise.all(
+      rows.map(async (row) => toAdminApiKeyResponse(row, now, this.lastUsed.pendingFor(row.id), await this.quotaUsage(row))),
+    );
+    return { items, total };
+  }
+
+  /** An organisation's owners and admins revoke any key bound to it, with its descendants. */
+  async revokeOrganizationKey(access: ResourceAccess, id: string, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
+    const revoked = await this.revoke({ organizationId: access.organizationId, id }, audit);
+    const key = await this.keys.findOneOrFail({ where: { id: revoked.id }, relations: { owner: true } });
+    return toAdminApiKeyResponse(key, this.clock.now(), this.lastUsed.pendingFor(key.id), await this.quotaUsage(key));
+  }
+
+  private async revoke(where: FindOptionsWhere<ApiKeyEntity>, audit: AuditContext): Promise<ApiKeyEntity> {
     const { key, children } = await this.keys.manager.transaction(async (manager) => {
       const keys = manager.getRepository(ApiKeyEntity);
-      const found = await keys.findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
+      const found = await keys.findOne({ where, lock: { mode: 'pessimistic_write' } });
       if (!found) throw notFound('API key');
       if (found.revokedAt) return { key: found, children: [] };
       found.revokedAt = this.clock.date();
@@ -217,14 +246,14 @@ export class ApiKeysService {
       await this.audit.record(manager, audit, {
         action: 'key.revoked',
         targetType: 'api_key',
-        targetId: id,
+        targetId: saved.id,
         ownerId: saved.userId,
         changes: { revokedAt: { from: null, to: saved.revokedAt } },
       });
-      return { key: saved, children: await this.revokeDescendants(manager, id, audit) };
+      return { key: saved, children: await this.revokeDescendants(manager, saved.id, audit) };
     });
-    for (const keyId of [id, ...children]) this.verifier.invalidate(keyId);
-    return this.toResponse(key);
+    for (const keyId of [key.id, ...children]) this.verifier.invalidate(keyId);
+    return key;
   }
 
   /**

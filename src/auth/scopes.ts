@@ -24,6 +24,8 @@ export const ROLE_SCOPES: Record<UserRole, readonly string[]> = {
     'read:projects',
     'write:projects',
     'delete:projects',
+    // Only means something inside an organisation whose owner or admin the user is.
+    'admin:keys',
   ],
   admin: [ALL_SCOPES],
 };

@@ -3,6 +3,8 @@ export const ORGANIZATION_ROLES = ['owner', 'admin', 'member'] as const;
 export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
 
 const KEY_SCOPES = ['read:keys', 'write:keys', 'delete:keys', 'execute:keys'];
+/** Every key bound to the organisation, whoever owns it: `/api/v1/organizations/:id/keys`. */
+const MANAGE_ALL_KEYS = 'admin:keys';
 
 /**
  * What each role may do inside its organisation. Inside an organisation a caller holds the
@@ -18,8 +20,17 @@ export const ORGANIZATION_ROLE_SCOPES: Record<OrganizationRole, readonly string[
     'write:projects',
     'delete:projects',
     ...KEY_SCOPES,
+    MANAGE_ALL_KEYS,
   ],
-  admin: ['read:organizations', 'write:organizations', 'read:projects', 'write:projects', 'delete:projects', ...KEY_SCOPES],
+  admin: [
+    'read:organizations',
+    'write:organizations',
+    'read:projects',
+    'write:projects',
+    'delete:projects',
+    ...KEY_SCOPES,
+    MANAGE_ALL_KEYS,
+  ],
   member: ['read:organizations', 'read:projects', ...KEY_SCOPES],
 };
 

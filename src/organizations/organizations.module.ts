@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { OrganizationAccessModule } from './organization-access.module';
 import { OrganizationsController } from './organizations.controller';
+import { OrganizationKeysController } from './organization-keys.controller';
 import { OrganizationsService } from './organizations.service';
 import { ProjectsController } from './projects.controller';
 import { ProjectsService } from './projects.service';
@@ -9,7 +10,7 @@ import { ProjectsService } from './projects.service';
 /** Organisations, their members and projects: `/api/v1/organizations` and `/api/v1/projects`. */
 @Module({
   imports: [OrganizationAccessModule, ApiKeysModule],
-  controllers: [OrganizationsController, ProjectsController],
+  controllers: [OrganizationsController, OrganizationKeysController, ProjectsController],
   providers: [OrganizationsService, ProjectsService],
 })
 export class OrganizationsModule {}

@@ -40,6 +40,7 @@ describe('API keys (e2e)', () => {
           'read:projects',
           'write:projects',
           'delete:projects',
+          'admin:keys',
         ],
         organizationId: null,
         projectId: null,

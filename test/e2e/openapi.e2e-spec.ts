@@ -33,6 +33,8 @@ describe('OpenAPI document (e2e)', () => {
         'DELETE /api/webhooks/{id}',
         'DELETE /api/v1/organizations/{id}',
         'DELETE /api/v1/organizations/{id}/members/{userId}',
+        'DELETE /api/v1/organizations/{id}/keys/{keyId}',
+        'GET /api/v1/organizations/{id}/keys',
         'DELETE /api/v1/projects/{id}',
         'GET /api/v1/organizations',
         'GET /api/v1/organizations/{id}',

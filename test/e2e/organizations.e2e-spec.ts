@@ -17,6 +17,8 @@ describe('organizations and projects (e2e)', () => {
     organizationId: string;
     projectId: string;
     otherProjectId: string;
+    /** A key bob (a member) bound to the organisation. */
+    memberKey: CreatedKey;
   }
 
   const expectError = (res: TestResponse, status: number, code: string) => {
@@ -46,6 +48,7 @@ describe('organizations and projects (e2e)', () => {
     const organizationId = await createOrganization(alice);
     await addMember(organizationId, bob.userId, 'member');
     return {
+      memberKey: await t.createKey(bob, { name: 'bob in org', organizationId, scopes: ['read:projects'] }),
       organizationId,
       projectId: await createProject(alice, organizationId, `project-${randomUUID().slice(0, 8)}`),
       otherProjectId: await createProject(alice, organizationId, `other-${randomUUID().slice(0, 8)}`),
@@ -126,6 +129,18 @@ describe('organizations and projects (e2e)', () => {
       status: 200,
       as: () => bob,
       request: (f) => ({ method: 'POST', url: `/api/v1/organizations/${f.organizationId}/leave` }),
+    },
+    {
+      route: 'GET /api/v1/organizations/:id/keys',
+      scope: 'admin:keys',
+      status: 200,
+      request: (f) => ({ method: 'GET', url: `/api/v1/organizations/${f.organizationId}/keys` }),
+    },
+    {
+      route: 'DELETE /api/v1/organizations/:id/keys/:keyId',
+      scope: 'admin:keys',
+      status: 200,
+      request: (f) => ({ method: 'DELETE', url: `/api/v1/organizations/${f.organizationId}/keys/${f.memberKey.id}` }),
     },
     {
       route: 'POST /api/v1/projects',
@@ -365,6 +380,53 @@ describe('organizations and projects (e2e)', () => {
       expectError(await t.patch(`${base}/${randomUUID()}`, { role: 'admin' }, alice.auth), 404, 'not_found');
       expectError(await t.patch(`${base}/nope`, { role: 'admin' }, alice.auth), 400, 'validation_failed');
       expect((await t.get(base, alice.auth)).body.meta.total).toBe(2);
+    });
+  });
+
+  describe('organization-wide key management', () => {
+    it('owners and admins list every key bound to the organization, with its owner; members may not', async () => {
+      const f = await fixture();
+      const projectKey = await t.createKey(alice, { projectId: f.projectId, scopes: ['read:projects'] });
+      const bobUnbound = await t.createKey(bob, { name: 'bob unbound' });
+      const list = await t.get(`/api/v1/organizations/${f.organizationId}/keys`, alice.auth);
+      expect(list.body.meta.total).toBe(2);
+      const byId = Object.fromEntries(list.body.data.map((k: { id: string }) => [k.id, k]));
+      expect(byId[f.memberKey.id]).toMatchObject({ userId: bob.userId, owner: { id: bob.userId, email: bob.email } });
+      expect(byId[projectKey.id]).toMatchObject({ projectId: f.projectId, userId: alice.userId });
+      expect(byId[bobUnbound.id]).toBeUndefined();
+      expect(list.text).not.toMatch(/argus_[0-9A-Za-z]{43}|keyHash/);
+      const onlyProject = await t.get(`/api/v1/organizations/${f.organizationId}/keys?projectId=${f.projectId}`, alice.auth);
+      expect(onlyProject.body.data.map((k: { id: string }) => k.id)).toEqual([projectKey.id]);
+
+      const denied = await t.get(`/api/v1/organizations/${f.organizationId}/keys`, bob.auth);
+      expectError(denied, 403, 'insufficient_scope');
+      expect(denied.body.error).toContain('admin:keys');
+    });
+
+    it('an admin revokes a member’s key bound there, with its children, audited with the admin as actor', async () => {
+      const f = await fixture();
+      await addMember(f.organizationId, dave.userId, 'admin');
+      const parent = await t.createKey(bob, { organizationId: f.organizationId, scopes: ['write:keys', 'read:projects'] });
+      const child = await t.post('/api/keys', { name: 'child', scopes: ['read:projects'] }, parent.auth);
+      const res = await t.delete(`/api/v1/organizations/${f.organizationId}/keys/${parent.id}`, dave.auth);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ id: parent.id, status: 'revoked', userId: bob.userId });
+      expectError(await t.get('/api/auth/verify', parent.auth), 401, 'api_key_revoked');
+      expectError(await t.get('/api/auth/verify', { 'x-api-key': child.body.data.key }), 401, 'api_key_revoked');
+      const events = await t.get(`/api/keys/${parent.id}/events`, bob.auth);
+      expect(events.body.data[0]).toMatchObject({ action: 'key.revoked', actorId: dave.userId });
+    });
+
+    it('a key bound elsewhere, or unbound, is a 404 there, and stays live', async () => {
+      const f = await fixture();
+      const other = await fixture();
+      const bobUnbound = await t.createKey(bob, { name: 'bob unbound' });
+      for (const keyId of [other.memberKey.id, bobUnbound.id, randomUUID()]) {
+        expectError(await t.delete(`/api/v1/organizations/${f.organizationId}/keys/${keyId}`, alice.auth), 404, 'not_found');
+      }
+      expectError(await t.delete(`/api/v1/organizations/${f.organizationId}/keys/nope`, alice.auth), 400, 'validation_failed');
+      expect((await t.get('/api/auth/verify', other.memberKey.auth)).status).toBe(200);
+      expect((await t.get('/api/auth/verify', bobUnbound.auth)).status).toBe(200);
     });
   });
 
