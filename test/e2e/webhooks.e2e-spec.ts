@@ -44,6 +44,20 @@ describe('webhooks (e2e)', () => {
     return res.body.data as { id: string; secret: string };
   };
 
+  /**
+   * The endpoint's deliveries once `count` of them have a final status. The receiver sees a
+   * request before the dispatcher has stored its outcome, so reading at once would race it.
+   */
+  async function deliveriesOnceSettled(hookId: string, count: number): Promise<Array<Record<string, any>>> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const list: Array<Record<string, any>> = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
+      const settled = list.filter((delivery) => delivery.status !== 'pending').length >= count;
+      if (settled || Date.now() > deadline) return list;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   it('shows the secret once, and never again', async () => {
     const hook = await register();
     expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -73,7 +87,7 @@ describe('webhooks (e2e)', () => {
     expect(JSON.parse(created.body)).toMatchObject({ type: 'key.created', data: { keyId: key.id, ownerId: owner.userId } });
     expect(JSON.parse(revoked.body)).toMatchObject({ type: 'key.revoked', data: { keyId: key.id } });
 
-    const deliveries = await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth);
+    const deliveries = { body: { data: await deliveriesOnceSettled(hook.id, 2) } };
     expect(deliveries.body.data.map((d: { eventType: string; status: string }) => [d.eventType, d.status])).toEqual([
       ['key.revoked', 'succeeded'],
       ['key.created', 'succeeded'],
@@ -101,7 +115,7 @@ describe('webhooks (e2e)', () => {
     await t.createKey(owner);
     const attempts = await receiver.waitFor(3);
     expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
-    const [delivery] = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
+    const [delivery] = await deliveriesOnceSettled(hook.id, 1);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200 });
     expect((await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data.consecutiveFailures).toBe(0);
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
@@ -114,14 +128,18 @@ describe('webhooks (e2e)', () => {
     await receiver.waitFor(4);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received).toHaveLength(4); // WEBHOOK_MAX_ATTEMPTS
-    const [failed] = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
+    const [failed] = await deliveriesOnceSettled(hook.id, 1);
     expect(failed).toMatchObject({ status: 'failed', attempts: 4, lastStatusCode: 302 });
     expect(failed.lastError).toContain('redirects are not followed');
 
     await t.createKey(owner);
     await receiver.waitFor(6);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
+    let endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
+    // The sixth failure is stored (and the endpoint disabled) just after the receiver answered it.
+    for (const deadline = Date.now() + 10_000; endpoint.isActive && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
+    }
     expect(endpoint).toMatchObject({ isActive: false, consecutiveFailures: 6, disabledAt: expect.any(String) });
     expect(receiver.received).toHaveLength(6);
 
