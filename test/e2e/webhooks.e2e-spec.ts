@@ -23,6 +23,13 @@ function verifySignatures(secret: string, headers: Record<string, string | strin
   return plainOk && standard.length === expected.length && timingSafeEqual(standard, expected);
 }
 
+/** A delivery as `GET /api/webhooks/:id/deliveries` lists it. */
+interface DeliveryView {
+  eventType: string;
+  status: string;
+  [field: string]: unknown;
+}
+
 describe('webhooks (e2e)', () => {
   let t: TestApp;
   let owner: Session;
@@ -48,10 +55,10 @@ describe('webhooks (e2e)', () => {
    * The endpoint's deliveries once `count` of them have a final status. The receiver sees a
    * request before the dispatcher has stored its outcome, so reading at once would race it.
    */
-  async function deliveriesOnceSettled(hookId: string, count: number): Promise<Array<Record<string, any>>> {
+  async function deliveriesOnceSettled(hookId: string, count: number): Promise<DeliveryView[]> {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const list: Array<Record<string, any>> = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
+      const list: DeliveryView[] = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
       const settled = list.filter((delivery) => delivery.status !== 'pending').length >= count;
       if (settled || Date.now() > deadline) return list;
       await new Promise((resolve) => setTimeout(resolve, 20));
