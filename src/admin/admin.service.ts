@@ -5,17 +5,14 @@ import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
-import { toAdminApiKeyResponse } from '../api-keys/api-key.mapper';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
-import { LastUsedTracker } from '../api-keys/last-used.tracker';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
 import { UserEntity } from '../auth/entities/user.entity';
 import { TokenService } from '../auth/token.service';
 import { UserAccessService } from '../auth/user-access.service';
 import { toUserResponse } from '../auth/user.mapper';
 import { conflict, notFound, validationFailed } from '../common/errors/app.exception';
-import { Clock } from '../common/time/clock';
 import { Page } from '../common/http/page';
 import { AdminKeysQueryDto, AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
 
@@ -24,10 +21,8 @@ export class AdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verifier: ApiKeyVerifier,
-    private readonly lastUsed: LastUsedTracker,
     private readonly userAccess: UserAccessService,
     private readonly tokens: TokenService,
-    private readonly clock: Clock,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
   ) {}
@@ -43,7 +38,7 @@ export class AdminService {
       skip: query.skip,
       take: query.limit,
     });
-    return { items: await Promise.all(rows.map((row) => this.toKeyResponse(row))), total };
+    return { items: await Promise.all(rows.map((row) => this.apiKeys.toAdminResponse(row))), total };
   }
 
   async setKeyActive(id: string, isActive: boolean, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
@@ -63,7 +58,7 @@ export class AdminService {
     });
     this.verifier.invalidate(id);
     const keys = this.dataSource.getRepository(ApiKeyEntity);
-    return this.toKeyResponse(await keys.findOneOrFail({ where: { id }, relations: { owner: true } }));
+    return this.apiKeys.toAdminResponse(await keys.findOneOrFail({ where: { id }, relations: { owner: true } }));
   }
 
   async deleteKey(id: string, audit: AuditContext): Promise<void> {
@@ -143,9 +138,5 @@ export class AdminService {
     });
     this.userAccess.invalidate(id);
     return toUserResponse(updated);
-  }
-
-  private async toKeyResponse(row: ApiKeyEntity): Promise<AdminApiKeyResponseDto> {
-    return toAdminApiKeyResponse(row, this.clock.now(), this.lastUsed.pendingFor(row.id), await this.apiKeys.quotaUsage(row));
   }
 }

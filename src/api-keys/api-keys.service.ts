@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { conflict, insufficientScope, notFound, unauthorized, validationFailed } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { Clock } from '../common/time/clock';
@@ -30,6 +29,7 @@ import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService, diff } from '../audit/audit.service';
 import { KeyRotationService } from './key-rotation.service';
+import { manageableKeys } from './manageable-keys';
 import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
 
 /** More rounds than any chain of concurrent mints can need; a bound on the loop, not a limit in practice. */
@@ -45,16 +45,6 @@ const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = [
   'rotationPolicy',
   'allowedIps',
 ];
-
-/**
- * The keys a caller may manage: its user's, and for a key bound to an organisation or project,
- * only those bound inside that boundary. Anything else is a 404, as if it did not exist.
- */
-export function manageableKeys(caller: Principal): FindOptionsWhere<ApiKeyEntity> {
-  if (caller.projectId) return { userId: caller.userId, projectId: caller.projectId };
-  if (caller.organizationId) return { userId: caller.userId, organizationId: caller.organizationId };
-  return { userId: caller.userId };
-}
 
 /** The key lifecycle for a key's owner. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()
@@ -217,18 +207,14 @@ export class ApiKeysService {
       skip: query.skip,
       take: query.limit,
     });
-    const now = this.clock.now();
-    const items = await Promise.all(
-      rows.map(async (row) => toAdminApiKeyResponse(row, now, this.lastUsed.pendingFor(row.id), await this.quotaUsage(row))),
-    );
-    return { items, total };
+    return { items: await Promise.all(rows.map((row) => this.toAdminResponse(row))), total };
   }
 
   /** An organisation's owners and admins revoke any key bound to it, with its descendants. */
   async revokeOrganizationKey(access: ResourceAccess, id: string, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
     const revoked = await this.revoke({ organizationId: access.organizationId, id }, audit);
     const key = await this.keys.findOneOrFail({ where: { id: revoked.id }, relations: { owner: true } });
-    return toAdminApiKeyResponse(key, this.clock.now(), this.lastUsed.pendingFor(key.id), await this.quotaUsage(key));
+    return this.toAdminResponse(key);
   }
 
   private async revoke(where: FindOptionsWhere<ApiKeyEntity>, audit: AuditContext): Promise<ApiKeyEntity> {
@@ -387,6 +373,11 @@ export class ApiKeysService {
         { field: 'rateLimit', messages: [`rateLimit may not exceed ${ceiling.limit} requests per ${ceiling.windowSeconds} seconds`] },
       ]);
     }
+  }
+
+  /** The administrators' view of a key (with its owner, whom `key.owner` must hold). */
+  async toAdminResponse(key: ApiKeyEntity): Promise<AdminApiKeyResponseDto> {
+    return toAdminApiKeyResponse(key, this.clock.now(), this.lastUsed.pendingFor(key.id), await this.quotaUsage(key));
   }
 
   private async toResponse(key: ApiKeyEntity): Promise<ApiKeyResponseDto> {

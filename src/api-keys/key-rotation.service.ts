@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/errors/app.exception';
@@ -12,6 +12,7 @@ import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { nextRotation } from './rotation-policy';
+import { manageableKeys } from './manageable-keys';
 import type { Principal } from '../auth/principal';
 
 export interface RotationOptions {
@@ -136,26 +137,20 @@ export class KeyRotationService {
    */
   async reveal(caller: Principal, id: string, audit: AuditContext): Promise<{ row: ApiKeyEntity; key: string }> {
     return this.keys.manager.transaction(async (manager) => {
-      // RETURNING shows the new row (sealed_key NULL), so the old value comes from a locked read of
-      // the row; a concurrent reveal waits on that lock, then finds nothing sealed. A CTE, because
-      // TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
-      const [claimed]: Array<{ sealed_key: string }> = await manager.query(
-        `WITH sealed AS (
-           SELECT id, sealed_key FROM api_keys
-            WHERE id = $1 AND user_id = $2 AND sealed_key IS NOT NULL AND revoked_at IS NULL
-              AND ($3::uuid IS NULL OR organization_id = $3) AND ($4::uuid IS NULL OR project_id = $4)
-            FOR UPDATE),
-         revealed AS (
-           UPDATE api_keys k SET sealed_key = NULL FROM sealed WHERE k.id = sealed.id
-           RETURNING sealed.sealed_key)
-         SELECT sealed_key FROM revealed`,
-        // A bound key reveals only keys inside its boundary, like every other key route.
-        [id, caller.userId, caller.organizationId, caller.projectId],
-      );
-      if (!claimed) throw notFound('API key');
+      // The row lock makes a concurrent reveal wait, then find nothing sealed. A bound key reveals
+      // only keys inside its boundary, like every other key route.
+      const keys = manager.getRepository(ApiKeyEntity);
+      const claimed = await keys
+        .createQueryBuilder('key')
+        .addSelect('key.sealedKey')
+        .where({ ...manageableKeys(caller), id, revokedAt: IsNull() })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!claimed?.sealedKey) throw notFound('API key');
+      await keys.update({ id }, { sealedKey: null });
       let key: string;
       try {
-        key = this.box.open(claimed.sealed_key);
+        key = this.box.open(claimed.sealedKey);
       } catch {
         // Rolls the claim back: the sealed copy stays until the key is rotated again or revoked.
         throw conflict('The sealed key cannot be opened (JWT_SECRET changed since it was sealed); rotate the key again');
@@ -167,7 +162,7 @@ export class KeyRotationService {
         ownerId: caller.userId,
         changes: { revealPending: { from: true, to: false } },
       });
-      const row = await manager.getRepository(ApiKeyEntity).findOneOrFail({ where: { id } });
+      const row = await keys.findOneOrFail({ where: { id } });
       return { row, key };
     });
   }

@@ -4,8 +4,6 @@ export interface Binding {
   projectId: string | null;
 }
 
-export const UNBOUND: Binding = { organizationId: null, projectId: null };
-
 /**
  * True when `inner` lies inside `outer`: an unbound credential reaches everything its user may; an
  * organisation-bound one, that organisation and its projects; a project-bound one, that project.

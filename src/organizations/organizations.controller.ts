@@ -170,7 +170,7 @@ export class OrganizationsController {
   @ApiOperation({ summary: 'Leave an organization', description: 'Any member; the last owner cannot leave (409).' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(null, { message: 'You left the organization' })
-  @ApiErrors(409)
+  @ApiErrors(400, 409)
   async leaveOrganization(
     @CurrentPrincipal() caller: Principal,
     @CurrentAccess() access: ResourceAccess,
