@@ -8,11 +8,13 @@ import { KeyRotationService } from './key-rotation.service';
 import { LastUsedTracker } from './last-used.tracker';
 import { RotationScheduler } from './rotation-scheduler';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { OrganizationAccessModule } from '../organizations/organization-access.module';
+import { ManageableKeys } from './manageable-keys';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule],
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule, OrganizationAccessModule],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, KeyRotationService, RotationScheduler],
+  providers: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, KeyRotationService, RotationScheduler, ManageableKeys],
   exports: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, RotationScheduler],
 })
 export class ApiKeysModule {}

@@ -8,6 +8,9 @@ import { Clock } from '../common/time/clock';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeysService } from './api-keys.service';
 import { KeyRotationService } from './key-rotation.service';
+import { ManageableKeys } from './manageable-keys';
+import { KeyScopesService } from '../organizations/key-scopes.service';
+import { MembershipAccessService } from '../organizations/membership-access.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
@@ -290,7 +293,9 @@ describe('ApiKeysService', () => {
         new FixedClock(NOW),
         audit,
         config,
+        new ManageableKeys(new KeyScopesService(undefined as unknown as MembershipAccessService)),
       ),
+      new ManageableKeys(new KeyScopesService(undefined as unknown as MembershipAccessService)),
     );
   });
 

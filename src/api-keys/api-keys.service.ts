@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { conflict, insufficientScope, notFound, unauthorized, validationFailed } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { Clock } from '../common/time/clock';
@@ -29,7 +29,7 @@ import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService, diff } from '../audit/audit.service';
 import { KeyRotationService } from './key-rotation.service';
-import { manageableKeys } from './manageable-keys';
+import { ManageableKeys, manageableKeys } from './manageable-keys';
 import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
 
 /** More rounds than any chain of concurrent mints can need; a bound on the loop, not a limit in practice. */
@@ -58,6 +58,7 @@ export class ApiKeysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly rotation: KeyRotationService,
+    private readonly manageable: ManageableKeys,
   ) {}
 
   /**
@@ -151,8 +152,7 @@ export class ApiKeysService {
   async updateKey(caller: Principal, id: string, dto: UpdateApiKeyDto, audit: AuditContext): Promise<ApiKeyResponseDto> {
     const saved = await this.keys.manager.transaction(async (manager) => {
       const keys = manager.getRepository(ApiKeyEntity);
-      const key = await keys.findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
-      if (!key) throw notFound('API key');
+      const key = await this.manageable.findForAction(manager, caller, id);
       if (key.revokedAt) throw conflict('A revoked key cannot be changed');
       const before = { ...key };
       if (dto.scopes !== undefined) {
@@ -194,7 +194,7 @@ export class ApiKeysService {
    * so does every key it minted, and theirs, in the same transaction.
    */
   async revokeKey(caller: Principal, id: string, audit: AuditContext): Promise<ApiKeyResponseDto> {
-    return this.toResponse(await this.revoke({ ...manageableKeys(caller), id }, audit));
+    return this.toResponse(await this.revoke(caller, id, audit));
   }
 
   /** Every key bound to an organisation (or one of its projects), whoever owns it: for its owners and admins. */
@@ -211,17 +211,17 @@ export class ApiKeysService {
   }
 
   /** An organisation's owners and admins revoke any key bound to it, with its descendants. */
-  async revokeOrganizationKey(access: ResourceAccess, id: string, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
-    const revoked = await this.revoke({ organizationId: access.organizationId, id }, audit);
+  async revokeOrganizationKey(caller: Principal, access: ResourceAccess, id: string, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
+    const revoked = await this.revoke(caller, id, audit, access.organizationId);
     const key = await this.keys.findOneOrFail({ where: { id: revoked.id }, relations: { owner: true } });
     return this.toAdminResponse(key);
   }
 
-  private async revoke(where: FindOptionsWhere<ApiKeyEntity>, audit: AuditContext): Promise<ApiKeyEntity> {
+  /** Revokes a key the caller may act on: one of its own, or with `organizationId`, any bound to that organisation. */
+  private async revoke(caller: Principal, id: string, audit: AuditContext, organizationId?: string): Promise<ApiKeyEntity> {
     const { key, children } = await this.keys.manager.transaction(async (manager) => {
       const keys = manager.getRepository(ApiKeyEntity);
-      const found = await keys.findOne({ where, lock: { mode: 'pessimistic_write' } });
-      if (!found) throw notFound('API key');
+      const found = await this.manageable.findForAction(manager, caller, id, { organizationId });
       if (found.revokedAt) return { key: found, children: [] };
       found.revokedAt = this.clock.date();
       // A revoked key is not rotated, and a successor nobody revealed is not kept in any form.
@@ -290,10 +290,7 @@ export class ApiKeysService {
   async rotateKey(caller: Principal, id: string, dto: RotateApiKeyDto, audit: AuditContext): Promise<RotatedApiKeyResponseDto> {
     const graceSeconds = resolveGrace(dto.gracePeriodSeconds, this.config.apiKeys, 'gracePeriodSeconds');
     const rotation = await this.keys.manager.transaction(async (manager) => {
-      const old = await manager
-        .getRepository(ApiKeyEntity)
-        .findOne({ where: { ...manageableKeys(caller), id }, lock: { mode: 'pessimistic_write' } });
-      if (!old) throw notFound('API key');
+      const old = await this.manageable.findForAction(manager, caller, id);
       return this.rotation.rotateLocked(manager, old, { graceSeconds, audit, trigger: 'manual' });
     });
     this.rotation.forgetReplaced([rotation]);

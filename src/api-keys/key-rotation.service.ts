@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/errors/app.exception';
@@ -12,7 +12,7 @@ import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { nextRotation } from './rotation-policy';
-import { manageableKeys } from './manageable-keys';
+import { ManageableKeys } from './manageable-keys';
 import type { Principal } from '../auth/principal';
 
 export interface RotationOptions {
@@ -50,6 +50,7 @@ export class KeyRotationService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly manageable: ManageableKeys,
   ) {
     this.box = new SecretBox(config.jwt.secret, 'sealed-api-keys');
   }
@@ -137,16 +138,12 @@ export class KeyRotationService {
    */
   async reveal(caller: Principal, id: string, audit: AuditContext): Promise<{ row: ApiKeyEntity; key: string }> {
     return this.keys.manager.transaction(async (manager) => {
-      // The row lock makes a concurrent reveal wait, then find nothing sealed. A bound key reveals
-      // only keys inside its boundary, like every other key route.
+      // The row lock makes a concurrent reveal wait, then find nothing sealed. A key reveals only
+      // what it may act on, like every other key route: nothing wider than itself (a successor has
+      // its predecessor's scopes) and nothing outside its boundary.
       const keys = manager.getRepository(ApiKeyEntity);
-      const claimed = await keys
-        .createQueryBuilder('key')
-        .addSelect('key.sealedKey')
-        .where({ ...manageableKeys(caller), id, revokedAt: IsNull() })
-        .setLock('pessimistic_write')
-        .getOne();
-      if (!claimed?.sealedKey) throw notFound('API key');
+      const claimed = await this.manageable.findForAction(manager, caller, id, { sealedKey: true });
+      if (!claimed.sealedKey) throw notFound('API key');
       await keys.update({ id }, { sealedKey: null });
       let key: string;
       try {

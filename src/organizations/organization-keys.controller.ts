@@ -4,7 +4,8 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ListApiKeysQueryDto } from '../api-keys/dto/create-api-key.dto';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { Audit, AuditContext } from '../audit/audit-context';
-import { RequireScopes } from '../auth/decorators/auth.decorators';
+import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
+import { Principal } from '../auth/principal';
 import { Envelope } from '../common/http/envelope';
 import { ParseKeyIdPipe } from '../common/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
@@ -50,10 +51,11 @@ export class OrganizationKeysController {
   @ApiEnvelope(AdminApiKeyResponseDto, { message: 'API key revoked' })
   @ApiErrors(400)
   async revokeOrganizationKey(
+    @CurrentPrincipal() caller: Principal,
     @CurrentAccess() access: ResourceAccess,
     @Param('keyId', ParseKeyIdPipe) keyId: string,
     @Audit() audit: AuditContext,
   ): Promise<Envelope<AdminApiKeyResponseDto>> {
-    return new Envelope(await this.keys.revokeOrganizationKey(access, keyId, audit), 'API key revoked');
+    return new Envelope(await this.keys.revokeOrganizationKey(caller, access, keyId, audit), 'API key revoked');
   }
 }
