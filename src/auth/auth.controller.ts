@@ -41,10 +41,11 @@ export class AuthController {
   @Public()
   @ApiOperation({
     summary: 'Trade a refresh token for a new pair',
-    description: 'Each refresh token works once. Replaying a spent one revokes every token of that login (401 invalid_token).',
+    description:
+      'Each refresh token works once and yields one pair. Presenting it again within REFRESH_REUSE_WINDOW_SECONDS of its use (a parallel retry) answers 409 conflict and leaves the session alone; later, it is a replay and revokes every token of that login (401 invalid_token).',
   })
   @ApiEnvelope(TokenPairDto)
-  @ApiErrors(400, 401, 429)
+  @ApiErrors(400, 401, 409, 429)
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refreshToken);
   }

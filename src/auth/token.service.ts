@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { unauthorized } from '../common/errors/app.exception';
+import { conflict, unauthorized } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -62,8 +62,10 @@ export class TokenService {
 
   /**
    * Spends a refresh token and issues its successor. The spend is one conditional UPDATE, so of
-   * concurrent refreshes with one token exactly one wins; a token that was already spent is a
-   * replay, and revokes its whole family.
+   * concurrent refreshes with one token exactly one wins (the others wait on its row lock, then
+   * find it spent) and one token never yields two pairs. A token spent less than
+   * REFRESH_REUSE_WINDOW_SECONDS ago is a client retrying in parallel: 409, and the winner's pair
+   * lives on. Spent longer ago, it is a replay, and revokes its whole family.
    */
   async rotate(refreshToken: string): Promise<IssuedTokens & { userId: string }> {
     const tokenHash = hashToken(refreshToken);
@@ -112,6 +114,11 @@ export class TokenService {
     const token = await manager.findOne(RefreshTokenEntity, { where: { tokenHash } });
     if (!token || token.revokedAt) return unauthorized(ErrorCode.InvalidToken, 'Invalid refresh token');
     if (token.usedAt) {
+      const windowMs = this.config.refreshReuseWindowSeconds * 1000;
+      // Read now, not at the start: a loser waited for the winner's commit to get here.
+      if (windowMs > 0 && this.clock.now() - token.usedAt.getTime() < windowMs) {
+        return conflict('Refresh token was just used by another request; use the pair that request received');
+      }
       // A replay of a spent token: someone else may hold the family. End all of it.
       await manager.update(RefreshTokenEntity, { familyId: token.familyId, revokedAt: IsNull() }, { revokedAt: now });
       return unauthorized(ErrorCode.InvalidToken, 'Refresh token was already used; this session has been revoked');

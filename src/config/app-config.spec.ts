@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       expect(config.host).toBe('0.0.0.0');
       expect(config.jwt.expiresInSeconds).toBe(3600);
       expect(config.refreshExpiresInSeconds).toBe(604_800);
+      expect(config.refreshReuseWindowSeconds).toBe(5);
       expect(config.allowRegistration).toBe(true);
       expect(config.trustProxy).toBe(false);
       expect(config.logLevel).toBe('info');
@@ -90,6 +91,8 @@ describe('loadConfig', () => {
       ['PORT', '70000'],
       ['JWT_EXPIRES_IN', 'forever'],
       ['JWT_EXPIRES_IN', '30'],
+      ['REFRESH_REUSE_WINDOW_SECONDS', '61'],
+      ['REFRESH_REUSE_WINDOW_SECONDS', '-1'],
       ['ALLOW_REGISTRATION', 'maybe'],
       ['LOG_LEVEL', 'loud'],
       ['DATABASE_URL', 'mysql://x'],

@@ -38,6 +38,8 @@ export interface AppConfig {
     expiresInSeconds: number;
   };
   refreshExpiresInSeconds: number;
+  /** How long a just-spent refresh token answers 409 instead of revoking its family (0: never). */
+  refreshReuseWindowSeconds: number;
   allowRegistration: boolean;
   bootstrapAdmin?: { email: string; password: string };
   rateLimit: {
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       expiresInSeconds: reader.duration('JWT_EXPIRES_IN', '1h', 60, 86_400),
     },
     refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
+    refreshReuseWindowSeconds: reader.integer('REFRESH_REUSE_WINDOW_SECONDS', 5, 0, 60),
     allowRegistration: reader.boolean('ALLOW_REGISTRATION', true),
     rateLimit: {
       enabled: reader.boolean('RATE_LIMIT_ENABLED', true),

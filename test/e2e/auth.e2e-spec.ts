@@ -191,6 +191,8 @@ describe('auth (e2e)', () => {
       const rotated = await t.post('/api/auth/refresh', { refreshToken: session.refreshToken });
       expect(rotated.status).toBe(200);
 
+      // Past REFRESH_REUSE_WINDOW_SECONDS (5 s): a replay, not a parallel retry.
+      t.clock.advance(6_000);
       const replay = await t.post('/api/auth/refresh', { refreshToken: session.refreshToken });
       expect(replay.status).toBe(401);
       expect(replay.body.code).toBe('invalid_token');
@@ -204,7 +206,8 @@ describe('auth (e2e)', () => {
       const session = await t.newUser();
       const other = await t.login(session.email, PASSWORD);
       await t.post('/api/auth/refresh', { refreshToken: session.refreshToken });
-      await t.post('/api/auth/refresh', { refreshToken: session.refreshToken });
+      t.clock.advance(6_000);
+      expect((await t.post('/api/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
       const res = await t.post('/api/auth/refresh', { refreshToken: other.refreshToken });
       expect(res.status).toBe(200);
     });

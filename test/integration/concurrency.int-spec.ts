@@ -11,14 +11,23 @@ describe('concurrency on PostgreSQL (integration)', () => {
   });
   afterAll(() => t.close());
 
-  it('of concurrent refreshes with one token exactly one wins', async () => {
+  it('of concurrent refreshes with one token exactly one wins, the losers (409) spare its pair, and a later reuse revokes it', async () => {
     const session = await t.newUser('racer');
     const results = await Promise.all(
       Array.from({ length: 10 }, () => t.post('/api/auth/refresh', { refreshToken: session.refreshToken })),
     );
     const statuses = results.map((res) => res.status).sort();
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
-    expect(statuses.filter((status) => status === 401)).toHaveLength(9);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(9);
+    const winner = results.find((res) => res.status === 200)?.body.data;
+    const next = await t.post('/api/auth/refresh', { refreshToken: winner.refreshToken });
+    expect(next.status).toBe(200);
+
+    // Past the reuse window (default 5 s), presenting the first token again is a replay.
+    t.clock.advance(6_000);
+    const replay = await t.post('/api/auth/refresh', { refreshToken: session.refreshToken });
+    expect({ status: replay.status, code: replay.body.code }).toEqual({ status: 401, code: 'invalid_token' });
+    expect((await t.post('/api/auth/refresh', { refreshToken: next.body.data.refreshToken })).status).toBe(401);
   });
 
   it('of concurrent registrations of one email exactly one succeeds', async () => {
