@@ -97,7 +97,7 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Rotate one of your keys',
     description:
-      'Returns a successor (same name, scopes, limits, quota, rotation policy) once. The old key keeps working for the grace period, then answers 401 api_key_rotated. A key can be rotated once (409 after).',
+      'Returns a successor (same name, scopes, limits, quota, rotation policy) once. The old key keeps working for the grace period, then answers 401 api_key_rotated. A key can be rotated once (409 after). An API key rotates, changes, reveals or revokes only keys no wider than itself (403 insufficient_scope naming the rest), and a delegated key only itself and the keys minted from it (403 forbidden).',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(RotatedApiKeyResponseDto, { status: HttpStatus.CREATED, message: KEY_ROTATED_MESSAGE })
