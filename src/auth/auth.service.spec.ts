@@ -326,9 +326,9 @@ describe('AuthService', () => {
      * Exactly one user.login_failed, written (and awaited) before the 401, outside any transaction,
      * acted by the anonymous caller, and without the password tried or the stored hash.
      */
-    const expectLoginFailed = (targetId: string | null, email: string, password: string): void => {
+    const expectLoginFailed = (targetId: string | null, reason: string, email: string, password: string): void => {
       expect(events()).toEqual([
-        userEvent('user.login_failed', { actorType: 'anonymous', actorId: null }, targetId, { email: { from: null, to: email } }),
+        userEvent('user.login_failed', { actorType: 'anonymous', actorId: null }, targetId, { reason: { from: null, to: reason } }),
       ]);
       expect(users.managers.writes).toEqual([
         expect.objectContaining({ target: AuditEventEntity, via: 'repository', inTransaction: false }),
@@ -337,6 +337,8 @@ describe('AuthService', () => {
       const recorded = JSON.stringify(users.managers.writes);
       expect(recorded).not.toContain(password);
       expect(recorded).not.toContain('hash:');
+      // The submitted email is never kept: one that matches no account may be a mistyped password.
+      expect(recorded).not.toContain(email);
     };
 
     it('issues tokens for the right password', async () => {
@@ -386,7 +388,7 @@ describe('AuthService', () => {
       expect(passwords.verifyAgainstDummy).toHaveBeenCalledWith('whatever-pass');
       expect(passwords.verify).not.toHaveBeenCalled();
       expect(message).toBe('Invalid email or password');
-      expectLoginFailed(null, 'nobody@example.com', 'whatever-pass');
+      expectLoginFailed(null, 'unknown_account', 'nobody@example.com', 'whatever-pass');
     });
 
     it('fails a wrong password with the same 401', async () => {
@@ -397,7 +399,7 @@ describe('AuthService', () => {
       expect(passwords.verify).toHaveBeenCalledWith('hash:right-password', 'wrong-password');
       expect(passwords.verifyAgainstDummy).not.toHaveBeenCalled();
       expect(message).toBe('Invalid email or password');
-      expectLoginFailed(user.id, 'ada@example.com', 'wrong-password');
+      expectLoginFailed(user.id, 'wrong_password', 'ada@example.com', 'wrong-password');
     });
 
     it('fails a deactivated user with the right password with the same 401', async () => {
@@ -407,7 +409,7 @@ describe('AuthService', () => {
       );
       expect(passwords.verify).toHaveBeenCalledTimes(1);
       expect(message).toBe('Invalid email or password');
-      expectLoginFailed(user.id, 'ada@example.com', 'right-password');
+      expectLoginFailed(user.id, 'inactive', 'ada@example.com', 'right-password');
     });
   });
 

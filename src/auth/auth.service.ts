@@ -79,11 +79,13 @@ export class AuthService implements OnApplicationBootstrap {
       : await this.passwords.verifyAgainstDummy(dto.password);
     if (!user || !valid || !user.isActive) {
       this.logger.log({ event: 'login_failed', userId: user?.id }, 'Login failed');
+      // Never the submitted email: one that matched no account may be a password typed in the wrong field.
+      const reason = !user ? 'unknown_account' : !valid ? 'wrong_password' : 'inactive';
       await this.audit.record(this.users.manager, audit, {
         action: 'user.login_failed',
         targetType: 'user',
         targetId: user?.id ?? null,
-        changes: { email: { from: null, to: dto.email } },
+        changes: { reason: { from: null, to: reason } },
       });
       throw unauthorized(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
