@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpStatus, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Envelope } from '../common/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { Authenticated, CurrentPrincipal, Public } from './decorators/auth.decorators';
 import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/auth.dto';
-import { TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
+import { LoginResponseDto, TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
+import { deviceCookie, deviceTokensOf } from './device-token';
+import { Clock } from '../common/time/clock';
 import { AuthService } from './auth.service';
 import { RouteRateLimit } from '../rate-limit/rate-limit.decorators';
 import { Audit, AuditContext } from '../audit/audit-context';
@@ -13,7 +16,10 @@ import { Principal } from './principal';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly clock: Clock,
+  ) {}
 
   @Post('register')
   @Public()
@@ -30,11 +36,24 @@ export class AuthController {
 
   @Post('login')
   @Public()
-  @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token' })
-  @ApiEnvelope(TokenPairDto)
+  @ApiOperation({
+    summary: 'Exchange email and password for an access token and a refresh token',
+    description:
+      'Sets the `argus_device` cookie (also returned as `deviceToken`). A client that presents it, or logs in from an address that logged in to the account before, is counted on its own budget (RATE_LIMIT_LOGIN_TRUSTED) rather than the per-account limit (RATE_LIMIT_LOGIN), so guessing cannot lock the owner out.',
+  })
+  @ApiHeader({ name: 'X-Device-Token', required: false, description: 'The `deviceToken` of an earlier login, for clients without cookies' })
+  @ApiEnvelope(LoginResponseDto)
   @ApiErrors(400, 401, 429)
-  login(@Body() dto: LoginDto, @Audit() audit: AuditContext): Promise<TokenPairDto> {
-    return this.auth.login(dto, audit);
+  async login(
+    @Body() dto: LoginDto,
+    @Audit() audit: AuditContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginResponseDto> {
+    const response = await this.auth.login(dto, audit, { ip: request.ip, deviceTokens: deviceTokensOf(request) });
+    const device = { token: response.deviceToken, expiresAt: Date.parse(response.deviceTokenExpiresAt) };
+    reply.header('Set-Cookie', deviceCookie(device, this.clock.now(), request.protocol === 'https'));
+    return response;
   }
 
   @Post('refresh')

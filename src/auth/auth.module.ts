@@ -8,6 +8,8 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { UserEntity } from './entities/user.entity';
+import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
+import { LoginThrottleService } from './login-throttle.service';
 import { AuthenticationGuard } from './guards/authentication.guard';
 import { ScopesGuard } from './guards/scopes.guard';
 import { OrganizationAccessModule } from '../organizations/organization-access.module';
@@ -19,7 +21,7 @@ import { UserAccessService } from './user-access.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]),
+    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, KnownLoginAddressEntity]),
     PassportModule,
     JwtModule.register({}),
     ApiKeysModule,
@@ -29,6 +31,7 @@ import { UserAccessService } from './user-access.service';
   controllers: [AuthController],
   providers: [
     AuthService,
+    LoginThrottleService,
     PasswordService,
     TokenService,
     UserAccessService,

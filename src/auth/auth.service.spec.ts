@@ -9,6 +9,8 @@ import { UserEntity, UserRole } from './entities/user.entity';
 import { PasswordService } from './password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
+import { LoginClient, LoginThrottleService } from './login-throttle.service';
+import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
 import { AuditContext } from '../audit/audit-context';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
@@ -154,6 +156,7 @@ function matches(row: UserEntity, where: UserWhere): boolean {
 
 type FakePasswords = { [K in 'hash' | 'verify' | 'verifyAgainstDummy']: jest.MockedFunction<PasswordService[K]> };
 type FakeTokens = { [K in 'issue' | 'rotate' | 'revokeFamily']: jest.MockedFunction<TokenService[K]> };
+type FakeKnownAddresses = { [K in 'existsBy' | 'upsert' | 'delete']: jest.Mock };
 type FakeUserAccess = { [K in 'get' | 'invalidate']: jest.MockedFunction<UserAccessService[K]> };
 
 const ISSUED: IssuedTokens = {
@@ -168,6 +171,9 @@ const ISSUED: IssuedTokens = {
 function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) }), ...overrides };
 }
+
+/** A client with no device token, from the address of ANONYMOUS. */
+const CLIENT: LoginClient = { ip: '127.0.0.1', deviceTokens: [] };
 
 /** A request with nobody signed in, as register and login see it. */
 const ANONYMOUS: AuditContext = {
@@ -214,6 +220,7 @@ describe('AuthService', () => {
   let passwords: FakePasswords;
   let tokens: FakeTokens;
   let userAccess: FakeUserAccess;
+  let knownAddresses: FakeKnownAddresses;
 
   const makeService = (config: AppConfig = testConfig()): AuthService =>
     new AuthService(
@@ -222,7 +229,12 @@ describe('AuthService', () => {
       tokens as unknown as TokenService,
       userAccess as unknown as UserAccessService,
       config,
-      new RateLimitService(config, new Clock()),
+      new LoginThrottleService(
+        config,
+        new RateLimitService(config, new Clock()),
+        knownAddresses as unknown as Repository<KnownLoginAddressEntity>,
+        new Clock(),
+      ),
       new AuditService(undefined as unknown as DataSource),
     );
 
@@ -244,6 +256,11 @@ describe('AuthService', () => {
       revokeFamily: jest.fn(),
     };
     userAccess = { get: jest.fn(), invalidate: jest.fn() };
+    knownAddresses = {
+      existsBy: jest.fn(async () => false),
+      upsert: jest.fn(async () => undefined),
+      delete: jest.fn(async () => undefined),
+    };
   });
 
   afterEach(() => {
@@ -326,9 +343,9 @@ describe('AuthService', () => {
      * Exactly one user.login_failed, written (and awaited) before the 401, outside any transaction,
      * acted by the anonymous caller, and without the password tried or the stored hash.
      */
-    const expectLoginFailed = (targetId: string | null, email: string, password: string): void => {
+    const expectLoginFailed = (targetId: string | null, reason: string, email: string, password: string): void => {
       expect(events()).toEqual([
-        userEvent('user.login_failed', { actorType: 'anonymous', actorId: null }, targetId, { email: { from: null, to: email } }),
+        userEvent('user.login_failed', { actorType: 'anonymous', actorId: null }, targetId, { reason: { from: null, to: reason } }),
       ]);
       expect(users.managers.writes).toEqual([
         expect.objectContaining({ target: AuditEventEntity, via: 'repository', inTransaction: false }),
@@ -337,11 +354,13 @@ describe('AuthService', () => {
       const recorded = JSON.stringify(users.managers.writes);
       expect(recorded).not.toContain(password);
       expect(recorded).not.toContain('hash:');
+      // The submitted email is never kept: one that matches no account may be a mistyped password.
+      expect(recorded).not.toContain(email);
     };
 
     it('issues tokens for the right password', async () => {
       const user = users.seed({ email: 'ada@example.com' });
-      const pair = await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS);
+      const pair = await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
 
       expect(tokens.issue).toHaveBeenCalledWith(user.id, users.managers.transactional);
       expect(pair).toMatchObject({
@@ -363,7 +382,7 @@ describe('AuthService', () => {
         issuedInTransaction = users.managers.inTransaction;
         return ISSUED;
       });
-      await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS);
+      await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
 
       expect(tokens.issue).toHaveBeenCalledTimes(1);
       expect(tokens.issue.mock.calls[0][1]).toBe(users.managers.transactional);
@@ -381,33 +400,33 @@ describe('AuthService', () => {
 
     it('spends the time of a real verification on an unknown email, then fails with 401', async () => {
       const message = await expectInvalidCredentials(
-        makeService().login({ email: 'nobody@example.com', password: 'whatever-pass' }, ANONYMOUS),
+        makeService().login({ email: 'nobody@example.com', password: 'whatever-pass' }, ANONYMOUS, CLIENT),
       );
       expect(passwords.verifyAgainstDummy).toHaveBeenCalledWith('whatever-pass');
       expect(passwords.verify).not.toHaveBeenCalled();
       expect(message).toBe('Invalid email or password');
-      expectLoginFailed(null, 'nobody@example.com', 'whatever-pass');
+      expectLoginFailed(null, 'unknown_account', 'nobody@example.com', 'whatever-pass');
     });
 
     it('fails a wrong password with the same 401', async () => {
       const user = users.seed({ email: 'ada@example.com' });
       const message = await expectInvalidCredentials(
-        makeService().login({ email: 'ada@example.com', password: 'wrong-password' }, ANONYMOUS),
+        makeService().login({ email: 'ada@example.com', password: 'wrong-password' }, ANONYMOUS, CLIENT),
       );
       expect(passwords.verify).toHaveBeenCalledWith('hash:right-password', 'wrong-password');
       expect(passwords.verifyAgainstDummy).not.toHaveBeenCalled();
       expect(message).toBe('Invalid email or password');
-      expectLoginFailed(user.id, 'ada@example.com', 'wrong-password');
+      expectLoginFailed(user.id, 'wrong_password', 'ada@example.com', 'wrong-password');
     });
 
     it('fails a deactivated user with the right password with the same 401', async () => {
       const user = users.seed({ email: 'ada@example.com', isActive: false });
       const message = await expectInvalidCredentials(
-        makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS),
+        makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT),
       );
       expect(passwords.verify).toHaveBeenCalledTimes(1);
       expect(message).toBe('Invalid email or password');
-      expectLoginFailed(user.id, 'ada@example.com', 'right-password');
+      expectLoginFailed(user.id, 'inactive', 'ada@example.com', 'right-password');
     });
   });
 

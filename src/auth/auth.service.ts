@@ -6,13 +6,13 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { LoginDto, RegisterDto } from './dto/auth.dto';
-import { TokenPairDto, UserResponseDto } from './dto/auth-response.dto';
+import { LoginResponseDto, TokenPairDto, UserResponseDto } from './dto/auth-response.dto';
 import { UserEntity } from './entities/user.entity';
 import { PasswordService } from './password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
 import { toUserResponse } from './user.mapper';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { LoginClient, LoginThrottleService } from './login-throttle.service';
 import { AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../common/errors/database-errors';
@@ -27,7 +27,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly tokens: TokenService,
     private readonly userAccess: UserAccessService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly limits: RateLimitService,
+    private readonly loginThrottle: LoginThrottleService,
     private readonly audit: AuditService,
   ) {}
 
@@ -63,27 +63,27 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** Unknown email, wrong password and deactivated account all give the same 401 in similar time. */
-  async login(dto: LoginDto, audit: AuditContext): Promise<TokenPairDto> {
-    if (this.limits.enabled) {
-      // Per account, on top of the per-IP limit: slows password guessing spread over many IPs.
-      // A sliding window, never a lockout an attacker could hold a victim in.
-      await this.limits.enforce(`login:${dto.email}`, this.limits.policy('login', this.config.rateLimit.loginPerAccount, 'sliding'));
-    }
+  async login(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
     const user = await this.users
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
       .where('user.email = :email', { email: dto.email })
       .getOne();
+    // Before the password is checked: a trusted client (device token, known address) spends its own
+    // budget, anyone else the per-account and per-address ones (LoginThrottleService).
+    await this.loginThrottle.admit(dto.email, user?.id ?? null, client);
     const valid = user
       ? await this.passwords.verify(user.passwordHash, dto.password)
       : await this.passwords.verifyAgainstDummy(dto.password);
     if (!user || !valid || !user.isActive) {
       this.logger.log({ event: 'login_failed', userId: user?.id }, 'Login failed');
+      // Never the submitted email: one that matched no account may be a password typed in the wrong field.
+      const reason = !user ? 'unknown_account' : !valid ? 'wrong_password' : 'inactive';
       await this.audit.record(this.users.manager, audit, {
         action: 'user.login_failed',
         targetType: 'user',
         targetId: user?.id ?? null,
-        changes: { email: { from: null, to: dto.email } },
+        changes: { reason: { from: null, to: reason } },
       });
       throw unauthorized(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
@@ -96,7 +96,8 @@ export class AuthService implements OnApplicationBootstrap {
       );
       return tokens;
     });
-    return this.toTokenPair(issued, user);
+    const device = await this.loginThrottle.trust(user.id, client.ip);
+    return { ...this.toTokenPair(issued, user), deviceToken: device.token, deviceTokenExpiresAt: new Date(device.expiresAt).toISOString() };
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {

@@ -51,6 +51,12 @@ describe('loadConfig', () => {
       expect(config.jwt).toMatchObject({ secret: GOOD_SECRET, generated: false, issuer: 'argus', audience: 'argus-api' });
       expect(config.bootstrapAdmin).toBeUndefined();
       expect(config.dataDir).toBe(dataDir);
+      expect(config.rateLimit).toMatchObject({
+        loginPerAccount: { limit: 10, windowSeconds: 300 },
+        loginPerAddress: { limit: 30, windowSeconds: 300 },
+        loginTrusted: { limit: 5, windowSeconds: 300 },
+        loginDeviceTtlSeconds: 30 * 86_400,
+      });
     });
 
     it('is silent by default under NODE_ENV=test', () => {
@@ -98,6 +104,9 @@ describe('loadConfig', () => {
       ['DATABASE_URL', 'mysql://x'],
       ['TRUST_PROXY', 'not-an-ip'],
       ['NODE_ENV', 'staging'],
+      ['RATE_LIMIT_LOGIN_IP', 'lots'],
+      ['RATE_LIMIT_LOGIN_TRUSTED', '0/5m'],
+      ['LOGIN_DEVICE_TTL', '10m'],
     ])('names %s=%p', (name, value) => {
       const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, [name]: value });
       expect(error.problems).toHaveLength(1);

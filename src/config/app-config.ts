@@ -49,7 +49,14 @@ export interface AppConfig {
     jwt: RateSetting;
     anonymous: RateSetting;
     anonymousBurst: RateSetting;
+    /** Login attempts per account by clients it does not trust (no device token, unknown address). */
     loginPerAccount: RateSetting;
+    /** Login attempts per client address by untrusted clients, whatever the account. */
+    loginPerAddress: RateSetting;
+    /** Login attempts per device token, and per known address of an account. */
+    loginTrusted: RateSetting;
+    /** How long a device token, and an address's standing as known for an account, last. */
+    loginDeviceTtlSeconds: number;
     /** The fastest per-key rate an owner may set (requests per window); admins may exceed it. */
     keyCeiling: RateSetting;
     /** Extra limits that single routes declare (`@RouteRateLimit(name)`), per caller. */
@@ -142,6 +149,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       anonymous: reader.rate('RATE_LIMIT_ANONYMOUS', '100/1h'),
       anonymousBurst: reader.rate('RATE_LIMIT_ANONYMOUS_BURST', '5/1s'),
       loginPerAccount: reader.rate('RATE_LIMIT_LOGIN', '10/5m'),
+      loginPerAddress: reader.rate('RATE_LIMIT_LOGIN_IP', '30/5m'),
+      loginTrusted: reader.rate('RATE_LIMIT_LOGIN_TRUSTED', '5/5m'),
+      loginDeviceTtlSeconds: reader.duration('LOGIN_DEVICE_TTL', '30d', 3600, 400 * 86_400),
       keyCeiling: reader.rate('RATE_LIMIT_KEY_CEILING', '10000/1m'),
       routes: { register: reader.rate('RATE_LIMIT_REGISTER', '20/1h') },
       redisUrl,

@@ -10,6 +10,8 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { AddRotationPolicies1763970000000 } from './migrations/1763970000000-add-rotation-policies';
+import { AddKnownLoginAddresses1763990000000 } from './migrations/1763990000000-add-known-login-addresses';
+import { KnownLoginAddressEntity } from '../auth/entities/known-login-address.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
 import { AddOrganizations1763960000000 } from './migrations/1763960000000-add-organizations';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
@@ -26,6 +28,7 @@ export const ENTITIES = [
   OrganizationEntity,
   OrganizationMemberEntity,
   ProjectEntity,
+  KnownLoginAddressEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -36,6 +39,7 @@ export const MIGRATIONS = [
   AddKeyExpiryNotice1763950000000,
   AddOrganizations1763960000000,
   AddRotationPolicies1763970000000,
+  AddKnownLoginAddresses1763990000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

@@ -92,7 +92,7 @@ describe('audit trail (e2e)', () => {
       changes: { role: { from: 'user', to: 'admin' } },
     });
     const unknown = (await events('&action=user.login_failed')).find((e) => e.targetId === null);
-    expect(unknown?.changes).toEqual({ email: { from: null, to: 'nobody@example.com' } });
+    expect(unknown?.changes).toEqual({ reason: { from: null, to: 'unknown_account' } });
 
     const keyEvents = await events(`&targetId=${key.id}`);
     expect(keyEvents.map((e) => e.action)).toEqual(['key.deleted', 'key.deactivated', 'key.created']);

@@ -100,6 +100,8 @@ describe.each([
       RATE_LIMIT_ANONYMOUS: '1000000/1h',
       RATE_LIMIT_ANONYMOUS_BURST: '1000000/1s',
       RATE_LIMIT_LOGIN: '1000000/1m',
+      // Logins are limited per address too, counted in Redis across runs like sign-ups.
+      RATE_LIMIT_LOGIN_IP: '1000000/1m',
       // Sign-ups are limited per address; with Redis the count outlives the processes (and this run).
       RATE_LIMIT_REGISTER: '1000000/1h',
       ...extraEnv,

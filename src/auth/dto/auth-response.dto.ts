@@ -47,6 +47,17 @@ export class TokenPairDto {
   user: UserResponseDto;
 }
 
+export class LoginResponseDto extends TokenPairDto {
+  @ApiProperty({
+    description:
+      'Device token: also set as the `argus_device` cookie (httpOnly, Path=/api/auth). Sent back on later logins (the cookie, or the `X-Device-Token` header for clients without cookies), it gives this client its own login budget, apart from the per-account limit an attacker can spend. It never logs anyone in by itself.',
+  })
+  deviceToken: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  deviceTokenExpiresAt: string;
+}
+
 export class VerifyResponseDto {
   @ApiProperty({ enum: [true] })
   authenticated: true;

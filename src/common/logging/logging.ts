@@ -9,9 +9,11 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  'req.headers["x-device-token"]',
   'password',
   'refreshToken',
   'key',
+  'deviceToken',
 ];
 
 /** The one pino logger of the process: Nest's messages and the request log both write through it. */
