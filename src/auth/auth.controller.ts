@@ -6,7 +6,7 @@ import { Authenticated, CurrentPrincipal, Public } from './decorators/auth.decor
 import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/auth.dto';
 import { TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
 import { AuthService } from './auth.service';
-import { RouteRateLimit } from '../rate-limit/rate-limit.decorators';
+import { ReducesAccess, RouteRateLimit } from '../rate-limit/rate-limit.decorators';
 import { Audit, AuditContext } from '../audit/audit-context';
 import { Principal } from './principal';
 
@@ -50,6 +50,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ReducesAccess()
   @Public()
   @ApiOperation({
     summary: 'End a session',
