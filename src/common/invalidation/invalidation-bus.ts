@@ -80,21 +80,21 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
 
   /** Tells the other instances (this one has already applied the change locally). Never throws. */
   publish(invalidation: Invalidation): void {
-    const message = JSON.stringify({ from: this.instanceId, id: randomUUID(), ...invalidation });
+    const message = JSON.stringify({ ...invalidation, from: this.instanceId, messageId: randomUUID() });
     const failed = (error: Error) => this.logger.warn(`Could not publish an invalidation: ${error.message}`);
     if (this.publisher) this.publisher.publish(CHANNEL, message).catch(failed);
     if (this.config.database.url) this.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, message]).catch(failed);
   }
 
   private receive(raw: string): void {
-    let message: Invalidation & { from?: string; id?: string };
+    let message: Invalidation & { from?: string; messageId?: string };
     try {
       message = JSON.parse(raw);
     } catch {
       return;
     }
     if (message.from === this.instanceId) return;
-    if (typeof message.id === 'string' && !this.seen.first(message.id)) return;
+    if (typeof message.messageId === 'string' && !this.seen.first(message.messageId)) return;
     for (const handler of this.handlers) handler(message);
   }
 
