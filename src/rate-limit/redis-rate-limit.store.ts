@@ -102,6 +102,9 @@ return {allowed, math.floor(tokens), now + untilFull, retry}
 
 type ConsumeReply = [number, number, number, number];
 
+/** A clock reading that took longer than this to come back is not precise enough for a deadline. */
+const MAX_SYNC_ROUND_TRIP_MS = 50;
+
 interface ArgusRedis extends Redis {
   argusRateLimit(key: string, ...args: Array<string | number>): Promise<ConsumeReply>;
 }
@@ -117,6 +120,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: ArgusRedis;
   /** Redis's clock minus ours (ms), so deadlines are set in Redis time; unknown until measured. */
   private clockOffsetMs?: number;
+  private lastSync = 0;
 
   /**
    * `deadlineMs`: how long after it is sent a check may still run and count; keep it below the
@@ -131,12 +135,18 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis = redis as ArgusRedis;
   }
 
-  /** Measures the offset between Redis's clock and ours (after each connect, and as a health probe). */
+  /**
+   * Measures the offset between Redis's clock and ours (after each connect, and as a health probe).
+   * Redis read its clock between `sent` and `received`: taking `sent` errs towards later deadlines
+   * (a late check counted, never a timely one refused), and a slow answer (a busy event loop) is
+   * not trusted.
+   */
   async syncClock(): Promise<void> {
+    this.lastSync = Date.now();
     const sent = Date.now();
     const [seconds, micros] = await this.redis.time();
     const received = Date.now();
-    this.clockOffsetMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (sent + received) / 2;
+    if (received - sent <= MAX_SYNC_ROUND_TRIP_MS) this.clockOffsetMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - sent;
   }
 
   get ready(): boolean {
@@ -144,6 +154,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async consume(key: string, policy: RateLimitPolicy, cost: number, now: number): Promise<RateLimitResult> {
+    if (this.deadlineMs > 0 && this.clockOffsetMs === undefined && Date.now() - this.lastSync > 5000) {
+      this.syncClock().catch(() => undefined);
+    }
     const [allowed, remaining, resetAt, retryAfterMs] = await this.redis.argusRateLimit(
       `${this.prefix}${policy.strategy}:${key}`,
       policy.strategy,
