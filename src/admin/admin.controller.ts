@@ -9,6 +9,7 @@ import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorato
 import { AdminService } from './admin.service';
 import { Audit, AuditContext } from '../audit/audit-context';
 import { AdminKeysQueryDto, AdminUsersQueryDto, SetKeyActiveDto, UpdateUserDto } from './dto/admin.dto';
+import { ReducesAccess } from '../rate-limit/rate-limit.decorators';
 
 @ApiTags('admin')
 @Controller('admin')
@@ -26,6 +27,7 @@ export class AdminController {
   }
 
   @Put('api-keys/:id')
+  @ReducesAccess((body) => body.isActive === false)
   @ApiOperation({ summary: 'Deactivate or reactivate any key' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(AdminApiKeyResponseDto)
@@ -39,6 +41,7 @@ export class AdminController {
   }
 
   @Delete('api-keys/:id')
+  @ReducesAccess()
   @ApiOperation({ summary: 'Delete any key', description: 'The key row is removed; the key answers 401 invalid_api_key from now on.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiEnvelope(null, { message: 'API key deleted' })
@@ -58,6 +61,7 @@ export class AdminController {
   }
 
   @Patch('users/:id')
+  @ReducesAccess((body) => body.isActive === false)
   @ApiOperation({
     summary: 'Change a user’s role or lock them out',
     description: 'Applies on the user’s next request. The last active admin cannot be demoted or deactivated (409).',

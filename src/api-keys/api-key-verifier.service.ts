@@ -64,10 +64,17 @@ export class ApiKeyVerifier {
     const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds } = config.apiKeys;
     this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now());
     this.unknown = new TtlCache(negativeCacheTtlSeconds * 1000, Math.min(cacheMaxEntries, 100_000), () => clock.now());
-    bus?.subscribe((invalidation) => {
-      if (invalidation.kind === 'key') this.forget(invalidation.id);
-      if (invalidation.kind === 'new-key') this.unknown.clear();
-    });
+    bus?.subscribe(
+      (invalidation) => {
+        if (invalidation.kind === 'key') this.forget(invalidation.id);
+        if (invalidation.kind === 'new-key') this.unknown.clear();
+      },
+      () => {
+        this.byHash.clear();
+        this.unknown.clear();
+        this.hashById.clear();
+      },
+    );
   }
 
   async verify(presented: string): Promise<KeyRecord> {

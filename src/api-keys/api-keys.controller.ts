@@ -7,7 +7,7 @@ import { Envelope } from '../common/http/envelope';
 import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { ApiKeysService } from './api-keys.service';
-import { RateLimitCost } from '../rate-limit/rate-limit.decorators';
+import { RateLimitCost, ReducesAccess } from '../rate-limit/rate-limit.decorators';
 
 /** Minting a key writes and hashes: it spends more of the caller's limit than a read. */
 export const CREATE_KEY_COST = 5;
@@ -77,6 +77,7 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
+  @ReducesAccess((body) => body.isActive === false)
   @RequireScopes('write:keys')
   @ApiOperation({ summary: 'Rename, narrow the scopes of, (de)activate, or set the rotation policy of one of your keys' })
   @ApiParam({ name: 'id', format: 'uuid' })
@@ -130,6 +131,7 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @ReducesAccess()
   @RequireScopes('delete:keys')
   @ApiOperation({
     summary: 'Revoke one of your keys',

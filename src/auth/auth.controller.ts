@@ -9,7 +9,7 @@ import { LoginResponseDto, TokenPairDto, UserResponseDto, VerifyResponseDto } fr
 import { deviceCookie, deviceTokensOf } from './device-token';
 import { Clock } from '../common/time/clock';
 import { AuthService } from './auth.service';
-import { RouteRateLimit } from '../rate-limit/rate-limit.decorators';
+import { ReducesAccess, RouteRateLimit } from '../rate-limit/rate-limit.decorators';
 import { Audit, AuditContext } from '../audit/audit-context';
 import { Principal } from './principal';
 
@@ -70,6 +70,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ReducesAccess()
   @Public()
   @ApiOperation({
     summary: 'End a session',

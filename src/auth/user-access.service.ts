@@ -28,7 +28,10 @@ export class UserAccessService {
     @Optional() private readonly bus?: InvalidationBus,
   ) {
     this.cache = new TtlCache(config.apiKeys.cacheTtlSeconds * 1000, config.apiKeys.cacheMaxEntries, () => clock.now());
-    bus?.subscribe((invalidation) => invalidation.kind === 'user' && this.cache.delete(invalidation.id));
+    bus?.subscribe(
+      (invalidation) => invalidation.kind === 'user' && this.cache.delete(invalidation.id),
+      () => this.cache.clear(),
+    );
   }
 
   /** null when the user does not exist. */

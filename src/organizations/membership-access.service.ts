@@ -27,7 +27,10 @@ export class MembershipAccessService {
     @Optional() private readonly bus?: InvalidationBus,
   ) {
     this.cache = new TtlCache(config.apiKeys.cacheTtlSeconds * 1000, config.apiKeys.cacheMaxEntries, () => clock.now());
-    bus?.subscribe((invalidation) => invalidation.kind === 'organization' && this.forgetAll());
+    bus?.subscribe(
+      (invalidation) => invalidation.kind === 'organization' && this.forgetAll(),
+      () => this.forgetAll(),
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import { Envelope } from '../common/http/envelope';
 import { ParseKeyIdPipe } from '../common/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { CurrentAccess, InOrganization, ResourceAccess } from './resource.decorators';
+import { ReducesAccess } from '../rate-limit/rate-limit.decorators';
 
 /**
  * Every key bound to an organisation, whoever minted it, for the organisation's owners and admins
@@ -40,6 +41,7 @@ export class OrganizationKeysController {
   }
 
   @Delete(':keyId')
+  @ReducesAccess()
   @RequireScopes('admin:keys')
   @InOrganization({ param: 'id' })
   @ApiOperation({

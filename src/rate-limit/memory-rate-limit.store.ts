@@ -106,6 +106,22 @@ export class MemoryRateLimitStore implements RateLimitStore {
     };
   }
 
+  /**
+   * Gives back what `consume` took at `now` for a request that was not admitted after all (the
+   * shared count refused it, or the failure policy answered 503).
+   */
+  refund(key: string, policy: RateLimitPolicy, cost: number, now: number): void {
+    const state = this.states.get(key);
+    if (state?.kind === 'bucket') {
+      state.tokens = Math.min(policy.burst ?? policy.limit, state.tokens + cost);
+      return;
+    }
+    if (state?.kind !== 'window') return;
+    const { start } = fixedWindow(policy.windowMs, now, policy.strategy === 'fixed' ? policy.window : undefined);
+    if (state.start === start) state.count = Math.max(0, state.count - cost);
+    else if (policy.strategy === 'sliding' && state.start === start + policy.windowMs) state.previous = Math.max(0, state.previous - cost);
+  }
+
   /** The counter of the window starting at `start`, carrying the previous window's count when sliding. */
   private window(key: string, start: number, windowMs: number, sliding: boolean): WindowState {
     const existing = this.states.get(key);

@@ -21,3 +21,16 @@ export const RouteRateLimit = (name: RouteLimitName): MethodDecorator =>
 
 /** Not rate limited (health checks). */
 export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP_RATE_LIMIT, true);
+
+export const REDUCES_ACCESS = 'argus:reducesAccess';
+
+/** Decides from the request body whether this call takes access away. */
+export type ReducesAccessWhen = (body: Record<string, unknown>) => boolean;
+
+/**
+ * This route takes access away (revocation, deactivation, logout), or does when `when` holds for
+ * the request body: it must go through while Redis is down, so under the `closed` failure policy
+ * it is counted on this instance alone instead of answered 503.
+ */
+export const ReducesAccess = (when?: ReducesAccessWhen): MethodDecorator =>
+  applyDecorators(SetMetadata(REDUCES_ACCESS, when ?? true), ApiExtension('x-rate-limit-fail-open', when ? 'conditional' : true));

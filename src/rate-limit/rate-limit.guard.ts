@@ -12,8 +12,15 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { quotaExceeded, quotaHeaders } from './rate-limit.headers';
-import { RATE_LIMIT_COST, ROUTE_RATE_LIMIT, RouteLimitName, SKIP_RATE_LIMIT } from './rate-limit.decorators';
-import { API_KEY_POLICY, RateLimitService } from './rate-limit.service';
+import {
+  RATE_LIMIT_COST,
+  REDUCES_ACCESS,
+  ROUTE_RATE_LIMIT,
+  ReducesAccessWhen,
+  RouteLimitName,
+  SKIP_RATE_LIMIT,
+} from './rate-limit.decorators';
+import { API_KEY_POLICY, ConsumeOptions, RateLimitService } from './rate-limit.service';
 import { RateLimitPolicy } from './rate-limit.types';
 
 /** The throttler of API keys is the key policy itself, so the guard and the verify API share one bucket. */
@@ -29,6 +36,8 @@ interface RouteSettings {
   cost: number;
   /** An extra limit this route declares on top of the caller's own. */
   extra?: RouteLimitName;
+  /** Whether (or for which bodies) the route takes access away: never 503 for Redis. */
+  reducesAccess?: true | ReducesAccessWhen;
 }
 
 /** Which caller a request counts against: its key, its user, or its client IP. */
@@ -94,6 +103,7 @@ export class RateLimitGuard extends ThrottlerGuard {
         `${policy.name}:${trackerOf(request)}`,
         policy,
         route.cost,
+        this.consumeOptions(request, route),
       );
     }
     return true;
@@ -108,6 +118,7 @@ export class RateLimitGuard extends ThrottlerGuard {
         skip: this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets) === true,
         cost: this.reflector.getAllAndOverride<number>(RATE_LIMIT_COST, targets) ?? 1,
         extra: this.reflector.getAllAndOverride<RouteLimitName | undefined>(ROUTE_RATE_LIMIT, targets),
+        reducesAccess: this.reflector.getAllAndOverride<true | ReducesAccessWhen | undefined>(REDUCES_ACCESS, targets),
       };
       this.routeSettings.set(handler, settings);
     }
@@ -119,11 +130,13 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = http.getRequest<LimitedRequest>();
     const reply = http.getResponse<FastifyReply>();
     const principal = request.user;
-    const { cost } = this.settingsFor(context);
+    const route = this.settingsFor(context);
+    const { cost } = route;
+    const options = this.consumeOptions(request, route);
     const name = throttler.name as string;
 
     if (name === API_KEY_THROTTLER && principal?.keyId) {
-      await this.enforce(request, reply, this.limits.keyBucket(principal.keyId), this.limits.keyPolicy(principal.rateLimit), cost);
+      await this.enforce(request, reply, this.limits.keyBucket(principal.keyId), this.limits.keyPolicy(principal.rateLimit), cost, options);
     } else {
       await this.enforce(
         request,
@@ -131,12 +144,13 @@ export class RateLimitGuard extends ThrottlerGuard {
         `${name}:${trackerOf(request)}`,
         this.limits.policy(name, { limit, windowSeconds: ttl / 1000 }),
         cost,
+        options,
       );
     }
 
     if (name === API_KEY_THROTTLER && principal?.quota && principal.keyId) {
       const quotaPolicy = this.limits.quotaPolicy(principal.quota);
-      const result = await this.limits.consume(`quota:${principal.keyId}`, quotaPolicy, cost);
+      const result = await this.limits.consume(`quota:${principal.keyId}`, quotaPolicy, cost, options);
       const headers = quotaHeaders(result);
       if (!result.allowed) throw quotaExceeded(headers, result);
       reply.headers(headers);
@@ -144,8 +158,23 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  private async enforce(request: LimitedRequest, reply: FastifyReply, key: string, policy: RateLimitPolicy, cost: number): Promise<void> {
-    const { headers, result } = await this.limits.enforce(key, policy, cost);
+  /** A request that takes access away passes on this instance's counts when Redis cannot answer. */
+  private consumeOptions(request: LimitedRequest, route: RouteSettings): ConsumeOptions {
+    const when = route.reducesAccess;
+    if (when === undefined) return {};
+    const body = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    return { failOpen: when === true || when(body) };
+  }
+
+  private async enforce(
+    request: LimitedRequest,
+    reply: FastifyReply,
+    key: string,
+    policy: RateLimitPolicy,
+    cost: number,
+    options: ConsumeOptions = {},
+  ): Promise<void> {
+    const { headers, result } = await this.limits.enforce(key, policy, cost, options);
     // Several limits can apply (burst and hourly); the headers describe the tightest.
     if (request.rateLimitShown === undefined || result.remaining < request.rateLimitShown) {
       request.rateLimitShown = result.remaining;

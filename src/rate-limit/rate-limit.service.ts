@@ -7,6 +7,7 @@ import { AppConfig, RateSetting } from '../config/app-config';
 import type { RateLimitSetting } from '../api-keys/entities/api-key.entity';
 import { APP_CONFIG } from '../config/config.module';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import { CircuitBreaker } from './circuit-breaker';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 import { rateLimitExceeded, rateLimitHeaders } from './rate-limit.headers';
 import { RateLimitPolicy, RateLimitResult, RateLimitStrategy } from './rate-limit.types';
@@ -16,8 +17,22 @@ export interface KeyQuota {
   period: 'day' | 'month';
 }
 
+/** How a check behaves when Redis cannot answer. */
+export interface ConsumeOptions {
+  /**
+   * Count on this instance alone even under the `closed` policy: for requests that only take
+   * access away (revocation, deactivation, logout), which must never wait for Redis.
+   */
+  failOpen?: boolean;
+}
+
 const WARN_EVERY_MS = 30_000;
 export const API_KEY_POLICY = 'api-key';
+const COMMAND_TIMEOUT_MS = 250;
+/** A check that reaches Redis later than this after it was sent is not counted (its caller gave up). */
+const CHECK_DEADLINE_MS = 200;
+/** Timeouts in a row after which Redis is not asked for a while (then 1 s, 2 s, ... up to 10 s). */
+export const BREAKER = { failureThreshold: 3, openMs: 1000, maxOpenMs: 10_000 };
 
 /**
  * Counts requests against limits: in this process, or in Redis when REDIS_URL is set so every
@@ -30,6 +45,7 @@ export class RateLimitService implements OnApplicationShutdown {
   private readonly memory = new MemoryRateLimitStore();
   private readonly redisClient?: Redis;
   private readonly redis?: RedisRateLimitStore;
+  private readonly breaker?: CircuitBreaker;
   private lastWarning = 0;
 
   constructor(
@@ -41,13 +57,32 @@ export class RateLimitService implements OnApplicationShutdown {
       this.redisClient = new Redis(redisUrl, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        commandTimeout: 250,
+        commandTimeout: COMMAND_TIMEOUT_MS,
         connectTimeout: 1000,
+        // A check cut off by a lost connection was answered by the failure policy: never resend it.
+        autoResendUnfulfilledCommands: false,
         // Reconnect forever, at most every 2 s: limits become shared again as soon as Redis returns.
         retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
       });
       this.redisClient.on('error', (error: Error) => this.warn(`Redis: ${error.message}`));
-      this.redis = new RedisRateLimitStore(this.redisClient);
+      const redis = new RedisRateLimitStore(this.redisClient, undefined, CHECK_DEADLINE_MS);
+      this.redis = redis;
+      // A Redis that connects but stalls (frozen, overloaded) times out: stop asking it for a while.
+      const breaker = new CircuitBreaker({
+        ...BREAKER,
+        probe: () => redis.syncClock(),
+        onChange: (state, openMs) => {
+          if (state === 'open') this.warn(`Redis keeps timing out; not asking it for ${openMs} ms`, true);
+          if (state === 'closed') this.logger.log('Redis answers again; limits are shared again');
+        },
+      });
+      this.breaker = breaker;
+      this.redisClient.on('ready', () =>
+        redis.syncClock().then(
+          () => breaker.success(),
+          () => breaker.failure(),
+        ),
+      );
     }
   }
 
@@ -57,10 +92,11 @@ export class RateLimitService implements OnApplicationShutdown {
 
   /** Whether counts are currently shared through Redis. */
   get shared(): boolean {
-    return this.redis?.ready ?? false;
+    return this.redisUsable();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.breaker?.stop();
     this.redisClient?.disconnect();
   }
 
@@ -99,25 +135,36 @@ export class RateLimitService implements OnApplicationShutdown {
     return { name: 'quota', limit: quota.limit, windowMs: end - start, strategy: 'fixed', window: { start, end } };
   }
 
-  async consume(key: string, policy: RateLimitPolicy, cost = 1): Promise<RateLimitResult> {
+  /**
+   * Counts on this instance first: alone, that is the limit; with Redis it is this instance's own
+   * share, a floor of the shared count, so a request it refuses is refused without asking Redis,
+   * and a fallback starts from it rather than from zero. That bounds an outage, its start and its
+   * end included, to N× the limit per window for N instances.
+   */
+  async consume(key: string, policy: RateLimitPolicy, cost = 1, options: ConsumeOptions = {}): Promise<RateLimitResult> {
     const now = this.clock.now();
-    if (this.redis) {
-      if (this.redis.ready) {
-        try {
-          return await this.redis.consume(key, policy, cost, now);
-        } catch (error) {
-          this.warn(`Redis rate-limit check failed: ${(error as Error).message}`);
-        }
-      }
-      if (this.config.rateLimit.redisFailure === 'closed') {
-        throw new AppException(
-          HttpStatus.SERVICE_UNAVAILABLE,
-          ErrorCode.ServiceUnavailable,
-          'Rate limiting is unavailable; try again shortly',
-        );
+    const local = await this.memory.consume(key, policy, cost, now);
+    if (!this.redis || !local.allowed) return local;
+    if (this.redisUsable()) {
+      try {
+        const shared = await this.redis.consume(key, policy, cost, now);
+        this.breaker?.success();
+        if (!shared.allowed) this.memory.refund(key, policy, cost, now);
+        return shared;
+      } catch (error) {
+        this.breaker?.failure();
+        this.warn(`Redis rate-limit check failed: ${(error as Error).message}`);
       }
     }
-    return this.memory.consume(key, policy, cost, now);
+    if (this.config.rateLimit.redisFailure === 'closed' && !options.failOpen) {
+      this.memory.refund(key, policy, cost, now);
+      throw new AppException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        ErrorCode.ServiceUnavailable,
+        'Rate limiting is unavailable; try again shortly',
+      );
+    }
+    return local;
   }
 
   /** The limits of unauthenticated callers, counted per client IP. */
@@ -129,16 +176,21 @@ export class RateLimitService implements OnApplicationShutdown {
   }
 
   /** Spends one anonymous request for `ip` (a failed authentication); 429 once the IP is over. */
-  async chargeAnonymous(ip: string): Promise<void> {
+  async chargeAnonymous(ip: string, options: ConsumeOptions = {}): Promise<void> {
     if (!this.enabled) return;
     for (const policy of this.anonymousPolicies()) {
-      await this.enforce(`${policy.name}:ip:${ip}`, policy);
+      await this.enforce(`${policy.name}:ip:${ip}`, policy, 1, options);
     }
   }
 
   /** Consumes and throws the contract's 429 when over; returns the headers to show otherwise. */
-  async enforce(key: string, policy: RateLimitPolicy, cost = 1): Promise<{ headers: Record<string, string>; result: RateLimitResult }> {
-    const result = await this.consume(key, policy, cost);
+  async enforce(
+    key: string,
+    policy: RateLimitPolicy,
+    cost = 1,
+    options: ConsumeOptions = {},
+  ): Promise<{ headers: Record<string, string>; result: RateLimitResult }> {
+    const result = await this.consume(key, policy, cost, options);
     const headers = rateLimitHeaders(policy, result, this.clock.now());
     if (!result.allowed) throw rateLimitExceeded(headers, result);
     return { headers, result };
@@ -147,19 +199,25 @@ export class RateLimitService implements OnApplicationShutdown {
   /** Units of a fixed window (a quota) used so far. */
   async used(key: string, policy: RateLimitPolicy): Promise<number> {
     const now = this.clock.now();
-    if (this.redis?.ready) {
+    if (this.redis && this.redisUsable()) {
       try {
         return await this.redis.peekFixed(key, policy, now);
       } catch (error) {
+        this.breaker?.failure();
         this.warn(`Redis quota read failed: ${(error as Error).message}`);
       }
     }
     return this.memory.peekFixed(key, policy, now);
   }
 
-  private warn(message: string): void {
+  /** Redis is connected and not skipped by the circuit breaker. */
+  private redisUsable(): boolean {
+    return (this.redis?.ready ?? false) && (this.breaker?.allows() ?? true);
+  }
+
+  private warn(message: string, always = false): void {
     const now = Date.now();
-    if (now - this.lastWarning < WARN_EVERY_MS) return;
+    if (!always && now - this.lastWarning < WARN_EVERY_MS) return;
     this.lastWarning = now;
     const fallback =
       this.config.rateLimit.redisFailure === 'open' ? 'limits are per instance until it returns' : 'limited requests get 503';

@@ -16,6 +16,16 @@ local cost = tonumber(ARGV[5])
 local now = tonumber(ARGV[6])
 local wstart = tonumber(ARGV[7])
 local wend = tonumber(ARGV[8])
+local deadline = tonumber(ARGV[9])
+
+-- A check that reaches Redis after its caller gave up on it (a stalled Redis, or a resend after a
+-- reconnect) was answered by the failure policy instead: it must not count.
+if deadline > 0 then
+  local time = redis.call('TIME')
+  if tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) > deadline then
+    return {-1, 0, 0, 0}
+  end
+end
 
 if strategy == 'fixed' then
   local start = wstart
@@ -92,19 +102,51 @@ return {allowed, math.floor(tokens), now + untilFull, retry}
 
 type ConsumeReply = [number, number, number, number];
 
+/** A clock reading that took longer than this to come back is not precise enough for a deadline. */
+const MAX_SYNC_ROUND_TRIP_MS = 50;
+
 interface ArgusRedis extends Redis {
   argusRateLimit(key: string, ...args: Array<string | number>): Promise<ConsumeReply>;
 }
 
+/** A check Redis ran too late to count (see the script); its caller has had its answer already. */
+export class LateRateLimitCheck extends Error {
+  constructor() {
+    super('Redis ran the rate-limit check after its deadline; it was not counted');
+  }
+}
+
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: ArgusRedis;
+  /** Redis's clock minus ours (ms), so deadlines are set in Redis time; unknown until measured. */
+  private clockOffsetMs?: number;
+  private lastSync = 0;
 
+  /**
+   * `deadlineMs`: how long after it is sent a check may still run and count; keep it below the
+   * client's command timeout by more than a round trip, so a check that counts is answered in time.
+   */
   constructor(
     redis: Redis,
     private readonly prefix = 'argus:rl:',
+    private readonly deadlineMs = 0,
   ) {
     redis.defineCommand('argusRateLimit', { numberOfKeys: 1, lua: CONSUME });
     this.redis = redis as ArgusRedis;
+  }
+
+  /**
+   * Measures the offset between Redis's clock and ours (after each connect, and as a health probe).
+   * Redis read its clock between `sent` and `received`: taking `sent` errs towards later deadlines
+   * (a late check counted, never a timely one refused), and a slow answer (a busy event loop) is
+   * not trusted.
+   */
+  async syncClock(): Promise<void> {
+    this.lastSync = Date.now();
+    const sent = Date.now();
+    const [seconds, micros] = await this.redis.time();
+    const received = Date.now();
+    if (received - sent <= MAX_SYNC_ROUND_TRIP_MS) this.clockOffsetMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - sent;
   }
 
   get ready(): boolean {
@@ -112,6 +154,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async consume(key: string, policy: RateLimitPolicy, cost: number, now: number): Promise<RateLimitResult> {
+    if (this.deadlineMs > 0 && this.clockOffsetMs === undefined && Date.now() - this.lastSync > 5000) {
+      this.syncClock().catch(() => undefined);
+    }
     const [allowed, remaining, resetAt, retryAfterMs] = await this.redis.argusRateLimit(
       `${this.prefix}${policy.strategy}:${key}`,
       policy.strategy,
@@ -122,7 +167,9 @@ export class RedisRateLimitStore implements RateLimitStore {
       now,
       policy.window?.start ?? 0,
       policy.window?.end ?? 0,
+      this.deadlineMs > 0 && this.clockOffsetMs !== undefined ? Math.floor(Date.now() + this.clockOffsetMs + this.deadlineMs) : 0,
     );
+    if (allowed === -1) throw new LateRateLimitCheck();
     return {
       allowed: allowed === 1,
       limit: policy.strategy === 'token_bucket' ? (policy.burst ?? policy.limit) : policy.limit,

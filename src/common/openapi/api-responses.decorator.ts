@@ -40,7 +40,10 @@ export function ApiEnvelope(model: Type<unknown> | null, options: EnvelopeOption
 export const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { description: 'Requests allowed in the current window', schema: { type: 'integer' } },
   'X-RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' } },
-  'X-RateLimit-Reset': { description: 'Unix time (seconds) when the window resets', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': {
+    description: 'Unix time (seconds) when the window resets (token bucket: is full again); on a 429, now + Retry-After',
+    schema: { type: 'integer' },
+  },
   'RateLimit-Policy': { description: 'IETF draft-11, e.g. `"api-key";q=100;w=60`', schema: { type: 'string' } },
   RateLimit: { description: 'IETF draft-11, e.g. `"api-key";r=42;t=17`', schema: { type: 'string' } },
 };
