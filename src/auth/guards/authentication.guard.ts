@@ -4,6 +4,7 @@ import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { KEY_PREFIX } from '../../api-keys/api-key-format';
 import { AppException, accessDeniedByPolicy, forbidden, unauthorized } from '../../common/errors/app.exception';
+import { databaseUnavailable, isDatabaseUnavailable } from '../../common/errors/database-errors';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../decorators/auth.decorators';
@@ -18,9 +19,13 @@ export interface CallerLogFields {
   method: Principal['method'];
 }
 
-/** Maps Passport's outcome to the contract's 401 codes. */
+/**
+ * Maps Passport's outcome to the contract's 401 codes. An error the strategies did not raise is
+ * not a verdict on the credential: an unreachable database is a 503 (never a 401, so it is not
+ * charged as a failed authentication), anything else goes to the filter as the bug it is.
+ */
 function toPrincipal<T>(error: unknown, user: T, info: unknown): T {
-  if (error) throw error instanceof AppException ? error : unauthorized(ErrorCode.Unauthorized, 'Authentication failed');
+  if (error) throw error instanceof AppException ? error : isDatabaseUnavailable(error) ? databaseUnavailable() : error;
   if (user) return user;
   const failures = Array.isArray(info) ? info : [info];
   const jwtFailure = failures.find(
