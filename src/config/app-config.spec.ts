@@ -50,6 +50,14 @@ describe('loadConfig', () => {
       expect(config.jwt).toMatchObject({ secret: GOOD_SECRET, generated: false, issuer: 'argus', audience: 'argus-api' });
       expect(config.bootstrapAdmin).toBeUndefined();
       expect(config.dataDir).toBe(dataDir);
+      expect(config.apiKeys.staleGraceSeconds).toBe(300);
+    });
+
+    it('reads API_KEY_STALE_GRACE_SECONDS, 0 turning stale serving off', () => {
+      for (const value of ['0', '900']) {
+        const read = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, API_KEY_STALE_GRACE_SECONDS: value });
+        expect(read.apiKeys.staleGraceSeconds).toBe(Number(value));
+      }
     });
 
     it('is silent by default under NODE_ENV=test', () => {
@@ -95,6 +103,9 @@ describe('loadConfig', () => {
       ['DATABASE_URL', 'mysql://x'],
       ['TRUST_PROXY', 'not-an-ip'],
       ['NODE_ENV', 'staging'],
+      ['API_KEY_STALE_GRACE_SECONDS', '-1'],
+      ['API_KEY_STALE_GRACE_SECONDS', '5m'],
+      ['API_KEY_STALE_GRACE_SECONDS', '86401'],
     ])('names %s=%p', (name, value) => {
       const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, [name]: value });
       expect(error.problems).toHaveLength(1);
