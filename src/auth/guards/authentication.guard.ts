@@ -4,7 +4,6 @@ import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { KEY_PREFIX } from '../../api-keys/api-key-format';
 import { AppException, accessDeniedByPolicy, forbidden, unauthorized } from '../../common/errors/app.exception';
-import { databaseUnavailable, isDatabaseUnavailable } from '../../common/errors/database-errors';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { RateLimitService } from '../../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../decorators/auth.decorators';
@@ -21,11 +20,12 @@ export interface CallerLogFields {
 
 /**
  * Maps Passport's outcome to the contract's 401 codes. An error the strategies did not raise is
- * not a verdict on the credential: an unreachable database is a 503 (never a 401, so it is not
- * charged as a failed authentication), anything else goes to the filter as the bug it is.
+ * not a verdict on the credential: it goes on to the filter unchanged (an unreachable database
+ * becomes 503 there, anything else the 500 it is), and only 401s are charged as failed
+ * authentications.
  */
 function toPrincipal<T>(error: unknown, user: T, info: unknown): T {
-  if (error) throw error instanceof AppException ? error : isDatabaseUnavailable(error) ? databaseUnavailable() : error;
+  if (error) throw error;
   if (user) return user;
   const failures = Array.isArray(info) ? info : [info];
   const jwtFailure = failures.find(
