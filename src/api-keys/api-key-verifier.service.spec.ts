@@ -1,5 +1,6 @@
-import { Repository } from 'typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
 import { AppException } from '../common/errors/app.exception';
+import type { Invalidation, InvalidationBus } from '../common/invalidation/invalidation-bus';
 import { Clock } from '../common/time/clock';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { generateApiKey, hashApiKey } from './api-key-format';
@@ -65,10 +66,11 @@ const CACHE_TTL_SECONDS = 60;
 const NEGATIVE_TTL_SECONDS = 30;
 
 /** The configuration the app would load, with the cache settings these tests count on. */
-function testConfig(): AppConfig {
+function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: 's'.repeat(48),
+    ...env,
     API_KEY_CACHE_TTL_SECONDS: String(CACHE_TTL_SECONDS),
     API_KEY_NEGATIVE_CACHE_TTL_SECONDS: String(NEGATIVE_TTL_SECONDS),
     API_KEY_CACHE_MAX_ENTRIES: '1000',
@@ -253,5 +255,115 @@ describe('ApiKeyVerifier', () => {
 
     await expectRefused(key, 'api_key_revoked');
     expect(keys.findOne).toHaveBeenCalledTimes(2);
+  });
+
+  describe('while the database is unreachable (stale-if-error)', () => {
+    const GRACE_SECONDS = 300;
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const databaseDown = () => keys.findOne.mockImplementation(async () => Promise.reject(refused()));
+
+    /** A bus that delivers what another instance would publish. */
+    class LocalBus {
+      readonly handlers: Array<(invalidation: Invalidation) => void> = [];
+      subscribe(handler: (invalidation: Invalidation) => void): void {
+        this.handlers.push(handler);
+      }
+      publish(): void {}
+      deliver(invalidation: Invalidation): void {
+        for (const handler of this.handlers) handler(invalidation);
+      }
+    }
+
+    const withGrace = (graceSeconds: number, bus?: LocalBus) =>
+      new ApiKeyVerifier(
+        keys as unknown as Repository<ApiKeyEntity>,
+        testConfig({ API_KEY_STALE_GRACE_SECONDS: String(graceSeconds) }),
+        clock,
+        bus as unknown as InvalidationBus,
+      );
+
+    it('keeps serving a key verified within the grace after its cache entry expired', async () => {
+      verifier = withGrace(GRACE_SECONDS);
+      const { key, row } = keys.add();
+      await verifier.verify(key);
+      databaseDown();
+      clock.advance(CACHE_TTL_SECONDS * 1000);
+      await expect(verifier.verify(key)).resolves.toMatchObject({ id: row.id });
+      clock.advance((GRACE_SECONDS - CACHE_TTL_SECONDS) * 1000 - 1);
+      await expect(verifier.verify(key)).resolves.toMatchObject({ id: row.id });
+    });
+
+    it('fails with the outage (never a 401) once the key was verified longer ago than the grace', async () => {
+      verifier = withGrace(GRACE_SECONDS);
+      const { key } = keys.add();
+      await verifier.verify(key);
+      databaseDown();
+      clock.advance(GRACE_SECONDS * 1000);
+      await expect(verifier.verify(key)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
+    it('with a grace of 0, fails with the outage as soon as the cache entry expires', async () => {
+      verifier = withGrace(0);
+      const { key } = keys.add();
+      await verifier.verify(key);
+      databaseDown();
+      clock.advance(CACHE_TTL_SECONDS * 1000);
+      await expect(verifier.verify(key)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
+    it('still refuses a key that expires during the outage', async () => {
+      verifier = withGrace(GRACE_SECONDS);
+      const { key } = keys.add({ expiresAt: new Date(clock.now() + (CACHE_TTL_SECONDS + 10) * 1000) });
+      await verifier.verify(key);
+      databaseDown();
+      clock.advance(CACHE_TTL_SECONDS * 1000);
+      await expect(verifier.verify(key)).resolves.toBeDefined();
+      clock.advance(10_000);
+      await expectRefused(key, 'api_key_expired');
+    });
+
+    it('does not cover a failure that is not an outage', async () => {
+      verifier = withGrace(GRACE_SECONDS);
+      const { key } = keys.add();
+      await verifier.verify(key);
+      const bug = new QueryFailedError('SELECT', [], Object.assign(new Error('column does not exist'), { code: '42703' }));
+      keys.findOne.mockImplementation(async () => Promise.reject(bug));
+      clock.advance(CACHE_TTL_SECONDS * 1000);
+      await expect(verifier.verify(key)).rejects.toBe(bug);
+    });
+
+    it('an unknown key is not "invalid" during an outage: its look-up fails with the outage', async () => {
+      verifier = withGrace(GRACE_SECONDS);
+      databaseDown();
+      await expect(verifier.verify(generateApiKey())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
+    it('a revocation received from another instance evicts the stale entry at once', async () => {
+      const bus = new LocalBus();
+      verifier = withGrace(GRACE_SECONDS, bus);
+      const { key, row } = keys.add();
+      await verifier.verify(key);
+      databaseDown();
+      clock.advance(CACHE_TTL_SECONDS * 1000);
+      await expect(verifier.verify(key)).resolves.toBeDefined();
+      bus.deliver({ kind: 'key', id: row.id });
+      await expect(verifier.verify(key)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
+    it('goes back to the database once it answers again', async () => {
+      verifier = withGrace(GRACE_SECONDS);
+      const { key, row } = keys.add();
+      await verifier.verify(key);
+      databaseDown();
+      clock.advance(CACHE_TTL_SECONDS * 1000);
+      await verifier.verify(key);
+      keys.findOne.mockImplementation(async () => Object.assign(new ApiKeyEntity(), row, { revokedAt: new Date(clock.now()) }));
+      clock.advance(1000);
+      // The first request after the retry interval answers from the stale entry while the refresh runs...
+      await expect(verifier.verify(key)).resolves.toMatchObject({ revoked: false });
+      await new Promise((resolve) => setImmediate(resolve));
+      // ...and the refreshed record is what counts from then on.
+      await expectRefused(key, 'api_key_revoked');
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidationBus } from '../common/invalidation/invalidation-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { staleIfDatabaseDown } from '../common/cache/stale-if-database-down';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { unauthorized } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -61,8 +62,10 @@ export class ApiKeyVerifier {
     private readonly clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds } = config.apiKeys;
-    this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now());
+    const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds, staleGraceSeconds } = config.apiKeys;
+    // A key verified within the grace keeps working through a database outage; an unknown key is
+    // never served stale (its look-up then fails with the outage, 503, and is never "invalid").
+    this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
     this.unknown = new TtlCache(negativeCacheTtlSeconds * 1000, Math.min(cacheMaxEntries, 100_000), () => clock.now());
     bus?.subscribe(
       (invalidation) => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidationBus } from '../common/invalidation/invalidation-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { staleIfDatabaseDown } from '../common/cache/stale-if-database-down';
 import { TtlCache } from '../common/cache/ttl-cache';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -27,7 +28,8 @@ export class UserAccessService {
     clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    this.cache = new TtlCache(config.apiKeys.cacheTtlSeconds * 1000, config.apiKeys.cacheMaxEntries, () => clock.now());
+    const { cacheTtlSeconds, cacheMaxEntries, staleGraceSeconds } = config.apiKeys;
+    this.cache = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
     bus?.subscribe(
       (invalidation) => invalidation.kind === 'user' && this.cache.delete(invalidation.id),
       () => this.cache.clear(),

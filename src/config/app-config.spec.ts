@@ -57,6 +57,14 @@ describe('loadConfig', () => {
         loginTrusted: { limit: 5, windowSeconds: 300 },
         loginDeviceTtlSeconds: 30 * 86_400,
       });
+      expect(config.apiKeys.staleGraceSeconds).toBe(300);
+    });
+
+    it('reads API_KEY_STALE_GRACE_SECONDS, 0 turning stale serving off', () => {
+      for (const value of ['0', '900']) {
+        const read = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, API_KEY_STALE_GRACE_SECONDS: value });
+        expect(read.apiKeys.staleGraceSeconds).toBe(Number(value));
+      }
     });
 
     it('is silent by default under NODE_ENV=test', () => {
@@ -107,6 +115,9 @@ describe('loadConfig', () => {
       ['RATE_LIMIT_LOGIN_IP', 'lots'],
       ['RATE_LIMIT_LOGIN_TRUSTED', '0/5m'],
       ['LOGIN_DEVICE_TTL', '10m'],
+      ['API_KEY_STALE_GRACE_SECONDS', '-1'],
+      ['API_KEY_STALE_GRACE_SECONDS', '5m'],
+      ['API_KEY_STALE_GRACE_SECONDS', '86401'],
     ])('names %s=%p', (name, value) => {
       const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, [name]: value });
       expect(error.problems).toHaveLength(1);

@@ -81,6 +81,8 @@ export interface AppConfig {
   apiKeys: {
     cacheTtlSeconds: number;
     cacheMaxEntries: number;
+    /** While the database is unreachable, keys and users verified this recently are still served from cache (0: never). */
+    staleGraceSeconds: number;
     negativeCacheTtlSeconds: number;
     lastUsedFlushSeconds: number;
     /** How long a rotated key keeps working by default, and at most. */
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeys: {
       cacheTtlSeconds: reader.integer('API_KEY_CACHE_TTL_SECONDS', 60, 1, 3600),
       cacheMaxEntries: reader.integer('API_KEY_CACHE_MAX_ENTRIES', 200_000, 100, 10_000_000),
+      staleGraceSeconds: reader.integer('API_KEY_STALE_GRACE_SECONDS', 300, 0, 86_400),
       negativeCacheTtlSeconds: reader.integer('API_KEY_NEGATIVE_CACHE_TTL_SECONDS', 30, 0, 3600),
       lastUsedFlushSeconds: reader.integer('API_KEY_LAST_USED_FLUSH_SECONDS', 30, 1, 300),
       rotationGraceSeconds: reader.duration('KEY_ROTATION_GRACE', '1d', 0, 90 * 86_400),

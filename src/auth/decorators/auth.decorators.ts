@@ -29,7 +29,7 @@ export function Authenticated(requirements: AuthRequirements = {}): MethodDecora
     SetMetadata(AUTH_REQUIREMENTS, requirements),
     ApiBearerAuth(JWT_SECURITY),
     ApiSecurity(API_KEY_SECURITY),
-    ApiErrors(401, ...(forbiddable ? [403] : []), 429),
+    ApiErrors(401, ...(forbiddable ? [403] : []), 429, 503),
     ...(requirements.scopes?.length ? [ApiExtension('x-required-scopes', requirements.scopes)] : []),
     ...(requirements.roles?.length ? [ApiExtension('x-required-roles', requirements.roles)] : []),
   );

@@ -18,9 +18,14 @@ export interface CallerLogFields {
   method: Principal['method'];
 }
 
-/** Maps Passport's outcome to the contract's 401 codes. */
+/**
+ * Maps Passport's outcome to the contract's 401 codes. An error the strategies did not raise is
+ * not a verdict on the credential: it goes on to the filter unchanged (an unreachable database
+ * becomes 503 there, anything else the 500 it is), and only 401s are charged as failed
+ * authentications.
+ */
 function toPrincipal<T>(error: unknown, user: T, info: unknown): T {
-  if (error) throw error instanceof AppException ? error : unauthorized(ErrorCode.Unauthorized, 'Authentication failed');
+  if (error) throw error;
   if (user) return user;
   const failures = Array.isArray(info) ? info : [info];
   const jwtFailure = failures.find(

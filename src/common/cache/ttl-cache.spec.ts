@@ -245,4 +245,117 @@ describe('TtlCache', () => {
       expect(cache.size).toBe(0);
     });
   });
+
+  describe('stale-if-error', () => {
+    const outage = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const isOutage = (error: unknown) => error === outage;
+    const makeStaleCache = (maxAgeMs = 5000, extra: { loadTimeoutMs?: number } = {}) =>
+      new TtlCache<string, string>(1000, 100, clock.now, { maxAgeMs, serveStaleOn: isOutage, retryAfterMs: 500, ...extra });
+
+    it('serves the last value when its reload fails with an accepted error, within the max age', async () => {
+      const cache = makeStaleCache();
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(1000);
+      expect(cache.get('k')).toBeUndefined(); // expired: get() never answers stale
+      const failing = jest.fn(async (): Promise<string> => {
+        throw outage;
+      });
+      await expect(cache.getOrLoad('k', failing)).resolves.toBe('v1');
+      expect(failing).toHaveBeenCalledTimes(1);
+    });
+
+    it('shares one failed reload among concurrent callers, and does not retry within the retry interval', async () => {
+      const cache = makeStaleCache();
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(1000);
+      const pending = deferred<string>();
+      const failing = jest.fn(() => pending.promise);
+      const calls = Array.from({ length: 5 }, () => cache.getOrLoad('k', failing));
+      pending.reject(outage);
+      await expect(Promise.all(calls)).resolves.toEqual(Array(5).fill('v1'));
+      await expect(cache.getOrLoad('k', failing)).resolves.toBe('v1');
+      expect(failing).toHaveBeenCalledTimes(1);
+
+      // After the interval, the stale value still answers at once while one retry runs in the background.
+      clock.advance(500);
+      const retry = deferred<string>();
+      const retrying = jest.fn(() => retry.promise);
+      await expect(cache.getOrLoad('k', retrying)).resolves.toBe('v1');
+      await expect(cache.getOrLoad('k', retrying)).resolves.toBe('v1');
+      expect(retrying).toHaveBeenCalledTimes(1);
+      retry.resolve('v2');
+      await retry.promise;
+      await Promise.resolve();
+      expect(cache.get('k')).toBe('v2');
+    });
+
+    it('fails once the value is older than the max age (counted from when it was loaded)', async () => {
+      const cache = makeStaleCache(5000);
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(4999);
+      await expect(cache.getOrLoad('k', () => Promise.reject(outage))).resolves.toBe('v1');
+      clock.advance(1);
+      await expect(cache.getOrLoad('k', () => Promise.reject(outage))).rejects.toBe(outage);
+      expect(cache.size).toBe(0);
+    });
+
+    it('never covers an error it does not accept (a bug is not an outage)', async () => {
+      const cache = makeStaleCache();
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(1000);
+      const bug = new TypeError('bug');
+      await expect(cache.getOrLoad('k', () => Promise.reject(bug))).rejects.toBe(bug);
+    });
+
+    it('delete() drops the stale value at once: the next failure is an error', async () => {
+      const cache = makeStaleCache();
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(1000);
+      await expect(cache.getOrLoad('k', () => Promise.reject(outage))).resolves.toBe('v1');
+      cache.delete('k');
+      await expect(cache.getOrLoad('k', () => Promise.reject(outage))).rejects.toBe(outage);
+    });
+
+    it('clear() drops stale values too', async () => {
+      const cache = makeStaleCache();
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(1000);
+      cache.clear();
+      await expect(cache.getOrLoad('k', () => Promise.reject(outage))).rejects.toBe(outage);
+    });
+
+    it('keeps nothing stale when the max age is 0, or not above the ttl', async () => {
+      for (const maxAgeMs of [0, 1000]) {
+        const cache = makeStaleCache(maxAgeMs);
+        await cache.getOrLoad('k', async () => 'v1');
+        clock.advance(1000);
+        await expect(cache.getOrLoad('k', () => Promise.reject(outage))).rejects.toBe(outage);
+      }
+    });
+
+    it('fails a load that does not settle within loadTimeoutMs, and serves the stale value instead', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick'] });
+      try {
+        const timedOut = new Error('timed out');
+        const cache = new TtlCache<string, string>(1000, 100, clock.now, {
+          maxAgeMs: 5000,
+          serveStaleOn: (error) => error === timedOut,
+          loadTimeoutMs: 200,
+          timeoutError: () => timedOut,
+        });
+        await cache.getOrLoad('k', async () => 'v1');
+        clock.advance(1000);
+        const hanging = cache.getOrLoad('k', () => new Promise<string>(() => undefined));
+        jest.advanceTimersByTime(200);
+        await expect(hanging).resolves.toBe('v1');
+
+        cache.delete('k');
+        const cold = cache.getOrLoad('k', () => new Promise<string>(() => undefined));
+        jest.advanceTimersByTime(200);
+        await expect(cold).rejects.toBe(timedOut);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
 });

@@ -1,12 +1,34 @@
 interface Entry<V> {
   value: V;
   expiresAt: number;
+  /** Until when the value may stand in for a failed reload (stale-if-error); 0 when it may not. */
+  staleUntil: number;
+  /** Set once a reload failed and the value is served stale: no reload is tried before this time. */
+  retryAt: number;
 }
+
+/** Stale-if-error: keep serving an expired value while its reload fails for a reason `serveStaleOn` accepts. */
+export interface StaleIfError {
+  /** How long after it was loaded a value may still be served (0 turns stale serving off). */
+  maxAgeMs: number;
+  /** Which load failures the stale value may cover (an outage), as opposed to ones it must not (a bug). */
+  serveStaleOn: (error: unknown) => boolean;
+  /** How long a failed reload is not retried for a stale entry, so an outage costs one attempt per key per interval. */
+  retryAfterMs?: number;
+  /** Bounds every load: a server that does not answer at all (frozen, blackholed) counts as a failure after this. */
+  loadTimeoutMs?: number;
+  /** The error a load that timed out fails with. */
+  timeoutError?: (ms: number) => Error;
+}
+
+const DEFAULT_STALE_RETRY_MS = 1000;
 
 /**
  * A bounded map whose entries expire, with concurrent misses for one key coalesced into a single
  * load (so a burst of requests for a cold key costs one query, not one each). Eviction drops the
- * oldest insertions first.
+ * oldest insertions first. With `staleIfError`, an expired value is kept (up to its max age) and
+ * served only when reloading it fails with an accepted error; `delete` and `clear` still drop it
+ * at once.
  */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
@@ -18,6 +40,7 @@ export class TtlCache<K, V> {
     private readonly ttlMs: number,
     private readonly maxEntries: number,
     private readonly now: () => number = Date.now,
+    private readonly staleIfError?: StaleIfError,
   ) {}
 
   get size(): number {
@@ -27,8 +50,9 @@ export class TtlCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
+    const now = this.now();
+    if (entry.expiresAt <= now) {
+      if (entry.staleUntil <= now) this.entries.delete(key);
       return undefined;
     }
     return entry.value;
@@ -37,7 +61,9 @@ export class TtlCache<K, V> {
   set(key: K, value: V, ttlMs = this.ttlMs): void {
     if (ttlMs <= 0) return;
     this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    const now = this.now();
+    const maxAge = this.staleIfError?.maxAgeMs ?? 0;
+    this.entries.set(key, { value, expiresAt: now + ttlMs, staleUntil: maxAge > ttlMs ? now + maxAge : 0, retryAt: 0 });
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as K;
       this.entries.delete(oldest);
@@ -62,15 +88,29 @@ export class TtlCache<K, V> {
     this.loading.clear();
   }
 
-  /** The cached value, or the result of `load` (shared by every concurrent caller). */
+  /**
+   * The cached value, or the result of `load` (shared by every concurrent caller). With
+   * `staleIfError`, a failed reload of an expired value within its max age answers that value.
+   */
   async getOrLoad(key: K, load: () => Promise<V>, ttlFor: (value: V) => number | undefined = () => undefined): Promise<V> {
-    const cached = this.get(key);
-    if (cached !== undefined) return cached;
-    const pending = this.loading.get(key);
-    if (pending) return pending;
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      const now = this.now();
+      if (entry.expiresAt > now) return entry.value;
+      if (entry.staleUntil <= now) {
+        this.entries.delete(key);
+      } else if (entry.retryAt !== 0) {
+        // Its last refresh failed (an outage): answer at once, and retry in the background at most once per interval.
+        if (entry.retryAt <= now && !this.loading.has(key)) this.load(key, load, ttlFor).catch(() => undefined);
+        return entry.value;
+      }
+    }
+    return this.loading.get(key) ?? this.load(key, load, ttlFor);
+  }
 
+  private load(key: K, load: () => Promise<V>, ttlFor: (value: V) => number | undefined): Promise<V> {
     const generation = this.generation;
-    const promise = load().then(
+    const promise = this.bounded(load).then(
       (value) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
         if (generation === this.generation) this.set(key, value, ttlFor(value) ?? this.ttlMs);
@@ -78,10 +118,43 @@ export class TtlCache<K, V> {
       },
       (error: unknown) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
-        throw error;
+        const stale = this.staleFor(key, error);
+        if (stale === undefined) throw error;
+        return stale.value;
       },
     );
     this.loading.set(key, promise);
     return promise;
+  }
+
+  /** The entry that may stand in for a reload that failed with `error`, if any (a delete removed it for good). */
+  private staleFor(key: K, error: unknown): Entry<V> | undefined {
+    const options = this.staleIfError;
+    if (!options) return undefined;
+    const entry = this.entries.get(key);
+    const now = this.now();
+    if (!entry || entry.staleUntil <= now || !options.serveStaleOn(error)) return undefined;
+    entry.retryAt = now + (options.retryAfterMs ?? DEFAULT_STALE_RETRY_MS);
+    return entry;
+  }
+
+  private bounded(load: () => Promise<V>): Promise<V> {
+    const timeoutMs = this.staleIfError?.loadTimeoutMs;
+    if (!timeoutMs) return load();
+    const makeError = this.staleIfError?.timeoutError ?? ((ms: number) => new Error(`Load timed out after ${ms} ms`));
+    return new Promise<V>((resolve, reject) => {
+      const timer = setTimeout(() => reject(makeError(timeoutMs)), timeoutMs);
+      timer.unref();
+      load().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 }

@@ -111,6 +111,35 @@ describe('AllExceptionsFilter', () => {
     expect(logError).toHaveBeenCalledTimes(1);
   });
 
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' })],
+    [
+      'a query cut off by a server shutdown',
+      new QueryFailedError(
+        'SELECT secret FROM users',
+        ['hash-value'],
+        Object.assign(new Error('terminating connection'), { code: '57P01' }),
+      ),
+    ],
+    ['a pool that cannot connect', new Error('timeout exceeded when trying to connect')],
+  ])('renders %s as 503 service_unavailable with Retry-After, without details or an error log', (_label, exception) => {
+    const logWarn = jest.spyOn(Logger.prototype, 'warn').mockImplementation();
+    const reply = render(exception);
+    expect(reply.statusCode).toBe(503);
+    expect(reply.body).toEqual({
+      success: false,
+      error: 'The service is temporarily unavailable; try again shortly',
+      code: 'service_unavailable',
+      requestId: 'req-1',
+      retryAfter: 5,
+    });
+    expect(reply.headers['Retry-After']).toBe('5');
+    expect(reply.headers['WWW-Authenticate']).toBeUndefined();
+    for (const leak of ['10.0.0.5', 'SELECT', 'hash-value', 'terminating']) expect(JSON.stringify(reply.body)).not.toContain(leak);
+    expect(logError).not.toHaveBeenCalled();
+    expect(logWarn.mock.calls.length).toBeLessThanOrEqual(1);
+  });
+
   it('renders a plain Error as a 500 without its message or stack', () => {
     const error = new Error('connection to 10.0.0.5 refused');
     const reply = render(error);

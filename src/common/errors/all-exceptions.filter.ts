@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException, FieldError } from './app.exception';
+import { databaseUnavailable, isDatabaseUnavailable } from './database-errors';
 import { ErrorCode } from './error-codes';
 
 export interface ErrorBody {
@@ -24,6 +25,9 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   503: ErrorCode.ServiceUnavailable,
 };
 
+/** An unreachable database is logged at most this often, however many requests it fails. */
+const OUTAGE_LOG_EVERY_MS = 10_000;
+
 /** Messages for errors raised below Nest (Fastify's parsers), which must not leak their own text. */
 const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is larger than 1 MB',
@@ -40,11 +44,19 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
+  private lastOutageLog = 0;
+  private outageErrors = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    // An unreachable database is an outage on any route (login, key creation...): 503 with
+    // Retry-After, never a 500 or a 401.
+    if (!(exception instanceof HttpException) && isDatabaseUnavailable(exception)) {
+      this.logOutage(exception as Error, String(request.id));
+      exception = databaseUnavailable();
+    }
     const { status, body, headers } = this.render(exception, String(request.id));
 
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
@@ -59,6 +71,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     reply.status(status).send(body);
+  }
+
+  private logOutage(error: Error, requestId: string): void {
+    this.outageErrors++;
+    const now = Date.now();
+    if (now - this.lastOutageLog < OUTAGE_LOG_EVERY_MS) return;
+    this.lastOutageLog = now;
+    const requests = this.outageErrors;
+    this.outageErrors = 0;
+    this.logger.warn({ requestId, requests, err: { type: error.name, message: error.message } }, 'Database unavailable: answering 503');
   }
 
   private render(exception: unknown, requestId: string): { status: number; body: ErrorBody; headers: Record<string, string> } {

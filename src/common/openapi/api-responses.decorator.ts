@@ -58,7 +58,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state (`conflict`)',
   413: 'Body larger than 1 MB (`payload_too_large`)',
   429: 'Rate limit (`rate_limit_exceeded`) or quota (`quota_exceeded`) exhausted; `Retry-After` and `retryAfter` say when to retry',
-  503: 'A dependency is unavailable (`service_unavailable`)',
+  503: 'A dependency is unavailable (`service_unavailable`): the database (with `Retry-After`), or Redis under `RATE_LIMIT_REDIS_FAILURE=closed`',
 };
 
 /** Documents the error responses a route can give, all in the one error shape. */
@@ -70,7 +70,7 @@ export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorat
         status,
         description: ERROR_DESCRIPTIONS[status] ?? 'Error',
         type: ErrorResponseDto,
-        ...(status === 429 ? { headers: { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER } } : {}),
+        ...(status === 429 ? { headers: { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER } } : status === 503 ? { headers: RETRY_AFTER } : {}),
       }),
     ),
   );
