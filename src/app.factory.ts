@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
+import { registerApiInputRules } from './common/http/api-input-rules';
 import { toSuccessBody } from './common/http/envelope';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
   fastify.removeContentTypeParser('text/plain');
+  registerApiInputRules(fastify);
   registerRequestLogging(fastify, logger);
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
