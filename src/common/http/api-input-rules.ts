@@ -1,7 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppException } from '../errors/app.exception';
+import { AppException, validationFailed } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-codes';
+import { findUnstorableInput } from '../validation/storable-input';
 
 /** The one media type the JSON API reads (parameters such as `charset` allowed). */
 const JSON_MEDIA_TYPE = 'application/json';
@@ -27,7 +28,9 @@ export const unsupportedMediaType = (): AppException =>
 /**
  * The input rules of every `/api/` route, in one place and before any parsing or validation:
  * - a body must be `application/json` (else `415`): forms and bodies without a Content-Type are
- *   what a browser sends cross-site without a preflight, so they are never parsed.
+ *   what a browser sends cross-site without a preflight, so they are never parsed;
+ * - the parsed body and query may hold no string PostgreSQL cannot store and no nesting deeper
+ *   than MAX_INPUT_DEPTH (else `400 validation_failed` naming the field).
  * Routes outside `/api/` (such as OAuth endpoints, which take forms) set their own rules.
  */
 export function registerApiInputRules(fastify: FastifyInstance): void {
@@ -37,5 +40,15 @@ export function registerApiInputRules(fastify: FastifyInstance): void {
       return;
     }
     done(null, payload);
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    if (isApiRoute(request)) {
+      const problem = findUnstorableInput(request.body) ?? findUnstorableInput(request.query);
+      if (problem) {
+        done(validationFailed([problem]));
+        return;
+      }
+    }
+    done();
   });
 }
