@@ -5,7 +5,7 @@ import { AppModule, AppOptions } from './app.module';
 import { registerApiInputRules } from './common/http/api-input-rules';
 import { toSuccessBody } from './common/http/envelope';
 import { requestIdFor } from './common/http/request-id';
-import { securityHeaders } from './common/http/security-headers';
+import { securityHeaderSets, securityHeadersFor } from './common/http/security-headers';
 import { createRootLogger, registerRequestLogging } from './common/logging/logging';
 import { setupSwagger } from './common/openapi/swagger';
 import { AppConfig } from './config/app-config';
@@ -37,9 +37,9 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   fastify.removeContentTypeParser('text/plain');
   registerApiInputRules(fastify);
   registerRequestLogging(fastify, logger);
-  const headers = securityHeaders();
+  const headers = securityHeaderSets();
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers);
+    reply.headers(securityHeadersFor(headers, request.protocol));
     reply.header('X-Request-ID', request.id);
     done();
   });

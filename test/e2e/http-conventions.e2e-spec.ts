@@ -127,6 +127,8 @@ describe('HTTP conventions (e2e)', () => {
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['strict-transport-security']).toContain('max-age=');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // Over plain http it would send browsers to https for /docs's assets (test/browser covers https).
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers.server).toBeUndefined();
   });
