@@ -2,9 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
+import { registerApiInputRules } from './common/http/api-input-rules';
 import { toSuccessBody } from './common/http/envelope';
 import { requestIdFor } from './common/http/request-id';
-import { securityHeaders } from './common/http/security-headers';
+import { securityHeaderSets, securityHeadersFor } from './common/http/security-headers';
 import { createRootLogger, registerRequestLogging } from './common/logging/logging';
 import { setupSwagger } from './common/openapi/swagger';
 import { AppConfig } from './config/app-config';
@@ -34,10 +35,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
   fastify.removeContentTypeParser('text/plain');
+  registerApiInputRules(fastify);
   registerRequestLogging(fastify, logger);
-  const headers = securityHeaders();
+  const headers = securityHeaderSets();
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers);
+    reply.headers(securityHeadersFor(headers, request.protocol));
     reply.header('X-Request-ID', request.id);
     done();
   });

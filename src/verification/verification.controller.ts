@@ -37,10 +37,11 @@ export class VerificationController {
     summary: 'Gateway sub-request (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz)',
     description:
       'Authenticates the original request’s `X-API-Key` or `Authorization` header like any route (401, 429 with its codes and headers), ' +
-      'checks `?scopes=` (403 insufficient_scope), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes` ' +
+      'checks `?scopes=` (400 for an unknown scope, 403 insufficient_scope; 403 access_denied_by_policy for a key outside its allowedIps), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes` ' +
       '(and `X-Argus-Organization-Id` / `X-Argus-Project-Id` for a bound key).',
   })
   @ApiQuery({ name: 'scopes', required: false, description: 'Comma-separated scopes the request needs', example: 'read:projects' })
+  @ApiErrors(400)
   @ApiResponse({
     status: HttpStatus.OK,
     description: 'Allowed',

@@ -43,6 +43,52 @@ describe('HTTP conventions (e2e)', () => {
     expect(res.body).toMatchObject({ success: false, code: 'unsupported_media_type' });
   });
 
+  describe('the JSON API reads only application/json bodies', () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+    it('refuses a form or a body without Content-Type with 415 on every route, creating nothing', async () => {
+      const email = `form-${Date.now()}@example.com`;
+      const cases: Array<[string, string, Record<string, string>]> = [
+        ['/api/auth/register', `email=${email}&password=${PASSWORD}`, form],
+        ['/api/auth/register', JSON.stringify({ email, password: PASSWORD }), {}],
+        ['/api/auth/login', `email=${user.email}&password=${PASSWORD}`, form],
+        ['/api/auth/login', JSON.stringify({ email: user.email, password: PASSWORD }), {}],
+        ['/api/keys', 'name=form-key', { ...form, ...user.auth }],
+        ['/api/keys', JSON.stringify({ name: 'untyped key' }), user.auth],
+        ['/api/keys', JSON.stringify({ name: 'patch key' }), { 'content-type': 'application/merge-patch+json', ...user.auth }],
+        ['/api/keys', 'name=multipart', { 'content-type': 'multipart/form-data; boundary=x', ...user.auth }],
+      ];
+      for (const [url, payload, headers] of cases) {
+        const res = await t.request('POST', url, { payload, headers });
+        expect([url, headers['content-type'], res.status, res.body?.code]).toEqual([
+          url,
+          headers['content-type'],
+          415,
+          'unsupported_media_type',
+        ]);
+        expect(res.body.error).toBe('Unsupported Content-Type; send application/json');
+      }
+      expect((await t.post('/api/auth/login', { email, password: PASSWORD })).body.code).toBe('invalid_credentials');
+      expect((await t.get('/api/keys', user.auth)).body.meta.total).toBe(0);
+    });
+
+    it('accepts application/json with parameters and in any case', async () => {
+      for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8']) {
+        const res = await t.request('POST', '/api/auth/login', {
+          payload: JSON.stringify({ email: user.email, password: PASSWORD }),
+          headers: { 'content-type': type },
+        });
+        expect([type, res.status]).toEqual([type, 200]);
+      }
+    });
+
+    it('still takes a POST without a body (a rotation with its defaults)', async () => {
+      const key = await t.createKey(user);
+      const res = await t.request('POST', `/api/keys/${key.id}/rotate`, { headers: user.auth });
+      expect([res.status, res.body.data.key]).toEqual([201, expect.stringMatching(/^argus_/)]);
+    });
+  });
+
   it('rejects a JSON body that is not an object', async () => {
     for (const payload of ['[]', '"text"', '42', 'null']) {
       const res = await t.request('POST', '/api/auth/login', { payload, headers: { 'content-type': 'application/json' } });
@@ -81,6 +127,8 @@ describe('HTTP conventions (e2e)', () => {
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['strict-transport-security']).toContain('max-age=');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // Over plain http it would send browsers to https for /docs's assets (test/browser covers https).
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers.server).toBeUndefined();
   });

@@ -2,8 +2,10 @@ import { TestApp } from '../support/test-app';
 
 type Operation = {
   operationId: string;
+  requestBody?: unknown;
+  parameters?: Array<{ name: string; in: string; schema?: { type?: string; maximum?: number } }>;
   security?: Array<Record<string, string[]>>;
-  responses: Record<string, unknown>;
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
   'x-required-scopes'?: string[];
   'x-required-roles'?: string[];
 };
@@ -107,6 +109,42 @@ describe('OpenAPI document (e2e)', () => {
       expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);
       expect(op.responses).toHaveProperty('403');
     }
+  });
+
+  it('gives every operation a 500, and every one with a body its 400 and 415, in the error shape', () => {
+    const errorShape = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } };
+    const withBody = operations.filter(({ op }) => op.requestBody);
+    expect(withBody.length).toBeGreaterThan(15);
+    for (const { method, path, op } of operations) {
+      expect([method, path, op.responses['500']?.content]).toEqual([method, path, errorShape]);
+      expect(op.responses['500'].description).toContain('internal_error');
+    }
+    for (const { method, path, op } of withBody) {
+      expect([method, path, Object.keys(op.responses)]).toEqual([method, path, expect.arrayContaining(['400', '415'])]);
+      expect(op.responses['415'].description).toContain('unsupported_media_type');
+    }
+  });
+
+  it('documents the 403 every guarded route can give, including access_denied_by_policy', () => {
+    for (const { op } of operations.filter(({ op }) => !PUBLIC.has(op.operationId))) {
+      expect([op.operationId, op.responses['403']?.description]).toEqual([
+        op.operationId,
+        expect.stringContaining('access_denied_by_policy'),
+      ]);
+    }
+    const byId = Object.fromEntries(operations.map(({ op }) => [op.operationId, op]));
+    expect(Object.keys(byId.verify.responses)).toEqual(expect.arrayContaining(['401', '403', '429', '500']));
+    expect(Object.keys(byId.forwardAuth.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '429', '500']));
+  });
+
+  it('bounds every numeric query parameter', () => {
+    const numeric = operations.flatMap(({ path, op }) =>
+      (op.parameters ?? [])
+        .filter((parameter) => parameter.in === 'query' && ['integer', 'number'].includes(parameter.schema?.type ?? ''))
+        .map((parameter) => ({ path, name: parameter.name, maximum: parameter.schema?.maximum })),
+    );
+    expect(numeric.map(({ name }) => name)).toEqual(expect.arrayContaining(['page', 'limit']));
+    for (const parameter of numeric) expect(parameter).toEqual({ ...parameter, maximum: expect.any(Number) });
   });
 
   it('documents a success response and unique operation ids', () => {

@@ -24,12 +24,13 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
  * the OpenAPI security, errors and scopes, so `/docs` cannot disagree with the code.
  */
 export function Authenticated(requirements: AuthRequirements = {}): MethodDecorator & ClassDecorator {
-  const forbiddable = Boolean(requirements.roles?.length || requirements.scopes?.length);
   return applyDecorators(
     SetMetadata(AUTH_REQUIREMENTS, requirements),
     ApiBearerAuth(JWT_SECURITY),
     ApiSecurity(API_KEY_SECURITY),
-    ApiErrors(401, ...(forbiddable ? [403] : []), 429, 503),
+    // 403 on every guarded route: besides roles and scopes, the guard refuses a key used from an
+    // address outside its allowedIps (access_denied_by_policy), whatever the route.
+    ApiErrors(401, 403, 429, 503),
     ...(requirements.scopes?.length ? [ApiExtension('x-required-scopes', requirements.scopes)] : []),
     ...(requirements.roles?.length ? [ApiExtension('x-required-roles', requirements.roles)] : []),
   );

@@ -5,9 +5,20 @@ import { FieldError, validationFailed } from './app.exception';
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    const own = error.constraints
+      ? [{ field, messages: isMissing(error) ? [`${field} is required`] : Object.values(error.constraints) }]
+      : [];
     return [...own, ...toFieldErrors(error.children ?? [], field)];
   });
+}
+
+/**
+ * A required field that is absent: every rule failed only because there is no value, so the one
+ * useful message is that it is required. (Optional fields skip their rules when absent; the pipe
+ * removes `value` only from errors with children, whose value is present.)
+ */
+function isMissing(error: ValidationError): boolean {
+  return 'value' in error && error.value === undefined;
 }
 
 /** The one validation pipe: unknown fields are rejected, never stored; payloads become DTO instances. */

@@ -8,6 +8,20 @@ export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
       styleSrc: [`'self'`, `'unsafe-inline'`],
       imgSrc: [`'self'`, 'data:'],
       scriptSrc: [`'self'`],
+      // Sent only on requests that came over https (see `securityHeadersFor`): on plain http
+      // (Docker, a LAN host name) it would make the browser fetch /docs's assets over https.
+      upgradeInsecureRequests: null,
+    },
+  },
+};
+
+/** HELMET_OPTIONS plus `upgrade-insecure-requests`, for requests that arrived over https. */
+export const HTTPS_HELMET_OPTIONS: Readonly<HelmetOptions> = {
+  ...HELMET_OPTIONS,
+  contentSecurityPolicy: {
+    directives: {
+      ...(HELMET_OPTIONS.contentSecurityPolicy as { directives: Record<string, string[] | null> }).directives,
+      upgradeInsecureRequests: [],
     },
   },
 };
@@ -29,4 +43,22 @@ export function securityHeaders(options: Readonly<HelmetOptions> = HELMET_OPTION
   };
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
   return Object.freeze(headers);
+}
+
+/** The headers of plain-http and of https requests, both computed once. */
+export interface SecurityHeaderSets {
+  http: Readonly<Record<string, string>>;
+  https: Readonly<Record<string, string>>;
+}
+
+export function securityHeaderSets(): SecurityHeaderSets {
+  return { http: securityHeaders(HELMET_OPTIONS), https: securityHeaders(HTTPS_HELMET_OPTIONS) };
+}
+
+/**
+ * The set for a request: https when it came over TLS, directly or as a trusted proxy says in
+ * `X-Forwarded-Proto` (Fastify's `request.protocol` follows TRUST_PROXY).
+ */
+export function securityHeadersFor(sets: SecurityHeaderSets, protocol: string): Readonly<Record<string, string>> {
+  return protocol === 'https' ? sets.https : sets.http;
 }

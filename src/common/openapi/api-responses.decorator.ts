@@ -50,14 +50,16 @@ export const RATE_LIMIT_HEADERS = {
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
+export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (`validation_failed`, with field details)',
   401: 'Missing or invalid credentials',
-  403: 'Authenticated but not allowed (`forbidden`, `insufficient_scope`)',
+  403: 'Authenticated but not allowed (`forbidden`, `insufficient_scope`, or `access_denied_by_policy` for a key used outside its `allowedIps`)',
   404: 'Not found, or not yours (`not_found`)',
   409: 'Conflicts with the current state (`conflict`)',
   413: 'Body larger than 1 MB (`payload_too_large`)',
+  415: 'A body that is not `application/json` (`unsupported_media_type`)',
   429: 'Rate limit (`rate_limit_exceeded`) or quota (`quota_exceeded`) exhausted; `Retry-After` and `retryAfter` say when to retry',
+  500: 'Unexpected server error (`internal_error`); no detail is returned, the request id finds it in the logs',
   503: 'A dependency is unavailable (`service_unavailable`): the database (with `Retry-After`), or Redis under `RATE_LIMIT_REDIS_FAILURE=closed`',
 };
 
