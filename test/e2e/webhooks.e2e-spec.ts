@@ -231,6 +231,16 @@ describe('webhook SSRF protection (e2e)', () => {
     'http://[::1]/hook',
     'http://[fd00::1]/hook',
     'http://0.0.0.0/hook',
+    'http://[::127.0.0.1]/',
+    'http://[2002:7f00:1::]/',
+    'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
+    'http://[64:ff9b::7f00:1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[100::1]/',
+    'http://[fec0::1]/',
+    'http://[2001:db8::1]/',
+    'http://192.0.2.1/',
+    'http://198.51.100.7/',
   ])('refuses %s at registration', async (url) => {
     const res = await t.post('/api/webhooks', { url, events: ['key.created'] }, owner.auth);
     expect(res.status).toBe(400);
