@@ -3,6 +3,7 @@ import { ForbiddenDestinationError, assertPublicHost, embeddedIPv4, guardedLooku
 import { signatureHeaders } from './signing';
 import { SecretBox } from './secret-box';
 import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 describe('isPublicAddress', () => {
   it.each([
@@ -110,11 +111,15 @@ describe('guardedLookup', () => {
 });
 
 describe('signatureHeaders', () => {
-  it('signs the body (hex) and id.timestamp.body (Standard Webhooks) with the secret bytes', () => {
+  it('signs the body (hex) with the secret as shown, and id.timestamp.body (Standard Webhooks) with its bytes', () => {
     const secret = 'whsec_' + Buffer.from('k'.repeat(32)).toString('base64');
     const headers = signatureHeaders(secret, 'msg_1', 1700000000, '{"a":1}');
     const key = Buffer.from('k'.repeat(32));
-    expect(headers['X-Webhook-Signature']).toBe(createHmac('sha256', key).update('{"a":1}').digest('hex'));
+    expect(headers['X-Webhook-Signature']).toBe(createHmac('sha256', secret).update('{"a":1}').digest('hex'));
+    expect(() => new Webhook(secret).verify('{"a":1}', headers)).toThrow(); // a 2023 timestamp: too old
+    const now = Math.floor(Date.now() / 1000);
+    const fresh = signatureHeaders(secret, 'msg_1', now, '{"a":1}');
+    expect(new Webhook(secret).verify('{"a":1}', fresh)).toEqual({ a: 1 });
     expect(headers['webhook-signature']).toBe(`v1,${createHmac('sha256', key).update('msg_1.1700000000.{"a":1}').digest('base64')}`);
     expect(headers['webhook-id']).toBe('msg_1');
     expect(headers['webhook-timestamp']).toBe('1700000000');

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
@@ -11,16 +12,20 @@ const LOCAL_WEBHOOKS = {
   WEBHOOK_DISABLE_AFTER_FAILURES: '6',
 };
 
-/** What a receiver does: recompute both signatures with the secret and compare in constant time. */
+/**
+ * What a receiver does: `X-Webhook-Signature` with the secret as shown (constant time), and the
+ * Standard Webhooks headers with that specification's own library.
+ */
 function verifySignatures(secret: string, headers: Record<string, string | string[] | undefined>, body: string): boolean {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const hex = createHmac('sha256', key).update(body).digest('hex');
+  const hex = createHmac('sha256', secret).update(body).digest('hex');
   const plain = Buffer.from(String(headers['x-webhook-signature']));
   const plainOk = plain.length === hex.length && timingSafeEqual(plain, Buffer.from(hex));
-  const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
-  const expected = Buffer.from(`v1,${createHmac('sha256', key).update(signed).digest('base64')}`);
-  const standard = Buffer.from(String(headers['webhook-signature']));
-  return plainOk && standard.length === expected.length && timingSafeEqual(standard, expected);
+  try {
+    new Webhook(secret).verify(body, headers as Record<string, string>);
+  } catch {
+    return false;
+  }
+  return plainOk;
 }
 
 /** A delivery as `GET /api/webhooks/:id/deliveries` lists it. */
@@ -99,6 +104,22 @@ describe('webhooks (e2e)', () => {
       ['key.revoked', 'succeeded'],
       ['key.created', 'succeeded'],
     ]);
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it("passes the reference document's receiver check unchanged, and the Standard Webhooks library's", async () => {
+    const hook = await register(['key.created']);
+    receiver.secret = hook.secret;
+    await t.createKey(owner, { name: 'référence ✓' });
+    const [message] = await receiver.waitFor(1);
+    const [delivery] = await deliveriesOnceSettled(hook.id, 1);
+    expect(receiver.checks).toEqual({ total: 1, passed: 1 });
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 200 });
+    // The body is compact JSON, exactly JSON.stringify of the payload, so re-serialising keeps it.
+    expect(message.body).toBe(JSON.stringify(JSON.parse(message.body)));
+    expect(message.body).toBe(JSON.stringify(delivery.payload));
+    expect(new Webhook(hook.secret).verify(message.body, message.headers as Record<string, string>)).toMatchObject({ type: 'key.created' });
+    expect(() => new Webhook(hook.secret).verify(message.body + ' ', message.headers as Record<string, string>)).toThrow();
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 
