@@ -19,12 +19,15 @@ export class WebhookReceiver {
    * (its function, on `JSON.stringify(req.body)`, with this secret) and answers 401 when it fails.
    */
   secret?: string;
+  /** When set, decides each answer's status (after `statuses` run out); for flaky receivers. */
+  statusFor?: () => number;
   /** Signature checks done, and how many passed. */
   readonly checks = { total: 0, passed: 0 };
 
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly port: number,
   ) {}
 
   static async start(): Promise<WebhookReceiver> {
@@ -38,13 +41,13 @@ export class WebhookReceiver {
           res.statusCode = 401;
           return res.end('Invalid signature');
         }
-        res.statusCode = receiver?.statuses.shift() ?? 200;
+        res.statusCode = receiver?.statuses.shift() ?? receiver?.statusFor?.() ?? 200;
         res.end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/hooks`);
+    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/hooks`, port);
     return receiver;
   }
 
@@ -72,7 +75,28 @@ export class WebhookReceiver {
     return this.received;
   }
 
+  /** Stops listening and drops open connections: senders get connection refused until `comeUp`. */
+  goDown(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    return closed;
+  }
+
+  /** Listens again on the same port. */
+  comeUp(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    if (!this.server.listening) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    return closed;
   }
 }
