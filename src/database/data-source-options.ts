@@ -11,6 +11,7 @@ import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhook
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { AddRotationPolicies1763970000000 } from './migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './migrations/1763984000000-add-webhook-endpoint-health';
+import { AddKeyExpiryNoticeIndex1763984100000 } from './migrations/1763984100000-add-key-expiry-notice-index';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
 import { AddOrganizations1763960000000 } from './migrations/1763960000000-add-organizations';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   AddOrganizations1763960000000,
   AddRotationPolicies1763970000000,
   AddWebhookEndpointHealth1763984000000,
+  AddKeyExpiryNoticeIndex1763984100000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */
