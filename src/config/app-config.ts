@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { isIpOrCidr } from '../common/validation/is-ip-or-cidr.decorator';
 import { parseDuration } from './duration';
+import { RetryPolicy, parseDurationMs, parseSchedule } from '../webhooks/retry-policy';
 
 /** Raised when the environment cannot produce a valid configuration. Names every bad variable. */
 export class ConfigError extends Error {
@@ -68,9 +69,8 @@ export interface AppConfig {
   webhooks: {
     /** Allow endpoints on loopback/private/link-local addresses (local development, tests). */
     allowPrivate: boolean;
-    maxAttempts: number;
-    retryBaseSeconds: number;
-    disableAfterFailures: number;
+    /** Retry schedule, endpoint back-off and disabling (see src/webhooks/retry-policy.ts). */
+    retry: RetryPolicy;
     pollMs: number;
     timeoutMs: number;
     /** `key.expiring` is sent this many days before a key's expiresAt. */
@@ -161,9 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhooks: {
       allowPrivate: reader.boolean('WEBHOOK_ALLOW_PRIVATE', false),
-      maxAttempts: reader.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
-      retryBaseSeconds: reader.integer('WEBHOOK_RETRY_BASE_SECONDS', 10, 0, 3600),
-      disableAfterFailures: reader.integer('WEBHOOK_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
+      retry: readRetryPolicy(reader, problems),
       pollMs: reader.integer('WEBHOOK_POLL_MS', 1000, 50, 60_000),
       timeoutMs: reader.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
       expiringNoticeDays: reader.integer('KEY_EXPIRING_NOTICE_DAYS', 7, 1, 365),
@@ -219,6 +217,44 @@ export function loadConfig(env: Env = process.env): AppConfig {
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The generated secret survives restarts so sessions do too; it is never logged. */
+const DEFAULT_RETRY_SCHEDULE = '5s,30s,2m,5m,15m,30m,1h,2h,4h,8h';
+
+/** The webhook retry schedule and endpoint health settings; durations take ms, s, m, h or d. */
+function readRetryPolicy(reader: EnvReader, problems: string[]): RetryPolicy {
+  if (reader.optional('WEBHOOK_RETRY_BASE_SECONDS') !== undefined) {
+    problems.push('WEBHOOK_RETRY_BASE_SECONDS: replaced by WEBHOOK_RETRY_SCHEDULE (a list of delays such as 5s,5m,30m,2h)');
+  }
+  const ms = (name: string, fallback: string, min: number, max: number): number => {
+    const raw = reader.optional(name) ?? fallback;
+    const value = parseDurationMs(raw);
+    if (value === undefined || value < min || value > max) {
+      problems.push(`${name}: must be a duration such as 500ms, 5s, 10m or 5d between ${min} ms and ${max} ms (got "${raw}")`);
+      return parseDurationMs(fallback) as number;
+    }
+    return value;
+  };
+  const rawSchedule = reader.optional('WEBHOOK_RETRY_SCHEDULE') ?? DEFAULT_RETRY_SCHEDULE;
+  let scheduleMs = parseSchedule(rawSchedule);
+  if (!scheduleMs || scheduleMs.length > 50 || scheduleMs.some((delay) => delay > 7 * 86_400_000)) {
+    problems.push(
+      `WEBHOOK_RETRY_SCHEDULE: must be up to 50 comma-separated durations of at most 7d, such as 5s,5m,30m,2h (got "${rawSchedule}")`,
+    );
+    scheduleMs = parseSchedule(DEFAULT_RETRY_SCHEDULE) as number[];
+  }
+  const policy: RetryPolicy = {
+    scheduleMs,
+    maxAttempts: reader.integer('WEBHOOK_MAX_ATTEMPTS', 15, 1, 100),
+    endpointBackoffBaseMs: ms('WEBHOOK_ENDPOINT_BACKOFF', '1s', 10, 3_600_000),
+    endpointBackoffMaxMs: ms('WEBHOOK_ENDPOINT_BACKOFF_MAX', '10m', 10, 86_400_000),
+    disableAfterMs: ms('WEBHOOK_DISABLE_AFTER', '5d', 0, 365 * 86_400_000),
+    disableAfterFailures: reader.integer('WEBHOOK_DISABLE_AFTER_FAILURES', 50, 1, 100_000),
+  };
+  if (policy.endpointBackoffMaxMs < policy.endpointBackoffBaseMs) {
+    problems.push('WEBHOOK_ENDPOINT_BACKOFF_MAX: must not be shorter than WEBHOOK_ENDPOINT_BACKOFF');
+  }
+  return policy;
+}
+
 function readOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
   if (existsSync(file)) {

@@ -1,42 +1,70 @@
 import { LookupAddress, lookup as dnsLookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-/** Addresses a webhook must never reach: loopback, private, link-local (cloud metadata), CGNAT, multicast, reserved. */
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
+/**
+ * IPv6 prefixes that carry an IPv4 address, and where it sits. ipaddr.js names most of them;
+ * IPv4-compatible (::a.b.c.d, deprecated by RFC 4291) it files under `unicast`, so it is matched here.
+ */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96') as [ipaddr.IPv6, number];
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+
+/** The IPv4 address an IPv6 address embeds (mapped, compatible, 6to4, Teredo client, NAT64), if any. */
+export function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const bytes = address.toByteArray();
+  const range = address.range();
+  if (range === 'ipv4Mapped' || range === 'rfc6145' || range === 'rfc6052' || (range === 'unicast' && address.match(IPV4_COMPATIBLE))) {
+    return new ipaddr.IPv4(bytes.slice(12, 16));
+  }
+  if (range === '6to4') return new ipaddr.IPv4(bytes.slice(2, 6));
+  // Teredo (RFC 4380) stores the client's address inverted in the last 32 bits.
+  if (range === 'teredo') return new ipaddr.IPv4(bytes.slice(12, 16).map((byte) => byte ^ 0xff));
+  return null;
 }
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
+
+/**
+ * Why an address is not a public unicast destination, or null when it is. Every special range
+ * ipaddr.js knows (loopback, private, link-local, CGNAT, multicast, reserved and documentation,
+ * benchmarking, discard, site-local, ORCHID, ...) is refused; an IPv6 address must be global
+ * unicast (2000::/3). An IPv4-mapped address is judged by the IPv4 address the socket connects to;
+ * the other embedded-IPv4 forms (IPv4-compatible, 6to4, Teredo, NAT64) go through a tunnel or
+ * translator to an IPv4 address, so they are refused whatever they embed.
+ */
+export function refusalReason(address: string): string | null {
+  if (isIP(address) === 0) return 'not an IP address';
+  const parsed = ipaddr.parse(dottedTailToHex(address));
+  if (parsed.kind() === 'ipv4') {
+    const range = parsed.range();
+    return range === 'unicast' ? null : `${address} is in the ${range} range`;
+  }
+  const v6 = parsed as ipaddr.IPv6;
+  const embedded = embeddedIPv4(v6);
+  if (v6.range() === 'ipv4Mapped' && embedded) {
+    const inner = refusalReason(embedded.toString());
+    return inner && `${address} maps ${inner}`;
+  }
+  if (embedded) {
+    const form = v6.range() === 'unicast' ? 'IPv4-compatible' : v6.range();
+    return `${address} embeds ${embedded.toString()} (${form}, ${embedded.range()})`;
+  }
+  if (v6.range() !== 'unicast') return `${address} is in the ${v6.range()} range`;
+  if (!v6.match(GLOBAL_UNICAST)) return `${address} is outside global unicast (2000::/3)`;
+  return null;
+}
+
+/**
+ * `::a.b.c.d` as `::xxxx:xxxx`: ipaddr.js reads any dotted tail as IPv4-mapped (it parses
+ * `::8.8.8.8` as `::ffff:808:808`), which would hide an IPv4-compatible address.
+ */
+function dottedTailToHex(address: string): string {
+  const tail = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (!tail) return address;
+  const [a, b, c, d] = tail.slice(2).map(Number);
+  return `${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 export function isPublicAddress(address: string): boolean {
-  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries. (A
-  // ::ffff:0:0/96 rule would not do: BlockList matches plain IPv4 addresses against it too.)
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isPublicAddress(mapped[1]);
-  const family = isIP(address);
-  if (family === 0) return false;
-  return !BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return refusalReason(address) === null;
 }
 
 export class ForbiddenDestinationError extends Error {

@@ -12,14 +12,16 @@ function secretBytes(secret: string): Buffer {
 }
 
 /**
- * Both signatures a receiver may check: `X-Webhook-Signature`, the hex HMAC-SHA256 of the raw body
- * (as the reference documents show), and the Standard Webhooks trio, whose signature covers
- * `id.timestamp.body` so a replayed or re-timed message fails. Both use the secret's bytes as key.
+ * Both signatures a receiver may check. `X-Webhook-Signature` is the hex HMAC-SHA256 of the raw
+ * body keyed with the secret exactly as shown (the `whsec_...` string's UTF-8 bytes), so the
+ * reference documents' `createHmac('sha256', secret)` check works unchanged. The Standard Webhooks
+ * trio signs `id.timestamp.body`, so a replayed or re-timed message fails, keyed with the secret's
+ * bytes (base64 after `whsec_`), as that specification and its libraries do.
  */
 export function signatureHeaders(secret: string, messageId: string, timestampSeconds: number, body: string): Record<string, string> {
   const key = secretBytes(secret);
   return {
-    'X-Webhook-Signature': createHmac('sha256', key).update(body).digest('hex'),
+    'X-Webhook-Signature': createHmac('sha256', secret).update(body).digest('hex'),
     'webhook-id': messageId,
     'webhook-timestamp': String(timestampSeconds),
     'webhook-signature': `v1,${createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.${body}`).digest('base64')}`,

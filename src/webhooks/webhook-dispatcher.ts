@@ -10,11 +10,14 @@ import { APP_CONFIG } from '../config/config.module';
 import { ForbiddenDestinationError, guardedLookup, isPublicAddress } from './network-guard';
 import { SecretBox } from './secret-box';
 import { signatureHeaders } from './signing';
+import { DeliveryClaims } from './delivery-claims';
+import { endpointBackoffMs, retryDelayMs, shouldDisable } from './retry-policy';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
 
-const BATCH = 10;
-const LEASE_MS = 60_000;
-const MAX_BACKOFF_MS = 3_600_000;
+/** Deliveries a healthy endpoint gets in one pass (sent one after another). */
+const PER_ENDPOINT = 10;
+/** Passes one tick runs back to back while there is work, before waiting for the next poll. */
+const MAX_PASSES = 20;
 
 interface Outcome {
   ok: boolean;
@@ -23,15 +26,21 @@ interface Outcome {
 }
 
 /**
- * The outbox worker: claims due deliveries (SKIP LOCKED, so instances share the work without
- * sending one twice), sends them signed, and retries failures with exponential backoff. Rows are
- * the state, so a restart loses nothing: unsent deliveries are picked up again.
+ * The outbox worker: claims due deliveries (see DeliveryClaims: leases, SKIP LOCKED, one probe per
+ * backed-off endpoint), sends them signed, and records the outcome on the delivery (its own retry
+ * schedule) and on the endpoint (its back-off and health). Rows are the state, so a restart loses
+ * nothing: a crashed worker's claims run out after one lease and are sent again (at least once).
  */
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly box: SecretBox;
+  private readonly claims: DeliveryClaims;
+  /** Deliveries claimed and not yet settled, whose leases the heartbeat renews. */
+  private readonly held = new Set<string>();
+  private readonly leaseMs: number;
   private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
   private running?: Promise<void>;
 
   constructor(
@@ -40,19 +49,25 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly clock: Clock,
   ) {
     this.box = new SecretBox(config.jwt.secret);
+    // Long enough for one request and its bookkeeping; renewed every third of it while held.
+    this.leaseMs = 2 * config.webhooks.timeoutMs + 1000;
+    this.claims = new DeliveryClaims(dataSource, this.leaseMs, PER_ENDPOINT);
   }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.tick(), this.config.webhooks.pollMs);
     this.timer.unref();
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.floor(this.leaseMs / 3));
+    this.heartbeat.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.heartbeat);
     await this.running;
   }
 
-  /** One pass over due deliveries; concurrent calls share the pass in progress. */
+  /** Passes over due deliveries until none is left; concurrent calls share the tick in progress. */
   tick(): Promise<void> {
     if (!this.running) {
       this.running = this.deliverDue()
@@ -63,38 +78,56 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async deliverDue(): Promise<void> {
-    if (!this.dataSource.isInitialized) return;
-    const now = this.clock.now();
-    // Claim by pushing next_attempt_at past a lease, so another instance (or a crash) cannot lose or
-    // double-send a delivery; a SELECT around the UPDATE so the driver hands back plain rows.
-    const claimed: Array<{ id: string }> = await this.dataSource.query(
-      `WITH due AS (
-         SELECT id FROM webhook_deliveries
-          WHERE status = 'pending' AND next_attempt_at <= $1
-          ORDER BY next_attempt_at
-          LIMIT ${BATCH}
-          FOR UPDATE SKIP LOCKED),
-       claimed AS (
-         UPDATE webhook_deliveries d SET next_attempt_at = $2 FROM due WHERE d.id = due.id RETURNING d.id)
-       SELECT id FROM claimed`,
-      [new Date(now), new Date(now + LEASE_MS)],
-    );
-    for (const { id } of claimed) await this.deliver(id);
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      if (!this.dataSource.isInitialized) return;
+      const claimed = await this.claims.claim(this.clock.now());
+      if (claimed.length === 0) return;
+      for (const claim of claimed) for (const id of claim.deliveryIds) this.held.add(id);
+      // Endpoints in parallel (a slow receiver does not hold up the others), each one in order.
+      await Promise.all(claimed.map((claim) => this.deliverInOrder(claim.deliveryIds)));
+    }
   }
 
-  private async deliver(id: string): Promise<void> {
+  /** Sends an endpoint's claimed deliveries in turn; after a failure, hands the rest back. */
+  private async deliverInOrder(ids: string[]): Promise<void> {
+    try {
+      for (let index = 0; index < ids.length; index++) {
+        const ok = await this.deliver(ids[index]).finally(() => this.held.delete(ids[index]));
+        if (!ok) {
+          const rest = ids.slice(index + 1);
+          await this.claims.release(rest, this.clock.now());
+          return;
+        }
+      }
+    } finally {
+      for (const id of ids) this.held.delete(id);
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.claims.renew([...this.held], this.clock.now());
+    } catch (error) {
+      this.logger.warn(`Webhook lease renewal failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** One attempt at one delivery; resolves to whether the endpoint took it. */
+  private async deliver(id: string): Promise<boolean> {
     const deliveries = this.dataSource.getRepository(WebhookDeliveryEntity);
+    const endpoints = this.dataSource.getRepository(WebhookEndpointEntity);
     const delivery = await deliveries.findOneBy({ id });
-    if (!delivery) return;
-    const endpoint = await this.dataSource
-      .getRepository(WebhookEndpointEntity)
+    if (!delivery || delivery.status !== 'pending') return true;
+    const endpoint = await endpoints
       .createQueryBuilder('endpoint')
       .addSelect('endpoint.secretBox')
       .where('endpoint.id = :id', { id: delivery.endpointId })
       .getOne();
-    if (!endpoint || !endpoint.isActive) {
-      await deliveries.update({ id }, { status: 'failed', lastError: 'endpoint disabled' });
-      return;
+    if (!endpoint) return false;
+    if (!endpoint.isActive) {
+      // Disabled meanwhile: the delivery stays pending, and goes once the endpoint is enabled again.
+      await this.claims.release([id], this.clock.now());
+      return false;
     }
 
     const outcome = await this.send(endpoint, delivery);
@@ -103,31 +136,62 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     if (outcome.ok) {
       await deliveries.update(
         { id },
-        { status: 'succeeded', attempts, lastStatusCode: outcome.statusCode, lastError: null, deliveredAt: new Date(now) },
+        {
+          status: 'succeeded',
+          attempts,
+          lastStatusCode: outcome.statusCode,
+          lastError: null,
+          deliveredAt: new Date(now),
+          nextAttemptAt: null,
+        },
       );
-      if (endpoint.consecutiveFailures > 0) {
-        await this.dataSource.getRepository(WebhookEndpointEntity).update({ id: endpoint.id }, { consecutiveFailures: 0 });
-      }
-      return;
+      await this.dataSource.query(
+        `UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, next_probe_at = NULL, updated_at = now()
+          WHERE id = $1 AND (consecutive_failures > 0 OR next_probe_at IS NOT NULL)`,
+        [endpoint.id],
+      );
+      return true;
     }
-    const finalAttempt = attempts >= this.config.webhooks.maxAttempts;
-    const backoff = Math.min(this.config.webhooks.retryBaseSeconds * 1000 * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+    const policy = this.config.webhooks.retry;
+    const delay = retryDelayMs(policy, attempts);
     await deliveries.update(
       { id },
       {
-        status: finalAttempt ? 'failed' : 'pending',
+        status: delay === null ? 'failed' : 'pending',
         attempts,
         lastStatusCode: outcome.statusCode,
         lastError: outcome.error?.slice(0, 500) ?? null,
-        nextAttemptAt: new Date(now + backoff),
+        nextAttemptAt: delay === null ? null : new Date(now + delay),
       },
     );
-    const failures = endpoint.consecutiveFailures + 1;
-    const disable = failures >= this.config.webhooks.disableAfterFailures;
-    await this.dataSource
-      .getRepository(WebhookEndpointEntity)
-      .update({ id: endpoint.id }, { consecutiveFailures: failures, ...(disable ? { isActive: false, disabledAt: new Date(now) } : {}) });
-    if (disable) this.logger.warn(`Webhook endpoint ${endpoint.id} disabled after ${failures} failed attempts in a row`);
+    await this.recordEndpointFailure(endpoint.id, now);
+    return false;
+  }
+
+  /** One more failure in a row: back the endpoint off, and disable it once it has failed for long enough. */
+  private async recordEndpointFailure(endpointId: string, now: number): Promise<void> {
+    const [state]: Array<{ consecutive_failures: number; failing_since: Date }> = await this.dataSource.query(
+      `WITH failed AS (
+         UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, $2)
+          WHERE id = $1 RETURNING consecutive_failures, failing_since)
+       SELECT consecutive_failures, failing_since FROM failed`,
+      [endpointId, new Date(now)],
+    );
+    if (!state) return;
+    const policy = this.config.webhooks.retry;
+    const failures = state.consecutive_failures;
+    const disable = shouldDisable(policy, failures, new Date(state.failing_since), now);
+    await this.dataSource.query(
+      `UPDATE webhook_endpoints SET next_probe_at = $2, updated_at = now()${disable ? ', is_active = false, disabled_at = $3' : ''} WHERE id = $1`,
+      disable
+        ? [endpointId, new Date(now + endpointBackoffMs(policy, failures)), new Date(now)]
+        : [endpointId, new Date(now + endpointBackoffMs(policy, failures))],
+    );
+    if (disable) {
+      this.logger.warn(
+        `Webhook endpoint ${endpointId} disabled after failing since ${new Date(state.failing_since).toISOString()} (${failures} attempts)`,
+      );
+    }
   }
 
   /** One signed POST; redirects are not followed, and non-public destinations are refused. */

@@ -33,7 +33,15 @@ export class WebhookEndpointEntity {
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures: number;
 
-  /** Set when Argus disabled the endpoint after too many failed deliveries. */
+  /** When the current run of failed attempts began; null while the endpoint is healthy. */
+  @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
+  failingSince: Date | null;
+
+  /** While backed off: when the next probe (one delivery) may go; null while healthy. */
+  @Column({ name: 'next_probe_at', type: 'timestamptz', nullable: true })
+  nextProbeAt: Date | null;
+
+  /** Set when Argus disabled the endpoint after failing for WEBHOOK_DISABLE_AFTER. */
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 
@@ -51,6 +59,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Entity('webhook_deliveries')
 @Index('IDX_webhook_deliveries_due', ['status', 'nextAttemptAt'])
 @Index('IDX_webhook_deliveries_endpoint', ['endpointId', 'createdAt'])
+@Index('IDX_webhook_deliveries_pending', ['endpointId', 'nextAttemptAt'], { where: `"status" = 'pending'` })
 export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_webhook_deliveries' })
   id: string;
@@ -78,8 +87,9 @@ export class WebhookDeliveryEntity {
   @Column({ type: 'integer', default: 0 })
   attempts: number;
 
-  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
-  nextAttemptAt: Date;
+  /** When the next attempt is due (or a worker's lease on it ends); null once succeeded or failed. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt: Date | null;
 
   @Column({ name: 'last_status_code', type: 'integer', nullable: true })
   lastStatusCode: number | null;

@@ -1,13 +1,25 @@
-import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
 import { Principal } from '../auth/principal';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
 import { Envelope } from '../common/http/envelope';
 import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
+import { validationFailed } from '../common/errors/app.exception';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
-import { CreateWebhookDto, CreatedWebhookResponseDto, UpdateWebhookDto, WebhookDeliveryDto, WebhookResponseDto } from './dto/webhook.dto';
+import {
+  CreateWebhookDto,
+  CreatedWebhookResponseDto,
+  RedeliveredDto,
+  UpdateWebhookDto,
+  WebhookDeliveryDto,
+  WebhookResponseDto,
+} from './dto/webhook.dto';
 import { WebhooksService } from './webhooks.service';
+
+const ParseDeliveryIdPipe = new ParseUUIDPipe({
+  exceptionFactory: () => validationFailed([{ field: 'deliveryId', messages: ['deliveryId must be a UUID'] }]),
+});
 
 export const WEBHOOK_CREATED_MESSAGE = 'Webhook created. Save the secret now - it cannot be retrieved again.';
 
@@ -83,5 +95,39 @@ export class WebhooksController {
   ): Promise<Envelope<WebhookDeliveryDto[]>> {
     const { items, total } = await this.webhooks.listDeliveries(caller.userId, id, page);
     return Envelope.page(items, page.meta(total));
+  }
+
+  @Post(':id/deliveries/redeliver')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequireScopes('write:webhooks')
+  @ApiOperation({
+    summary: 'Send every failed delivery of an endpoint again',
+    description: 'Each goes back to `pending` on a fresh retry schedule, with its original `webhook-id`.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(RedeliveredDto, { status: HttpStatus.ACCEPTED, message: 'Failed deliveries requeued' })
+  @ApiErrors(400, 404)
+  async redeliverFailed(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<Envelope<RedeliveredDto>> {
+    return new Envelope({ requeued: await this.webhooks.redeliverFailed(caller.userId, id) }, 'Failed deliveries requeued');
+  }
+
+  @Post(':id/deliveries/:deliveryId/redeliver')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequireScopes('write:webhooks')
+  @ApiOperation({
+    summary: 'Send one delivery again',
+    description:
+      'A succeeded or failed delivery goes back to `pending` on a fresh retry schedule, with its original `webhook-id`; 409 if it is still pending.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'deliveryId', format: 'uuid' })
+  @ApiEnvelope(WebhookDeliveryDto, { status: HttpStatus.ACCEPTED, message: 'Delivery requeued' })
+  @ApiErrors(400, 404, 409)
+  async redeliver(
+    @CurrentPrincipal() caller: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('deliveryId', ParseDeliveryIdPipe) deliveryId: string,
+  ): Promise<Envelope<WebhookDeliveryDto>> {
+    return new Envelope(await this.webhooks.redeliver(caller.userId, id, deliveryId), 'Delivery requeued');
   }
 }

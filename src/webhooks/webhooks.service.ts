@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { notFound, validationFailed } from '../common/errors/app.exception';
+import { conflict, notFound, validationFailed } from '../common/errors/app.exception';
+import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import {
@@ -28,6 +29,7 @@ export class WebhooksService {
     @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
     @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     this.box = new SecretBox(config.jwt.secret);
   }
@@ -43,6 +45,8 @@ export class WebhooksService {
         secretBox: this.box.seal(secret),
         isActive: true,
         consecutiveFailures: 0,
+        failingSince: null,
+        nextProbeAt: null,
         disabledAt: null,
       }),
     );
@@ -67,17 +71,27 @@ export class WebhooksService {
     const endpoint = await this.findOwned(userId, id);
     if (dto.url !== undefined) {
       await this.assertDeliverable(dto.url);
+      if (dto.url !== endpoint.url) this.resetHealth(endpoint); // a new receiver starts healthy
       endpoint.url = dto.url;
     }
     if (dto.events !== undefined) endpoint.events = dto.events;
+    const resumed = dto.isActive === true && !endpoint.isActive;
     if (dto.isActive !== undefined) {
       endpoint.isActive = dto.isActive;
-      if (dto.isActive) {
-        endpoint.consecutiveFailures = 0;
-        endpoint.disabledAt = null;
-      }
+      // Re-enabling clears the failure history; the deliveries kept while disabled then go out.
+      if (dto.isActive) this.resetHealth(endpoint);
     }
-    return toWebhookResponse(await this.endpoints.save(endpoint));
+    const saved = await this.endpoints.save(endpoint);
+    if (resumed) {
+      // The backlog kept while disabled waited for the endpoint, not for its schedule: due now.
+      await this.deliveries
+        .createQueryBuilder()
+        .update()
+        .set({ nextAttemptAt: this.clock.date() })
+        .where('endpoint_id = :id AND status = :pending AND next_attempt_at > :now', { id, pending: 'pending', now: this.clock.date() })
+        .execute();
+    }
+    return toWebhookResponse(saved);
   }
 
   async deleteWebhook(userId: string, id: string): Promise<void> {
@@ -94,6 +108,34 @@ export class WebhooksService {
       take: page.limit,
     });
     return { items: rows.map(toDeliveryDto), total };
+  }
+
+  /** Sends one delivery again, on a fresh retry schedule, with the same `webhook-id`. */
+  async redeliver(userId: string, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
+    await this.findOwned(userId, id);
+    const delivery = await this.deliveries.findOne({ where: { id: deliveryId, endpointId: id } });
+    if (!delivery) throw notFound('Delivery');
+    if (delivery.status === 'pending') throw conflict('Delivery is already pending: it will be sent on its schedule');
+    await this.deliveries.update({ id: deliveryId, status: delivery.status }, this.requeued());
+    return toDeliveryDto({ ...delivery, ...this.requeued() });
+  }
+
+  /** Requeues every failed delivery of the endpoint; resolves to how many. */
+  async redeliverFailed(userId: string, id: string): Promise<number> {
+    await this.findOwned(userId, id);
+    const result = await this.deliveries.update({ endpointId: id, status: 'failed' }, this.requeued());
+    return result.affected ?? 0;
+  }
+
+  private requeued(): Pick<WebhookDeliveryEntity, 'status' | 'attempts' | 'nextAttemptAt' | 'deliveredAt'> {
+    return { status: 'pending', attempts: 0, nextAttemptAt: this.clock.date(), deliveredAt: null };
+  }
+
+  private resetHealth(endpoint: WebhookEndpointEntity): void {
+    endpoint.consecutiveFailures = 0;
+    endpoint.failingSince = null;
+    endpoint.nextProbeAt = null;
+    endpoint.disabledAt = null;
   }
 
   /** Refuses URLs that resolve to loopback, private, link-local or metadata addresses (SSRF). */

@@ -55,6 +55,8 @@ describe('OpenAPI document (e2e)', () => {
         'GET /api/webhooks/{id}/deliveries',
         'PATCH /api/webhooks/{id}',
         'POST /api/webhooks',
+        'POST /api/webhooks/{id}/deliveries/redeliver',
+        'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver',
         'GET /api/admin/api-keys',
         'GET /api/admin/audit-events',
         'GET /api/admin/users',

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
@@ -6,21 +7,28 @@ import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
 const LOCAL_WEBHOOKS = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
   WEBHOOK_POLL_MS: '50',
-  WEBHOOK_RETRY_BASE_SECONDS: '0',
+  WEBHOOK_RETRY_SCHEDULE: '10ms',
   WEBHOOK_MAX_ATTEMPTS: '4',
+  WEBHOOK_ENDPOINT_BACKOFF: '10ms',
+  WEBHOOK_ENDPOINT_BACKOFF_MAX: '50ms',
+  WEBHOOK_DISABLE_AFTER: '1h',
   WEBHOOK_DISABLE_AFTER_FAILURES: '6',
 };
 
-/** What a receiver does: recompute both signatures with the secret and compare in constant time. */
+/**
+ * What a receiver does: `X-Webhook-Signature` with the secret as shown (constant time), and the
+ * Standard Webhooks headers with that specification's own library.
+ */
 function verifySignatures(secret: string, headers: Record<string, string | string[] | undefined>, body: string): boolean {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const hex = createHmac('sha256', key).update(body).digest('hex');
+  const hex = createHmac('sha256', secret).update(body).digest('hex');
   const plain = Buffer.from(String(headers['x-webhook-signature']));
   const plainOk = plain.length === hex.length && timingSafeEqual(plain, Buffer.from(hex));
-  const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
-  const expected = Buffer.from(`v1,${createHmac('sha256', key).update(signed).digest('base64')}`);
-  const standard = Buffer.from(String(headers['webhook-signature']));
-  return plainOk && standard.length === expected.length && timingSafeEqual(standard, expected);
+  try {
+    new Webhook(secret).verify(body, headers as Record<string, string>);
+  } catch {
+    return false;
+  }
+  return plainOk;
 }
 
 /** A delivery as `GET /api/webhooks/:id/deliveries` lists it. */
@@ -102,6 +110,22 @@ describe('webhooks (e2e)', () => {
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 
+  it("passes the reference document's receiver check unchanged, and the Standard Webhooks library's", async () => {
+    const hook = await register(['key.created']);
+    receiver.secret = hook.secret;
+    await t.createKey(owner, { name: 'référence ✓' });
+    const [message] = await receiver.waitFor(1);
+    const [delivery] = await deliveriesOnceSettled(hook.id, 1);
+    expect(receiver.checks).toEqual({ total: 1, passed: 1 });
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 200 });
+    // The body is compact JSON, exactly JSON.stringify of the payload, so re-serialising keeps it.
+    expect(message.body).toBe(JSON.stringify(JSON.parse(message.body)));
+    expect(message.body).toBe(JSON.stringify(delivery.payload));
+    expect(new Webhook(hook.secret).verify(message.body, message.headers as Record<string, string>)).toMatchObject({ type: 'key.created' });
+    expect(() => new Webhook(hook.secret).verify(message.body + ' ', message.headers as Record<string, string>)).toThrow();
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
   it('announces deactivation, by the owner or an admin, and rotation', async () => {
     const hook = await register(['key.deactivated', 'key.rotated']);
     const key = await t.createKey(owner);
@@ -128,7 +152,17 @@ describe('webhooks (e2e)', () => {
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 
-  it('gives up after the last attempt, does not follow redirects, and disables an endpoint that keeps failing', async () => {
+  /** The endpoint once `done` holds for it (the dispatcher stores an outcome just after the receiver answered). */
+  async function endpointOnce(hookId: string, done: (endpoint: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    let endpoint = (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data;
+    for (const deadline = Date.now() + 10_000; !done(endpoint) && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      endpoint = (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data;
+    }
+    return endpoint;
+  }
+
+  it('gives up after the whole schedule, does not follow redirects, and shows no next attempt once finished', async () => {
     const hook = await register(['key.created']);
     receiver.statuses = Array(20).fill(302);
     await t.createKey(owner);
@@ -136,26 +170,108 @@ describe('webhooks (e2e)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received).toHaveLength(4); // WEBHOOK_MAX_ATTEMPTS
     const [failed] = await deliveriesOnceSettled(hook.id, 1);
-    expect(failed).toMatchObject({ status: 'failed', attempts: 4, lastStatusCode: 302 });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 4, lastStatusCode: 302, nextAttemptAt: null });
     expect(failed.lastError).toContain('redirects are not followed');
+    // Four failures in a row are not enough to disable it: it must also have failed for WEBHOOK_DISABLE_AFTER.
+    const endpoint = await endpointOnce(hook.id, (e) => e.consecutiveFailures === 4);
+    expect(endpoint).toMatchObject({ isActive: true, consecutiveFailures: 4, failingSince: expect.any(String), disabledAt: null });
 
-    await t.createKey(owner);
-    await receiver.waitFor(6);
-    let endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
-    // The sixth failure is stored (and the endpoint disabled) just after the receiver answered it.
-    for (const deadline = Date.now() + 10_000; endpoint.isActive && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
+    receiver.statuses = [];
+    const key = await t.createKey(owner);
+    const list = await deliveriesOnceSettled(hook.id, 2);
+    expect(list[0]).toMatchObject({ status: 'succeeded', attempts: 1, nextAttemptAt: null, deliveredAt: expect.any(String) });
+    expect((list[0].payload as { data: { keyId: string } }).data.keyId).toBe(key.id);
+    expect(await endpointOnce(hook.id, (e) => e.consecutiveFailures === 0)).toMatchObject({ failingSince: null, nextProbeAt: null });
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('disables an endpoint only after failing for WEBHOOK_DISABLE_AFTER, keeps its backlog, and sends it once re-enabled', async () => {
+    const hook = await register(['key.created']);
+    receiver.statuses = Array(100).fill(503);
+    for (let i = 0; i < 3; i++) await t.createKey(owner); // 12 attempts in all (WEBHOOK_MAX_ATTEMPTS each)
+    // 6 failures (WEBHOOK_DISABLE_AFTER_FAILURES) within milliseconds: backed off, not disabled.
+    let endpoint = await endpointOnce(hook.id, (e) => (e.consecutiveFailures as number) >= 6);
+    expect(endpoint).toMatchObject({ isActive: true, disabledAt: null, nextProbeAt: expect.any(String) });
+    t.clock.advance(3_600_000);
+    try {
+      endpoint = await endpointOnce(hook.id, (e) => e.isActive === false);
+    } finally {
+      t.clock.advance(-3_600_000);
     }
-    expect(endpoint).toMatchObject({ isActive: false, consecutiveFailures: 6, disabledAt: expect.any(String) });
-    expect(receiver.received).toHaveLength(6);
-
-    // A disabled endpoint gets nothing new; re-enabling resets it.
-    await t.createKey(owner);
+    expect(endpoint).toMatchObject({ isActive: false, disabledAt: expect.any(String) });
+    // Disabled: nothing is sent, and the undelivered messages stay pending rather than failed.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.received).toHaveLength(6);
+    const seen = receiver.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(seen);
+    const kept: Array<DeliveryView & { id: string }> = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
+    const pending = kept.filter((d) => d.status === 'pending').map((d) => d.id);
+    expect(pending.length).toBeGreaterThan(0); // disabling failed none of them
+
+    receiver.statuses = [];
     const enabled = await t.patch(`/api/webhooks/${hook.id}`, { isActive: true }, owner.auth);
-    expect(enabled.body.data).toMatchObject({ isActive: true, consecutiveFailures: 0, disabledAt: null });
+    expect(enabled.body.data).toMatchObject({
+      isActive: true,
+      consecutiveFailures: 0,
+      failingSince: null,
+      nextProbeAt: null,
+      disabledAt: null,
+    });
+    const delivered = (await deliveriesOnceSettled(hook.id, 3)) as Array<DeliveryView & { id: string }>;
+    expect(delivered.filter((d) => pending.includes(d.id)).map((d) => d.status)).toEqual(pending.map(() => 'succeeded'));
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('a user-disabled endpoint keeps its pending deliveries until enabled again', async () => {
+    const hook = await register(['key.created']);
+    receiver.statuses = [503];
+    await t.createKey(owner);
+    await receiver.waitFor(1);
+    await t.patch(`/api/webhooks/${hook.id}`, { isActive: false }, owner.auth);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(1);
+    const [paused] = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
+    expect(paused).toMatchObject({ status: 'pending', attempts: 1 });
+    await t.patch(`/api/webhooks/${hook.id}`, { isActive: true }, owner.auth);
+    const [sent] = await deliveriesOnceSettled(hook.id, 1);
+    expect(sent).toMatchObject({ status: 'succeeded', attempts: 2, messageId: paused.messageId });
+    await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
+  });
+
+  it('redelivers one delivery, or every failed one, with the same webhook-id', async () => {
+    const hook = await register(['key.created']);
+    receiver.statuses = Array(8).fill(500); // two deliveries x WEBHOOK_MAX_ATTEMPTS
+    await t.createKey(owner);
+    await t.createKey(owner);
+    const failed = await deliveriesOnceSettled(hook.id, 2);
+    expect(failed.map((d) => d.status)).toEqual(['failed', 'failed']);
+
+    const one = await t.post(`/api/webhooks/${hook.id}/deliveries/${failed[0].id}/redeliver`, {}, owner.auth);
+    expect(one.status).toBe(202);
+    expect(one.body.data).toMatchObject({ id: failed[0].id, status: 'pending', attempts: 0, messageId: failed[0].messageId });
+    expect((await t.post(`/api/webhooks/${hook.id}/deliveries/${failed[0].id}/redeliver`, {}, owner.auth)).status).toBe(409);
+    await receiver.waitFor(9);
+    expect(receiver.received[8].headers['webhook-id']).toBe(failed[0].messageId);
+
+    const all = await t.post(`/api/webhooks/${hook.id}/deliveries/redeliver`, {}, owner.auth);
+    expect(all.status).toBe(202);
+    expect(all.body.data).toEqual({ requeued: 1 });
+    await receiver.waitFor(10);
+    const done = await deliveriesOnceSettled(hook.id, 2);
+    expect(done.map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
+    expect((await t.post(`/api/webhooks/${hook.id}/deliveries/redeliver`, {}, owner.auth)).body.data).toEqual({ requeued: 0 });
+    // A succeeded one may be sent again too.
+    expect((await t.post(`/api/webhooks/${hook.id}/deliveries/${done[1].id}/redeliver`, {}, owner.auth)).status).toBe(202);
+    await receiver.waitFor(11);
+
+    const stranger = await t.newUser('redeliver-stranger');
+    expect((await t.post(`/api/webhooks/${hook.id}/deliveries/${done[0].id}/redeliver`, {}, stranger.auth)).status).toBe(404);
+    expect((await t.post(`/api/webhooks/${hook.id}/deliveries/redeliver`, {}, stranger.auth)).status).toBe(404);
+    const missing = await t.post(`/api/webhooks/${hook.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`, {}, owner.auth);
+    expect(missing.status).toBe(404);
+    const malformed = await t.post(`/api/webhooks/${hook.id}/deliveries/nope/redeliver`, {}, owner.auth);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.details[0].field).toBe('deliveryId');
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 
@@ -231,6 +347,16 @@ describe('webhook SSRF protection (e2e)', () => {
     'http://[::1]/hook',
     'http://[fd00::1]/hook',
     'http://0.0.0.0/hook',
+    'http://[::127.0.0.1]/',
+    'http://[2002:7f00:1::]/',
+    'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
+    'http://[64:ff9b::7f00:1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[100::1]/',
+    'http://[fec0::1]/',
+    'http://[2001:db8::1]/',
+    'http://192.0.2.1/',
+    'http://198.51.100.7/',
   ])('refuses %s at registration', async (url) => {
     const res = await t.post('/api/webhooks', { url, events: ['key.created'] }, owner.auth);
     expect(res.status).toBe(400);

@@ -59,7 +59,23 @@ export class WebhookResponseDto {
   @ApiProperty({ description: 'Failed delivery attempts in a row' })
   consecutiveFailures: number;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When Argus disabled it after too many failures' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the current run of failures began' })
+  failingSince: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'While backed off after failures: when the next probe (one delivery) goes; the rest follow once it succeeds',
+  })
+  nextProbeAt: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When Argus disabled it after failing for WEBHOOK_DISABLE_AFTER',
+  })
   disabledAt: string | null;
 
   @ApiProperty({ type: String, format: 'date-time' })
@@ -90,8 +106,13 @@ export class WebhookDeliveryDto {
   @ApiProperty()
   attempts: number;
 
-  @ApiProperty({ type: String, format: 'date-time' })
-  nextAttemptAt: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the next attempt is due (pending only); null once succeeded or failed',
+  })
+  nextAttemptAt: string | null;
 
   @ApiProperty({ type: Number, nullable: true })
   lastStatusCode: number | null;
@@ -109,6 +130,11 @@ export class WebhookDeliveryDto {
   createdAt: string;
 }
 
+export class RedeliveredDto {
+  @ApiProperty({ description: 'Failed deliveries put back to pending' })
+  requeued: number;
+}
+
 export function toWebhookResponse(endpoint: WebhookEndpointEntity): WebhookResponseDto {
   return {
     id: endpoint.id,
@@ -116,6 +142,8 @@ export function toWebhookResponse(endpoint: WebhookEndpointEntity): WebhookRespo
     events: endpoint.events,
     isActive: endpoint.isActive,
     consecutiveFailures: endpoint.consecutiveFailures,
+    failingSince: endpoint.failingSince ? endpoint.failingSince.toISOString() : null,
+    nextProbeAt: endpoint.nextProbeAt ? endpoint.nextProbeAt.toISOString() : null,
     disabledAt: endpoint.disabledAt ? endpoint.disabledAt.toISOString() : null,
     createdAt: endpoint.createdAt.toISOString(),
     updatedAt: endpoint.updatedAt.toISOString(),
@@ -129,7 +157,7 @@ export function toDeliveryDto(delivery: WebhookDeliveryEntity): WebhookDeliveryD
     eventType: delivery.eventType,
     status: delivery.status,
     attempts: delivery.attempts,
-    nextAttemptAt: delivery.nextAttemptAt.toISOString(),
+    nextAttemptAt: delivery.status === 'pending' && delivery.nextAttemptAt ? delivery.nextAttemptAt.toISOString() : null,
     lastStatusCode: delivery.lastStatusCode,
     lastError: delivery.lastError,
     deliveredAt: delivery.deliveredAt ? delivery.deliveredAt.toISOString() : null,
