@@ -10,6 +10,7 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { AddRotationPolicies1763970000000 } from './migrations/1763970000000-add-rotation-policies';
+import { AddApiKeysCreatedAtIndex1763980000000 } from './migrations/1763980000000-add-api-keys-created-at-index';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
 import { AddOrganizations1763960000000 } from './migrations/1763960000000-add-organizations';
 import { OrganizationEntity } from '../organizations/entities/organization.entity';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   AddKeyExpiryNotice1763950000000,
   AddOrganizations1763960000000,
   AddRotationPolicies1763970000000,
+  AddApiKeysCreatedAtIndex1763980000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */
