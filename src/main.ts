@@ -1,11 +1,17 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { flushLogsSync } from './common/logging/logging';
+import { exitOnFatalErrors, flushLogsOnSignals } from './common/process/exit-paths';
 import { ConfigError, loadConfig } from './config/app-config';
+import { assertDataDirFree } from './database/embedded-postgres';
 
 async function main(): Promise<void> {
+  exitOnFatalErrors(new Logger('Argus'), flushLogsSync);
   const config = loadConfig();
+  if (!config.database.url && !config.database.inMemory) assertDataDirFree(config.dataDir);
   const app = await createApp(config);
+  flushLogsOnSignals(flushLogsSync);
   await app.listen({ port: config.port, host: config.host });
 
   const logger = new Logger('Argus');
@@ -17,6 +23,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  flushLogsSync();
   if (error instanceof ConfigError) {
     console.error(error.message);
   } else {

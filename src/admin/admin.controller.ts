@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { Authenticated } from '../auth/decorators/auth.decorators';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
-import { Envelope } from '../common/http/envelope';
+import { Envelope, PageMeta } from '../common/http/envelope';
 import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { AdminService } from './admin.service';
@@ -18,12 +18,18 @@ export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
   @Get('api-keys')
-  @ApiOperation({ summary: 'Every API key, with its owner' })
+  @ApiOperation({
+    summary: 'Every API key, with its owner',
+    description:
+      'Newest first. `meta` adds `nextCursor` (null on the last page): pass it as `cursor` to read the next page ' +
+      'without an offset (deep pages stay fast; `page` is then ignored). `isActive=true` is `status=active`.',
+  })
   @ApiEnvelope(AdminApiKeyResponseDto, { paginated: true })
   @ApiErrors(400)
   async listAllKeys(@Query() query: AdminKeysQueryDto): Promise<Envelope<AdminApiKeyResponseDto[]>> {
-    const { items, total } = await this.admin.listKeys(query);
-    return Envelope.page(items, query.meta(total));
+    const { items, total, nextCursor } = await this.admin.listKeys(query);
+    const meta: PageMeta & { nextCursor: string | null } = { ...query.meta(total), nextCursor };
+    return Envelope.page(items, meta);
   }
 
   @Put('api-keys/:id')

@@ -14,6 +14,8 @@ import { UserAccessService } from '../auth/user-access.service';
 import { toUserResponse } from '../auth/user.mapper';
 import { conflict, notFound, validationFailed } from '../common/errors/app.exception';
 import { Page } from '../common/http/page';
+import { Clock } from '../common/time/clock';
+import { decodeCursor, listAdminKeys } from './admin-key-list';
 import { AdminKeysQueryDto, AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
 
 @Injectable()
@@ -25,20 +27,23 @@ export class AdminService {
     private readonly tokens: TokenService,
     private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
-  async listKeys(query: AdminKeysQueryDto): Promise<Page<AdminApiKeyResponseDto>> {
-    const where: FindOptionsWhere<ApiKeyEntity> = {};
-    if (query.userId !== undefined) where.userId = query.userId;
-    if (query.isActive !== undefined) where.isActive = query.isActive;
-    const [rows, total] = await this.dataSource.getRepository(ApiKeyEntity).findAndCount({
-      where,
-      relations: { owner: true },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      skip: query.skip,
-      take: query.limit,
-    });
-    return { items: await Promise.all(rows.map((row) => this.apiKeys.toAdminResponse(row))), total };
+  async listKeys(query: AdminKeysQueryDto): Promise<Page<AdminApiKeyResponseDto> & { nextCursor: string | null }> {
+    const { rows, total, nextCursor } = await listAdminKeys(
+      this.dataSource.manager,
+      {
+        userId: query.userId,
+        status: query.status,
+        isActive: query.isActive,
+        cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        skip: query.skip,
+        take: query.limit,
+      },
+      this.clock.date(),
+    );
+    return { items: await Promise.all(rows.map((row) => this.apiKeys.toAdminResponse(row))), total, nextCursor };
   }
 
   async setKeyActive(id: string, isActive: boolean, audit: AuditContext): Promise<AdminApiKeyResponseDto> {

@@ -10,6 +10,7 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { AddRotationPolicies1763970000000 } from './migrations/1763970000000-add-rotation-policies';
+import { AddApiKeysCreatedAtIndex1763980000000 } from './migrations/1763980000000-add-api-keys-created-at-index';
 import { AddWebhookEndpointHealth1763984000000 } from './migrations/1763984000000-add-webhook-endpoint-health';
 import { AddKeyExpiryNoticeIndex1763984100000 } from './migrations/1763984100000-add-key-expiry-notice-index';
 import { AddKnownLoginAddresses1763990000000 } from './migrations/1763990000000-add-known-login-addresses';
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   AddKeyExpiryNotice1763950000000,
   AddOrganizations1763960000000,
   AddRotationPolicies1763970000000,
+  AddApiKeysCreatedAtIndex1763980000000,
   AddWebhookEndpointHealth1763984000000,
   AddKeyExpiryNoticeIndex1763984100000,
   AddKnownLoginAddresses1763990000000,

@@ -1,9 +1,19 @@
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataDirLockedError, EmbeddedPostgres } from './embedded-postgres';
+import { MAIN, ensureBuilt } from '../../test/support/server-process';
+import { DataDirLockedError, EmbeddedPostgres, assertDataDirFree } from './embedded-postgres';
+
+/** Run in a child process: takes the folder's lock through EmbeddedPostgres and holds it. */
+const HOLD_LOCK_SCRIPT = `
+  const { EmbeddedPostgres } = require('./src/database/embedded-postgres');
+  EmbeddedPostgres.start({ dataDir: process.argv[1], inMemory: false, maxConnections: 2 }).then(() => {
+    console.log('locked');
+    setInterval(() => {}, 1000);
+  });
+`;
 
 jest.setTimeout(60_000);
 
@@ -51,6 +61,8 @@ describe('EmbeddedPostgres', () => {
   };
 
   const lockFile = (): string => join(dataDir, 'argus.lock');
+  /** This process's pid and, on Linux, its start time. */
+  const ownLock = new RegExp(`^${process.pid}( \\d+)?$`);
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'argus-pg-'));
@@ -63,7 +75,7 @@ describe('EmbeddedPostgres', () => {
 
   it('holds an owner-only lock file with its pid while running, and removes it on stop', async () => {
     const db = await start();
-    expect(readFileSync(lockFile(), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
     expect(statSync(lockFile()).mode & 0o777).toBe(0o600);
     await expect(query(db.url, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
 
@@ -82,7 +94,7 @@ describe('EmbeddedPostgres', () => {
     expect(error.message).toContain(`pid ${process.pid}`);
 
     // The refused start left the owner's lock alone, and the owner still works.
-    expect(readFileSync(lockFile(), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
     await expect(query(first.url, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
 
     await stop(first);
@@ -96,21 +108,79 @@ describe('EmbeddedPostgres', () => {
     writeFileSync(lockFile(), String(pid));
 
     const db = await start();
-    expect(readFileSync(lockFile(), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
     await expect(query(db.url, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
   });
 
   it('takes over a lock naming its own pid that it does not hold (PID 1 in a restarted container)', async () => {
     writeFileSync(lockFile(), String(process.pid));
     await start();
-    expect(readFileSync(lockFile(), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
   });
 
   it('takes over a lock file that holds no pid', async () => {
     writeFileSync(lockFile(), 'garbage');
     await start();
-    expect(readFileSync(lockFile(), 'utf8')).toBe(String(process.pid));
+    expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
   });
+
+  describe('a lock naming a live process that is not the Argus that wrote it', () => {
+    let other: ChildProcess;
+    beforeEach(async () => {
+      // A program that is not Argus (nor Node.js), alive for the test: a pid reused after a crash.
+      other = spawn('sleep', ['30'], { stdio: 'ignore' });
+      await new Promise((resolve) => other.once('spawn', resolve));
+    });
+    afterEach(() => {
+      other.kill('SIGKILL');
+    });
+
+    it('is stale when it holds a pid alone and that process is not Node.js', async () => {
+      writeFileSync(lockFile(), String(other.pid));
+      const db = await start();
+      expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
+      await expect(query(db.url, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+    });
+
+    it('is stale when the start time it records is not that process’s', async () => {
+      if (!existsSync(`/proc/${other.pid}/stat`)) return console.log('skipped: no /proc on this platform');
+      writeFileSync(lockFile(), `${other.pid} 1`);
+      await start();
+      expect(readFileSync(lockFile(), 'utf8')).toMatch(ownLock);
+    });
+  });
+
+  it('refuses a lock held by another live Argus process (pid and start time match)', async () => {
+    // A second Node.js process takes the lock for real and holds it.
+    const holder = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', HOLD_LOCK_SCRIPT, dataDir], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
+        holder.once('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
+      });
+      expect(readFileSync(lockFile(), 'utf8')).toMatch(new RegExp(`^${holder.pid}( \\d+)?$`));
+      const refused = EmbeddedPostgres.start({ dataDir, inMemory: false, maxConnections: 3 });
+      await expect(refused).rejects.toThrow(`in use by another Argus process (pid ${holder.pid})`);
+      expect(() => assertDataDirFree(dataDir)).toThrow(DataDirLockedError);
+
+      // The real server on that folder: one clear line and exit 1, no stack trace.
+      ensureBuilt();
+      const server = spawnSync(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH ?? '', ARGUS_DATA_DIR: dataDir, PORT: '0' },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      expect(server.status).toBe(1);
+      expect(server.stderr).toContain(`ARGUS_DATA_DIR=${dataDir} is in use by another Argus process (pid ${holder.pid})`);
+      expect(`${server.stdout}${server.stderr}`).not.toMatch(/^\s+at /m);
+      expect(`${server.stdout}${server.stderr}`).not.toContain('ExceptionHandler');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 240_000);
 
   it('keeps data across stop and start', async () => {
     const first = await start();

@@ -17,7 +17,7 @@ export interface EmbeddedPostgresOptions {
  * `pg` driver, and so TypeORM, use it exactly as they use a PostgreSQL server.
  *
  * PGlite does not stop two processes from opening one folder, and the second silently loses
- * writes; a lock file holding the owner's pid makes the second process refuse to start.
+ * writes; a lock file naming the owner process makes the second process refuse to start.
  */
 export class EmbeddedPostgres {
   private constructor(
@@ -85,26 +85,62 @@ export class DataDirLockedError extends Error {
 /** Lock files this process holds; any other lock naming our pid is left over from a previous run. */
 const heldLocks = new Set<string>();
 
+/**
+ * The lock file holds `<pid> <start time>`: the pid, and when that process started (Linux
+ * `/proc/<pid>/stat`, clock ticks since boot). A pid is reused by unrelated programs after a crash
+ * or reboot, so a lock only counts while a process with that pid *and* that start time runs.
+ * Where /proc is missing (macOS), or for a lock holding a pid alone, the owner must at least be a
+ * live Node.js process.
+ */
 function acquireLock(lockFile: string, dataDir: string): string {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
+      const started = processStartTime(process.pid);
+      writeSync(fd, started === undefined ? String(process.pid) : `${process.pid} ${started}`);
       closeSync(fd);
       heldLocks.add(lockFile);
       return lockFile;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-      const ownedByUs = owner === process.pid && heldLocks.has(lockFile);
-      const ownedByOther = owner !== process.pid && Number.isInteger(owner) && owner > 0 && isAlive(owner);
-      if (ownedByUs || ownedByOther) throw new DataDirLockedError(dataDir, owner);
-      // The owner died without cleaning up (crash, SIGKILL), or it was an earlier run with our pid
-      // (PID 1 in a restarted container): the lock is stale.
+      const owner = lockOwner(lockFile);
+      if (owner !== undefined) throw new DataDirLockedError(dataDir, owner);
+      // The owner died without cleaning up (crash, SIGKILL), its pid now belongs to another
+      // program, or it was an earlier run with our pid (PID 1 in a restarted container): stale.
       rmSync(lockFile, { force: true });
     }
   }
   throw new Error(`Could not acquire ${lockFile}`);
+}
+
+/**
+ * Throws DataDirLockedError if another live Argus process holds the folder's lock, without
+ * taking it. main.ts calls this before building the app, so the refusal is one clear line rather
+ * than a stack trace from deep inside the module initialisation (the lock itself is still taken,
+ * atomically, by `start`).
+ */
+export function assertDataDirFree(dataDir: string): void {
+  const owner = lockOwner(join(dataDir, 'argus.lock'));
+  if (owner !== undefined) throw new DataDirLockedError(dataDir, owner);
+}
+
+/** The pid of the live process that holds the lock, or undefined when there is none or it is stale. */
+function lockOwner(lockFile: string): number | undefined {
+  let content: string;
+  try {
+    content = readFileSync(lockFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const [pidText, startedText] = content.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!/^\d+$/.test(pidText ?? '') || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  if (pid === process.pid) return heldLocks.has(lockFile) ? pid : undefined;
+  if (!isAlive(pid)) return undefined;
+  const started = processStartTime(pid);
+  if (started !== undefined && startedText !== undefined) return started === startedText ? pid : undefined;
+  return isNodeProcess(pid) === false ? undefined : pid;
 }
 
 function isAlive(pid: number): boolean {
@@ -113,5 +149,25 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat (after the parenthesised command name, which may hold spaces). */
+function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process runs Node.js (/proc/<pid>/cmdline), or undefined where that is unknowable. */
+function isNodeProcess(pid: number): boolean | undefined {
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return /(^|\/)node(js)?(\d+)?(\.exe)?$/i.test(argv0) || argv0.includes('argus');
+  } catch {
+    return undefined;
   }
 }

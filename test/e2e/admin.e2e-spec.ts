@@ -58,7 +58,7 @@ describe('admin (e2e)', () => {
 
       const all = await t.get(`/api/admin/api-keys?userId=${owner.userId}`, admin.auth);
       expect(all.status).toBe(200);
-      expect(all.body.meta).toEqual({ page: 1, limit: 20, total: 2 });
+      expect(all.body.meta).toEqual({ page: 1, limit: 20, total: 2, nextCursor: null });
       expect(all.body.data[0]).toMatchObject({ userId: owner.userId, owner: { id: owner.userId, email: owner.email } });
       expect(all.text).not.toContain(a.key);
       expect(all.text).not.toContain(b.key);
@@ -69,7 +69,7 @@ describe('admin (e2e)', () => {
       expect(inactive.body.data.map((k: { id: string }) => k.id)).toEqual([b.id]);
       const paged = await t.get(`/api/admin/api-keys?userId=${owner.userId}&limit=1&page=2`, admin.auth);
       expect(paged.body.data).toHaveLength(1);
-      expect(paged.body.meta).toEqual({ page: 2, limit: 1, total: 2 });
+      expect(paged.body.meta).toEqual({ page: 2, limit: 1, total: 2, nextCursor: null });
     });
 
     it.each(['userId=abc', 'isActive=maybe', 'limit=0', 'email=x'])('rejects ?%s with 400', async (query) => {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { KEY_STATUSES, KeyStatus } from '../../api-keys/dto/api-key-response.dto';
 import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { USER_ROLES, UserRole } from '../../auth/entities/user.entity';
 
@@ -12,11 +13,22 @@ export class AdminKeysQueryDto extends PaginationQueryDto {
   @IsUUID()
   userId?: string;
 
-  @ApiPropertyOptional({ type: Boolean })
+  @ApiPropertyOptional({ enum: KEY_STATUSES, description: 'Only keys in this status (as each key view shows it)' })
+  @IsOptional()
+  @IsIn(KEY_STATUSES)
+  status?: KeyStatus;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'true: usable now (status active); false: any other status' })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()
   isActive?: boolean;
+
+  @ApiPropertyOptional({ description: 'meta.nextCursor of the previous page; replaces page for deep pages' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
 }
 
 export class AdminUsersQueryDto extends PaginationQueryDto {
