@@ -246,10 +246,13 @@ describe('webhooks (e2e)', () => {
     const failed = await deliveriesOnceSettled(hook.id, 2);
     expect(failed.map((d) => d.status)).toEqual(['failed', 'failed']);
 
+    // Paused, so the redelivery stays pending while the second request proves it is refused (409).
+    await t.patch(`/api/webhooks/${hook.id}`, { isActive: false }, owner.auth);
     const one = await t.post(`/api/webhooks/${hook.id}/deliveries/${failed[0].id}/redeliver`, {}, owner.auth);
     expect(one.status).toBe(202);
     expect(one.body.data).toMatchObject({ id: failed[0].id, status: 'pending', attempts: 0, messageId: failed[0].messageId });
     expect((await t.post(`/api/webhooks/${hook.id}/deliveries/${failed[0].id}/redeliver`, {}, owner.auth)).status).toBe(409);
+    expect((await t.patch(`/api/webhooks/${hook.id}`, { isActive: true }, owner.auth)).status).toBe(200);
     await receiver.waitFor(9);
     expect(receiver.received[8].headers['webhook-id']).toBe(failed[0].messageId);
 
