@@ -1,4 +1,4 @@
-// ESLint over the TypeScript that Prettier formats (src/, test/, ormconfig.ts): typescript-eslint's
+// ESLint over the TypeScript that Prettier formats (src/, test/, scripts/, ormconfig.ts): typescript-eslint's
 // type-checked recommended rules, with eslint-config-prettier last so no rule fights the formatter.
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'bench/**', '**/*.js', '**/*.mjs'] },
-  { files: ['src/**/*.ts', 'test/**/*.ts', 'ormconfig.ts'] },
+  { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'ormconfig.ts'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
