@@ -36,15 +36,7 @@ import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from '.
 const MAX_REVOCATION_ROUNDS = 100;
 
 /** The fields an update is audited by. */
-const AUDITED_FIELDS: Array<keyof ApiKeyEntity & string> = [
-  'name',
-  'scopes',
-  'isActive',
-  'rateLimit',
-  'quota',
-  'rotationPolicy',
-  'allowedIps',
-];
+const AUDITED_FIELDS: Array<keyof ApiKeyEntity> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota', 'rotationPolicy', 'allowedIps'];
 
 /** The key lifecycle for a key's owner. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()

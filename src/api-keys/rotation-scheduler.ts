@@ -82,7 +82,9 @@ export class RotationScheduler implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const rotations: Rotation[] = [];
     const pass = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('argus:rotation')) AS locked`);
+      const [{ locked }] = await manager.query<Array<{ locked: boolean }>>(
+        `SELECT pg_try_advisory_xact_lock(hashtext('argus:rotation')) AS locked`,
+      );
       if (!locked) return { notified: 0, rotated: 0 };
       const notified = await this.announce(manager, now);
       const due: Array<{ id: string }> = await manager.query(

@@ -5,7 +5,7 @@ import { AppConfig, loadConfig } from '../config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { Clock } from '../common/time/clock';
 import { AuthService } from './auth.service';
-import { UserEntity, UserRole } from './entities/user.entity';
+import { UserEntity } from './entities/user.entity';
 import { PasswordService } from './password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from './user-access.service';
@@ -107,6 +107,7 @@ class FakeUserRepository {
   readonly create = jest.fn((input: Partial<UserEntity>): UserEntity => Object.assign(new UserEntity(), input));
 
   readonly save = jest.fn(async (user: UserEntity): Promise<UserEntity> => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the failure a test injects, thrown as given
     if (this.saveError) throw this.saveError;
     const now = new Date('2026-01-01T00:00:00.000Z');
     const saved = Object.assign(
@@ -134,7 +135,7 @@ class FakeUserRepository {
       id: `seed-${this.rows.length + 1}`,
       name: null,
       passwordHash: 'hash:right-password',
-      role: 'user' as UserRole,
+      role: 'user',
       isActive: true,
       createdAt: now,
       updatedAt: now,

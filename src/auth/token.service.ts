@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { conflict, unauthorized } from '../common/errors/app.exception';
+import { AppException, conflict, unauthorized } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -89,7 +89,7 @@ export class TokenService {
       }
       return { error: await this.explainRejection(manager, tokenHash, now) };
     });
-    if ('error' in outcome) throw outcome.error;
+    if ('error' in outcome) throw outcome.error as AppException;
     return outcome.tokens;
   }
 

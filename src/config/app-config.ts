@@ -239,6 +239,7 @@ function readRetryPolicy(reader: EnvReader, problems: string[]): RetryPolicy {
     problems.push(
       `WEBHOOK_RETRY_SCHEDULE: must be up to 50 comma-separated durations of at most 7d, such as 5s,5m,30m,2h (got "${rawSchedule}")`,
     );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the rule misses the narrowing to number[] the policy below needs
     scheduleMs = parseSchedule(DEFAULT_RETRY_SCHEDULE) as number[];
   }
   const policy: RetryPolicy = {

@@ -29,7 +29,7 @@ function isAlive(pid: number): boolean {
 /** The pid of a process that has already exited. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
-  const pid = child.pid as number;
+  const pid = child.pid;
   expect(pid).toBeGreaterThan(0);
   expect(isAlive(pid)).toBe(false);
   return pid;
@@ -158,7 +158,7 @@ describe('EmbeddedPostgres', () => {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
+        holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
         holder.once('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
       });
       expect(readFileSync(lockFile(), 'utf8')).toMatch(new RegExp(`^${holder.pid}( \\d+)?$`));

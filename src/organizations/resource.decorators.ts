@@ -54,5 +54,6 @@ export const RequireUnbound = (): MethodDecorator =>
 
 /** The organisation and project the ScopesGuard resolved for this request; undefined when none was named. */
 export const CurrentAccess = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): ResourceAccess | undefined => context.switchToHttp().getRequest().access,
+  (_data: unknown, context: ExecutionContext): ResourceAccess | undefined =>
+    context.switchToHttp().getRequest<{ access?: ResourceAccess }>().access,
 );

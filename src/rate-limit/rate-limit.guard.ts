@@ -90,7 +90,7 @@ export class RateLimitGuard extends ThrottlerGuard {
         ttl: throttler.ttl as number,
         throttler,
         blockDuration: 0,
-        getTracker: async () => '',
+        getTracker: () => Promise.resolve(''),
         generateKey: () => '',
       });
     }

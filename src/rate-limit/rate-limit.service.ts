@@ -77,11 +77,13 @@ export class RateLimitService implements OnApplicationShutdown {
         },
       });
       this.breaker = breaker;
-      this.redisClient.on('ready', () =>
-        redis.syncClock().then(
-          () => breaker.success(),
-          () => breaker.failure(),
-        ),
+      this.redisClient.on(
+        'ready',
+        () =>
+          void redis.syncClock().then(
+            () => breaker.success(),
+            () => breaker.failure(),
+          ),
       );
     }
   }
@@ -95,9 +97,10 @@ export class RateLimitService implements OnApplicationShutdown {
     return this.redisUsable();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): Promise<void> {
     this.breaker?.stop();
     this.redisClient?.disconnect();
+    return Promise.resolve();
   }
 
   policy(

@@ -50,7 +50,9 @@ export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const horizon = new Date(now + this.config.webhooks.expiringNoticeDays * 86_400_000);
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('argus:expiry-notices')) AS locked`);
+      const [{ locked }] = await manager.query<Array<{ locked: boolean }>>(
+        `SELECT pg_try_advisory_xact_lock(hashtext('argus:expiry-notices')) AS locked`,
+      );
       if (!locked) return 0;
       const due: Array<{ id: string; user_id: string; expires_at: Date }> = await manager.query(
         `WITH due AS (

@@ -88,7 +88,7 @@ export function guardedLookup(allowPrivate: boolean) {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, []);
       const allowed = allowPrivate ? addresses : addresses.filter((entry) => isPublicAddress(entry.address));
-      if (allowed.length === 0) return callback(new ForbiddenDestinationError(hostname) as NodeJS.ErrnoException, []);
+      if (allowed.length === 0) return callback(new ForbiddenDestinationError(hostname), []);
       if ((options as { all?: boolean }).all) return callback(null, allowed);
       callback(null, allowed[0].address, allowed[0].family);
     });

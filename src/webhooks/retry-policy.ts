@@ -28,7 +28,7 @@ export function parseDurationMs(raw: string): number | undefined {
 /** A comma-separated list of durations; undefined when any entry is not one. */
 export function parseSchedule(raw: string): number[] | undefined {
   const delays = raw.split(',').map(parseDurationMs);
-  return delays.length > 0 && delays.every((delay) => delay !== undefined) ? (delays as number[]) : undefined;
+  return delays.length > 0 && delays.every((delay) => delay !== undefined) ? delays : undefined;
 }
 
 /** Delay before the attempt after `attempts` attempts, or null when none is left. */

@@ -210,7 +210,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     };
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve) => {
-      const req = request(url, { method: 'POST', headers, timeout: timeoutMs, lookup: guardedLookup(allowPrivate) as never }, (res) => {
+      const req = request(url, { method: 'POST', headers, timeout: timeoutMs, lookup: guardedLookup(allowPrivate) }, (res) => {
         res.resume();
         res.on('end', () => {
           const statusCode = res.statusCode ?? 0;

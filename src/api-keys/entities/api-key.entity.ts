@@ -43,6 +43,11 @@ export interface RotationPolicySetting {
 @Index('IDX_api_keys_parent_key_id', ['parentKeyId'])
 @Check('CHK_api_keys_project_in_organization', `"project_id" IS NULL OR "organization_id" IS NOT NULL`)
 @Index('IDX_api_keys_rotation_due_at', ['rotationDueAt'], { where: '"rotation_due_at" IS NOT NULL' })
+@Index('IDX_api_keys_expiry_notice', ['expiresAt'], {
+  where: '"expiry_notified_at" IS NULL AND "revoked_at" IS NULL AND "rotated_at" IS NULL AND "expires_at" IS NOT NULL',
+})
+// ("created_at" DESC, "id" ASC): TypeORM cannot declare a column's sort order, so it keeps its hands off this one.
+@Index('IDX_api_keys_created_at_id', { synchronize: false })
 export class ApiKeyEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_api_keys' })
   id: string;

@@ -111,6 +111,7 @@ const CSV_COLUMNS: Array<keyof AuditEventDto> = [
 /** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
 export function toCsv(events: AuditEventDto[]): string {
   const cell = (value: unknown): string => {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are JSON-encoded first; String() only meets primitives here
     let text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -44,5 +44,5 @@ export const RequireScopes = (...scopes: string[]): MethodDecorator & ClassDecor
 
 /** The authenticated caller of this request. */
 export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest().user,
+  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<{ user: Principal }>().user,
 );

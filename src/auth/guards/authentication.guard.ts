@@ -25,6 +25,7 @@ export interface CallerLogFields {
  * authentications.
  */
 function toPrincipal<T>(error: unknown, user: T, info: unknown): T {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- Passport's error goes on to the filter exactly as it came
   if (error) throw error;
   if (user) return user;
   const failures = Array.isArray(info) ? info : [info];

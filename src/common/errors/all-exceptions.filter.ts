@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppException, FieldError } from './app.exception';
+import { AppException } from './app.exception';
 import { databaseUnavailable, isDatabaseUnavailable } from './database-errors';
 import { ErrorCode } from './error-codes';
 
@@ -9,7 +9,7 @@ export interface ErrorBody {
   error: string;
   code: ErrorCode;
   requestId: string;
-  details?: FieldError[] | unknown;
+  details?: unknown;
   retryAfter?: number;
 }
 
@@ -101,8 +101,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const details =
-        typeof response === 'object' && response !== null && 'details' in response ? (response as { details: unknown }).details : undefined;
+      const details = typeof response === 'object' && response !== null && 'details' in response ? response.details : undefined;
       return {
         status,
         body: {

@@ -29,7 +29,7 @@ export function toSuccessBody(result: unknown): unknown {
   if (result instanceof Envelope) {
     return {
       success: true,
-      data: result.data,
+      data: result.data as unknown,
       ...(result.message !== undefined ? { message: result.message } : {}),
       ...(result.meta !== undefined ? { meta: result.meta } : {}),
     };

@@ -89,7 +89,7 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   private receive(raw: string): void {
     let message: Invalidation & { from?: string; messageId?: string };
     try {
-      message = JSON.parse(raw);
+      message = JSON.parse(raw) as typeof message;
     } catch {
       return;
     }
