@@ -245,6 +245,7 @@ function readRetryPolicy(reader: EnvReader, problems: string[]): RetryPolicy {
   const policy: RetryPolicy = {
     scheduleMs,
     maxAttempts: reader.integer('WEBHOOK_MAX_ATTEMPTS', 15, 1, 100),
+    endpointBackoffAfter: reader.integer('WEBHOOK_ENDPOINT_BACKOFF_AFTER', 5, 1, 1000),
     endpointBackoffBaseMs: ms('WEBHOOK_ENDPOINT_BACKOFF', '1s', 10, 3_600_000),
     endpointBackoffMaxMs: ms('WEBHOOK_ENDPOINT_BACKOFF_MAX', '10m', 10, 86_400_000),
     disableAfterMs: ms('WEBHOOK_DISABLE_AFTER', '5d', 0, 365 * 86_400_000),

@@ -23,6 +23,8 @@ export class DeliveryClaims {
     private readonly dataSource: DataSource,
     private readonly leaseMs: number,
     private readonly perEndpoint: number,
+    /** Failures in a row from which an endpoint is backed off (`RetryPolicy.endpointBackoffAfter`). */
+    private readonly backoffAfter: number,
   ) {}
 
   async claim(now: number): Promise<EndpointClaim[]> {
@@ -34,15 +36,15 @@ export class DeliveryClaims {
          UPDATE webhook_endpoints e SET next_probe_at = $2
           WHERE e.id IN (
             SELECT e.id FROM webhook_endpoints e
-             WHERE e.is_active AND e.consecutive_failures > 0 AND (e.next_probe_at IS NULL OR e.next_probe_at <= $1) AND ${due}
+             WHERE e.is_active AND e.consecutive_failures >= $3 AND (e.next_probe_at IS NULL OR e.next_probe_at <= $1) AND ${due}
              LIMIT ${ENDPOINTS_PER_PASS} FOR UPDATE SKIP LOCKED)
          RETURNING e.id)
        SELECT id FROM probed`,
-      [at, leaseEnd],
+      [at, leaseEnd, this.backoffAfter],
     );
     const healthy: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT e.id FROM webhook_endpoints e WHERE e.is_active AND e.consecutive_failures = 0 AND ${due} LIMIT ${ENDPOINTS_PER_PASS}`,
-      [at],
+      `SELECT e.id FROM webhook_endpoints e WHERE e.is_active AND e.consecutive_failures < $2 AND ${due} LIMIT ${ENDPOINTS_PER_PASS}`,
+      [at, this.backoffAfter],
     );
     const claims: EndpointClaim[] = [];
     for (const { id, probe } of [

@@ -14,7 +14,8 @@ describe('webhook retry policy', () => {
   });
 
   it('backs an endpoint off exponentially up to the cap, and disables only after both the time and the count', () => {
-    expect([1, 2, 3, 4].map((n) => endpointBackoffMs(policy, n))).toEqual([1000, 2000, 4000, 8000]);
+    expect(policy.endpointBackoffAfter).toBe(5); // WEBHOOK_ENDPOINT_BACKOFF_AFTER
+    expect([5, 6, 7, 8].map((n) => endpointBackoffMs(policy, n))).toEqual([1000, 2000, 4000, 8000]);
     expect(endpointBackoffMs(policy, 500)).toBe(600_000);
     const since = new Date(0);
     expect(shouldDisable(policy, 1000, since, 4 * 86_400_000)).toBe(false); // many failures, 4 days

@@ -7,7 +7,12 @@ export interface RetryPolicy {
   /** Delays before the 2nd, 3rd, ... attempt; the last one repeats up to `maxAttempts`. */
   scheduleMs: number[];
   maxAttempts: number;
-  /** An endpoint's back-off after its n-th failure in a row: base × 2^(n-1), at most max. */
+  /**
+   * Failures in a row before an endpoint is backed off. A flaky receiver (one failure now and
+   * then) keeps its full throughput; a down one fails this many times, then gets probes.
+   */
+  endpointBackoffAfter: number;
+  /** An endpoint's back-off after its n-th failure in a row past the threshold: base × 2^(n-1), at most max. */
   endpointBackoffBaseMs: number;
   endpointBackoffMaxMs: number;
   /** An endpoint is disabled once it has failed without a success for this long... */
@@ -45,8 +50,14 @@ export function scheduleSpanMs(policy: RetryPolicy): number {
   return total;
 }
 
+/** Whether an endpoint with this many failures in a row is backed off (one probe at a time). */
+export function isBackedOff(policy: RetryPolicy, consecutiveFailures: number): boolean {
+  return consecutiveFailures >= policy.endpointBackoffAfter;
+}
+
+/** The pause after the failure that made `consecutiveFailures` in a row (the first back-off is the base). */
 export function endpointBackoffMs(policy: RetryPolicy, consecutiveFailures: number): number {
-  const exponent = Math.min(Math.max(consecutiveFailures - 1, 0), 40);
+  const exponent = Math.min(Math.max(consecutiveFailures - policy.endpointBackoffAfter, 0), 40);
   return Math.min(policy.endpointBackoffBaseMs * 2 ** exponent, policy.endpointBackoffMaxMs);
 }
 

@@ -11,7 +11,7 @@ import { ForbiddenDestinationError, guardedLookup, isPublicAddress } from './net
 import { SecretBox } from './secret-box';
 import { signatureHeaders } from './signing';
 import { DeliveryClaims } from './delivery-claims';
-import { endpointBackoffMs, retryDelayMs, shouldDisable } from './retry-policy';
+import { endpointBackoffMs, isBackedOff, retryDelayMs, shouldDisable } from './retry-policy';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
 
 /** Deliveries a healthy endpoint gets in one pass (sent one after another). */
@@ -51,7 +51,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.box = new SecretBox(config.jwt.secret);
     // Long enough for one request and its bookkeeping; renewed every third of it while held.
     this.leaseMs = 2 * config.webhooks.timeoutMs + 1000;
-    this.claims = new DeliveryClaims(dataSource, this.leaseMs, PER_ENDPOINT);
+    this.claims = new DeliveryClaims(dataSource, this.leaseMs, PER_ENDPOINT, config.webhooks.retry.endpointBackoffAfter);
   }
 
   onModuleInit(): void {
@@ -88,7 +88,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Sends an endpoint's claimed deliveries in turn; after a failure, hands the rest back. */
+  /** Sends an endpoint's claimed deliveries in turn; once the endpoint is backed off, hands the rest back. */
   private async deliverInOrder(ids: string[]): Promise<void> {
     try {
       for (let index = 0; index < ids.length; index++) {
@@ -112,7 +112,10 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** One attempt at one delivery; resolves to whether the endpoint took it. */
+  /**
+   * One attempt at one delivery; resolves to whether to go on with the endpoint's next one: after
+   * a success, or a failure that did not back the endpoint off (a flaky receiver keeps draining).
+   */
   private async deliver(id: string): Promise<boolean> {
     const deliveries = this.dataSource.getRepository(WebhookDeliveryEntity);
     const endpoints = this.dataSource.getRepository(WebhookEndpointEntity);
@@ -164,12 +167,14 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
         nextAttemptAt: delay === null ? null : new Date(now + delay),
       },
     );
-    await this.recordEndpointFailure(endpoint.id, now);
-    return false;
+    return !(await this.recordEndpointFailure(endpoint.id, now));
   }
 
-  /** One more failure in a row: back the endpoint off, and disable it once it has failed for long enough. */
-  private async recordEndpointFailure(endpointId: string, now: number): Promise<void> {
+  /**
+   * One more failure in a row: from `endpointBackoffAfter` in a row, back the endpoint off, and
+   * disable it once it has failed for long enough. Resolves to whether it is now backed off.
+   */
+  private async recordEndpointFailure(endpointId: string, now: number): Promise<boolean> {
     const [state]: Array<{ consecutive_failures: number; failing_since: Date }> = await this.dataSource.query(
       `WITH failed AS (
          UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, $2)
@@ -177,9 +182,10 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
        SELECT consecutive_failures, failing_since FROM failed`,
       [endpointId, new Date(now)],
     );
-    if (!state) return;
+    if (!state) return true;
     const policy = this.config.webhooks.retry;
     const failures = state.consecutive_failures;
+    if (!isBackedOff(policy, failures)) return false;
     const disable = shouldDisable(policy, failures, new Date(state.failing_since), now);
     await this.dataSource.query(
       `UPDATE webhook_endpoints SET next_probe_at = $2, updated_at = now()${disable ? ', is_active = false, disabled_at = $3' : ''} WHERE id = $1`,
@@ -192,6 +198,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
         `Webhook endpoint ${endpointId} disabled after failing since ${new Date(state.failing_since).toISOString()} (${failures} attempts)`,
       );
     }
+    return true;
   }
 
   /** One signed POST; redirects are not followed, and non-public destinations are refused. */

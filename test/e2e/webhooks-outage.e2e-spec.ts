@@ -13,6 +13,8 @@ const COMPRESSED = {
   WEBHOOK_POLL_MS: '50',
   WEBHOOK_RETRY_SCHEDULE: '50ms,200ms,500ms,1s',
   WEBHOOK_MAX_ATTEMPTS: '15',
+  // Backed off from the first failure in a row, so the probe bounds below are exact.
+  WEBHOOK_ENDPOINT_BACKOFF_AFTER: '1',
   WEBHOOK_ENDPOINT_BACKOFF: '20ms',
   WEBHOOK_ENDPOINT_BACKOFF_MAX: '400ms',
   WEBHOOK_DISABLE_AFTER: '1h',
@@ -126,4 +128,48 @@ describe('webhooks through a receiver outage (e2e)', () => {
         `max ${max} attempts for one delivery\n`,
     );
   }, 180_000);
+});
+
+describe('webhooks to a flaky receiver (e2e)', () => {
+  let t: TestApp;
+  let owner: Session;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    // A long endpoint back-off: were one failure enough to back the endpoint off, the queue below
+    // would wait 30 s behind a probe after each of its failures.
+    t = await TestApp.start({
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_POLL_MS: '50',
+      WEBHOOK_RETRY_SCHEDULE: '50ms',
+      WEBHOOK_MAX_ATTEMPTS: '15',
+      WEBHOOK_ENDPOINT_BACKOFF: '30s',
+      WEBHOOK_ENDPOINT_BACKOFF_MAX: '30s',
+    });
+    owner = await t.newUser('flaky');
+    receiver = await WebhookReceiver.start();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await t.close();
+  });
+
+  it('keeps draining an endpoint that fails now and then (fewer than WEBHOOK_ENDPOINT_BACKOFF_AFTER in a row)', async () => {
+    const hook = (await t.post('/api/webhooks', { url: receiver.url, events: ['key.created'] }, owner.auth)).body.data as { id: string };
+    let answered = 0;
+    receiver.statusFor = () => (answered++ % 2 === 0 ? 500 : 200); // every other request fails
+    const queued = 20;
+    for (let i = 0; i < queued; i++) await t.createKey(owner);
+    const deadline = Date.now() + 15_000;
+    let succeeded = 0;
+    while (Date.now() < deadline) {
+      const list: Array<{ status: string }> = (await t.get(`/api/webhooks/${hook.id}/deliveries?limit=100`, owner.auth)).body.data;
+      succeeded = list.filter((delivery) => delivery.status === 'succeeded').length;
+      if (succeeded === queued) break;
+      await sleep(100);
+    }
+    expect(succeeded).toBe(queued);
+    const endpoint = (await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data;
+    expect(endpoint).toMatchObject({ isActive: true, nextProbeAt: null });
+  }, 60_000);
 });

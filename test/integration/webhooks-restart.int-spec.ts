@@ -43,7 +43,7 @@ describe('a crashed worker (integration)', () => {
       const hook = await first.post('/api/webhooks', { url: receiver.url, events: ['key.created'] }, owner.auth);
       await first.createKey(owner);
       // What a worker does before sending, and all a crash leaves behind: the claim.
-      const claims = new DeliveryClaims(first.app.get(DataSource), 3000, 10);
+      const claims = new DeliveryClaims(first.app.get(DataSource), 3000, 10, 5);
       const [claim] = await claims.claim(Date.now());
       expect(claim.deliveryIds).toHaveLength(1);
       const claimedAt = Date.now();
