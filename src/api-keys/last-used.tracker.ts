@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from '../common/scheduling/periodic-task';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -13,7 +14,10 @@ import { APP_CONFIG } from '../config/config.module';
 export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(LastUsedTracker.name);
   private pending = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
+  private readonly flusher = new PeriodicTask(
+    () => this.flush(),
+    (error) => this.logger.warn(`lastUsedAt flush failed: ${error.message}`),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -21,12 +25,12 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown 
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.apiKeys.lastUsedFlushSeconds * 1000);
-    this.timer.unref();
+    this.flusher.start(this.config.apiKeys.lastUsedFlushSeconds * 1000);
   }
 
+  /** Stops the timer, waits for a flush under way, then writes what is left. */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    await this.flusher.stop();
     await this.flush();
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_AUDIT } from '../audit/audit-context';
-import { SerialTicker } from '../common/scheduling/serial-ticker';
+import { PeriodicTask } from '../common/scheduling/periodic-task';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -36,7 +36,7 @@ export interface RotationPass {
 @Injectable()
 export class RotationScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RotationScheduler.name);
-  private readonly ticker = new SerialTicker<RotationPass>(
+  private readonly ticker = new PeriodicTask<RotationPass>(
     () => this.run(),
     (error) => {
       this.logger.warn(`Scheduled rotation failed: ${error.message}`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SerialTicker } from '../common/scheduling/serial-ticker';
+import { PeriodicTask } from '../common/scheduling/periodic-task';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -17,7 +17,7 @@ const BATCH = 500;
 @Injectable()
 export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiryNotifier.name);
-  private readonly ticker = new SerialTicker(
+  private readonly ticker = new PeriodicTask(
     () => this.announce(),
     (error) => {
       this.logger.warn(`Expiry notices failed: ${error.message}`);

@@ -1,6 +1,7 @@
 import { LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { parseIpAddress } from '../common/net/ip-address';
 
 /**
  * IPv6 prefixes that carry an IPv4 address, and where it sits. ipaddr.js names most of them;
@@ -31,18 +32,16 @@ export function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
  * translator to an IPv4 address, so they are refused whatever they embed.
  */
 export function refusalReason(address: string): string | null {
-  if (isIP(address) === 0) return 'not an IP address';
-  const parsed = ipaddr.parse(dottedTailToHex(address));
+  const parsed = parseIpAddress(address);
+  if (!parsed) return 'not an IP address';
   if (parsed.kind() === 'ipv4') {
     const range = parsed.range();
-    return range === 'unicast' ? null : `${address} is in the ${range} range`;
+    if (range === 'unicast') return null;
+    const reason = `${parsed.toString()} is in the ${range} range`;
+    return isIP(address) === 6 ? `${address} maps ${reason}` : reason;
   }
   const v6 = parsed as ipaddr.IPv6;
   const embedded = embeddedIPv4(v6);
-  if (v6.range() === 'ipv4Mapped' && embedded) {
-    const inner = refusalReason(embedded.toString());
-    return inner && `${address} maps ${inner}`;
-  }
   if (embedded) {
     const form = v6.range() === 'unicast' ? 'IPv4-compatible' : v6.range();
     return `${address} embeds ${embedded.toString()} (${form}, ${embedded.range()})`;
@@ -50,17 +49,6 @@ export function refusalReason(address: string): string | null {
   if (v6.range() !== 'unicast') return `${address} is in the ${v6.range()} range`;
   if (!v6.match(GLOBAL_UNICAST)) return `${address} is outside global unicast (2000::/3)`;
   return null;
-}
-
-/**
- * `::a.b.c.d` as `::xxxx:xxxx`: ipaddr.js reads any dotted tail as IPv4-mapped (it parses
- * `::8.8.8.8` as `::ffff:808:808`), which would hide an IPv4-compatible address.
- */
-function dottedTailToHex(address: string): string {
-  const tail = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  if (!tail) return address;
-  const [a, b, c, d] = tail.slice(2).map(Number);
-  return `${tail[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 export function isPublicAddress(address: string): boolean {

@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from '../common/scheduling/periodic-task';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -39,9 +40,14 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   /** Deliveries claimed and not yet settled, whose leases the heartbeat renews. */
   private readonly held = new Set<string>();
   private readonly leaseMs: number;
-  private timer?: NodeJS.Timeout;
-  private heartbeat?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly passes = new PeriodicTask(
+    () => this.deliverDue(),
+    (error) => this.logger.warn(`Webhook pass failed: ${error.message}`),
+  );
+  private readonly heartbeat = new PeriodicTask(
+    () => this.renewLeases(),
+    (error) => this.logger.warn(`Webhook lease renewal failed: ${error.message}`),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,26 +61,17 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.webhooks.pollMs);
-    this.timer.unref();
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.floor(this.leaseMs / 3));
-    this.heartbeat.unref();
+    this.passes.start(this.config.webhooks.pollMs);
+    this.heartbeat.start(Math.floor(this.leaseMs / 3));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    clearInterval(this.heartbeat);
-    await this.running;
+    await Promise.all([this.passes.stop(), this.heartbeat.stop()]);
   }
 
   /** Passes over due deliveries until none is left; concurrent calls share the tick in progress. */
   tick(): Promise<void> {
-    if (!this.running) {
-      this.running = this.deliverDue()
-        .catch((error: Error) => this.logger.warn(`Webhook pass failed: ${error.message}`))
-        .finally(() => (this.running = undefined));
-    }
-    return this.running;
+    return this.passes.tick();
   }
 
   private async deliverDue(): Promise<void> {

@@ -73,19 +73,32 @@ describe('TtlCache', () => {
     });
   });
 
-  describe('max entries', () => {
-    it('evicts the oldest insertion first', () => {
+  describe('max entries (least recently used goes first)', () => {
+    it('evicts the least recently read entry, not the oldest insertion', () => {
       const cache = makeCache(1000, 2);
       cache.set('a', 'A');
       cache.set('b', 'B');
+      expect(cache.get('a')).toBe('A'); // a is now the most recently used
       cache.set('c', 'C');
       expect(cache.size).toBe(2);
-      expect(cache.get('a')).toBeUndefined();
-      expect(cache.get('b')).toBe('B');
+      expect(cache.get('b')).toBeUndefined();
+      expect(cache.get('a')).toBe('A');
       expect(cache.get('c')).toBe('C');
     });
 
-    it('counts a re-set key as newly inserted', () => {
+    it('counts a hit through getOrLoad as a use', async () => {
+      const cache = makeCache(1000, 2);
+      await cache.getOrLoad('a', async () => 'A');
+      await cache.getOrLoad('b', async () => 'B');
+      const loader = jest.fn(async () => 'unused');
+      await expect(cache.getOrLoad('a', loader)).resolves.toBe('A');
+      expect(loader).not.toHaveBeenCalled();
+      cache.set('c', 'C');
+      expect(cache.get('b')).toBeUndefined();
+      expect(cache.get('a')).toBe('A');
+    });
+
+    it('counts a re-set key as used', () => {
       const cache = makeCache(1000, 2);
       cache.set('a', 'A');
       cache.set('b', 'B');
@@ -179,6 +192,34 @@ describe('TtlCache', () => {
       stale.resolve('stale');
       await expect(staleCall).resolves.toBe('stale');
       expect(cache.get('k')).toBe('fresh');
+    });
+
+    it('delete() of one key does not discard the in-flight loads of other keys', async () => {
+      const cache = makeCache();
+      const other = deferred<string>();
+      const otherCall = cache.getOrLoad('other', () => other.promise);
+
+      cache.delete('k');
+
+      // A second caller for the other key still joins its load, and the load fills the cache.
+      const joined = jest.fn(async () => 'second load');
+      const joinedCall = cache.getOrLoad('other', joined);
+      expect(joined).not.toHaveBeenCalled();
+      other.resolve('O');
+      await expect(otherCall).resolves.toBe('O');
+      await expect(joinedCall).resolves.toBe('O');
+      expect(cache.get('other')).toBe('O');
+    });
+
+    it('keeps a load in flight per key: a slow key does not hold up or share with another', async () => {
+      const cache = makeCache();
+      const slow = deferred<string>();
+      const slowCall = cache.getOrLoad('slow', () => slow.promise);
+      await expect(cache.getOrLoad('fast', async () => 'F')).resolves.toBe('F');
+      expect(cache.get('fast')).toBe('F');
+      slow.resolve('S');
+      await expect(slowCall).resolves.toBe('S');
+      expect(cache.get('slow')).toBe('S');
     });
 
     it('leaves the cache empty when the only in-flight load was invalidated', async () => {
@@ -314,6 +355,18 @@ describe('TtlCache', () => {
       await expect(cache.getOrLoad('k', () => Promise.reject(outage))).resolves.toBe('v1');
       cache.delete('k');
       await expect(cache.getOrLoad('k', () => Promise.reject(outage))).rejects.toBe(outage);
+    });
+
+    it('delete() during a failing reload: the reload neither answers stale nor refills', async () => {
+      const cache = makeStaleCache();
+      await cache.getOrLoad('k', async () => 'v1');
+      clock.advance(1000);
+      const pending = deferred<string>();
+      const reload = cache.getOrLoad('k', () => pending.promise);
+      cache.delete('k');
+      pending.reject(outage);
+      await expect(reload).rejects.toBe(outage);
+      expect(cache.size).toBe(0);
     });
 
     it('clear() drops stale values too', async () => {

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 interface Entry<V> {
   value: V;
   expiresAt: number;
@@ -25,23 +27,25 @@ const DEFAULT_STALE_RETRY_MS = 1000;
 
 /**
  * A bounded map whose entries expire, with concurrent misses for one key coalesced into a single
- * load (so a burst of requests for a cold key costs one query, not one each). Eviction drops the
- * oldest insertions first. With `staleIfError`, an expired value is kept (up to its max age) and
- * served only when reloading it fails with an accepted error; `delete` and `clear` still drop it
- * at once.
+ * load (so a burst of requests for a cold key costs one query, not one each). Storage and eviction
+ * are `lru-cache`'s: when full, the least recently used entry goes first. Each key has its own
+ * in-flight load, so invalidating one key never discards another's. With `staleIfError`, an
+ * expired value is kept (up to its max age) and served only when reloading it fails with an
+ * accepted error; `delete` and `clear` still drop it at once.
  */
-export class TtlCache<K, V> {
-  private readonly entries = new Map<K, Entry<V>>();
+export class TtlCache<K extends NonNullable<unknown>, V> {
+  private readonly entries: LRUCache<K, Entry<V>>;
+  /** The load in flight per key; a load only fills the cache while it is still the one recorded here. */
   private readonly loading = new Map<K, Promise<V>>();
-  /** Bumped on every delete, so a load that started before an invalidation does not refill it. */
-  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly now: () => number = Date.now,
     private readonly staleIfError?: StaleIfError,
-  ) {}
+  ) {
+    this.entries = new LRUCache<K, Entry<V>>({ max: maxEntries });
+  }
 
   get size(): number {
     return this.entries.size;
@@ -60,30 +64,23 @@ export class TtlCache<K, V> {
 
   set(key: K, value: V, ttlMs = this.ttlMs): void {
     if (ttlMs <= 0) return;
-    this.entries.delete(key);
     const now = this.now();
     const maxAge = this.staleIfError?.maxAgeMs ?? 0;
     this.entries.set(key, { value, expiresAt: now + ttlMs, staleUntil: maxAge > ttlMs ? now + maxAge : 0, retryAt: 0 });
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as K;
-      this.entries.delete(oldest);
-    }
   }
 
+  /** Forget one key: its entry, and its in-flight load (which then does not refill it); other keys are untouched. */
   delete(key: K): void {
-    this.generation++;
     this.entries.delete(key);
     this.loading.delete(key);
   }
 
   /** Make loads already in flight not fill the cache (their data may predate a change). */
   discardPendingLoads(): void {
-    this.generation++;
     this.loading.clear();
   }
 
   clear(): void {
-    this.generation++;
     this.entries.clear();
     this.loading.clear();
   }
@@ -109,16 +106,18 @@ export class TtlCache<K, V> {
   }
 
   private load(key: K, load: () => Promise<V>, ttlFor: (value: V) => number | undefined): Promise<V> {
-    const generation = this.generation;
     const promise = this.bounded(load).then(
       (value) => {
-        if (this.loading.get(key) === promise) this.loading.delete(key);
-        if (generation === this.generation) this.set(key, value, ttlFor(value) ?? this.ttlMs);
+        if (this.loading.get(key) === promise) {
+          this.loading.delete(key);
+          this.set(key, value, ttlFor(value) ?? this.ttlMs);
+        }
         return value;
       },
       (error: unknown) => {
-        if (this.loading.get(key) === promise) this.loading.delete(key);
-        const stale = this.staleFor(key, error);
+        const current = this.loading.get(key) === promise;
+        if (current) this.loading.delete(key);
+        const stale = this.staleFor(key, error, current);
         if (stale === undefined) throw error;
         return stale.value;
       },
@@ -127,14 +126,17 @@ export class TtlCache<K, V> {
     return promise;
   }
 
-  /** The entry that may stand in for a reload that failed with `error`, if any (a delete removed it for good). */
-  private staleFor(key: K, error: unknown): Entry<V> | undefined {
+  /**
+   * The entry that may stand in for a reload that failed with `error`, if any (a delete removed it
+   * for good). Only the key's current load postpones its next retry.
+   */
+  private staleFor(key: K, error: unknown, current: boolean): Entry<V> | undefined {
     const options = this.staleIfError;
     if (!options) return undefined;
     const entry = this.entries.get(key);
     const now = this.now();
     if (!entry || entry.staleUntil <= now || !options.serveStaleOn(error)) return undefined;
-    entry.retryAt = now + (options.retryAfterMs ?? DEFAULT_STALE_RETRY_MS);
+    if (current) entry.retryAt = now + (options.retryAfterMs ?? DEFAULT_STALE_RETRY_MS);
     return entry;
   }
 

@@ -10,6 +10,10 @@ describe('compileIpAllowlist', () => {
     ['11.0.0.1', false],
     ['::ffff:10.1.2.3', true],
     ['::ffff:11.1.2.3', false],
+    ['::ffff:a01:203', true], // the same mapped address, written in hex
+    ['::FFFF:10.1.2.3', true],
+    ['::ffff:b01:203', false],
+    ['::10.1.2.3', false], // IPv4-compatible is not IPv4-mapped
     ['2001:db8:1::5', true],
     ['2001:db9::5', false],
     ['::1', true],

@@ -1,9 +1,8 @@
 import { BlockList, isIP } from 'node:net';
+import { parseIpAddress } from './ip-address';
 
 /** Answers whether a client address is inside an allowlist of addresses and CIDR ranges. */
 export type IpMatcher = (ip: string | undefined) => boolean;
-
-const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
 /**
  * Compiles an allowlist (`203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`) once, so checking a
@@ -20,11 +19,8 @@ export function compileIpAllowlist(entries: readonly string[]): IpMatcher {
     else list.addSubnet(address, Number(prefix), family);
   }
   return (ip) => {
-    if (!ip) return false;
-    const mapped = IPV4_MAPPED.exec(ip);
-    const address = mapped ? mapped[1] : ip;
-    const family = isIP(address);
-    if (family === 0) return false;
-    return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    const address = ip ? parseIpAddress(ip) : null;
+    if (!address) return false;
+    return list.check(address.toString(), address.kind());
   };
 }
