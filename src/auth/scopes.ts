@@ -3,12 +3,22 @@ import { UserRole } from './entities/user.entity';
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;
 export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks'] as const;
-export const ALL_SCOPES = 'admin:all';
+export type ScopeAction = (typeof SCOPE_ACTIONS)[number];
+export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
+
+/**
+ * Every scope the grammar accepts, as a type: a route or role naming `'wirte:keys'` does not
+ * compile. Input (DTOs, stored key scopes, query strings) stays a string until `isKnownScope`
+ * has validated and narrowed it.
+ */
+export type Scope = `${ScopeAction}:${ScopeResource}` | `${ScopeAction}:*` | 'admin:all';
+
+export const ALL_SCOPES = 'admin:all' satisfies Scope;
 
 const SCOPE_PATTERN = new RegExp(`^(${SCOPE_ACTIONS.join('|')}):(${SCOPE_RESOURCES.join('|')}|\\*)$`);
 
 /** What each role may do; a JWT caller holds these, and a key never holds more than its owner's. */
-export const ROLE_SCOPES: Record<UserRole, readonly string[]> = {
+export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
   user: [
     'read:keys',
     'write:keys',
@@ -30,7 +40,8 @@ export const ROLE_SCOPES: Record<UserRole, readonly string[]> = {
   admin: [ALL_SCOPES],
 };
 
-export function isKnownScope(scope: string): boolean {
+/** Validates input against the grammar and narrows it to `Scope`. */
+export function isKnownScope(scope: string): scope is Scope {
   return scope === ALL_SCOPES || SCOPE_PATTERN.test(scope);
 }
 
@@ -47,7 +58,7 @@ export function holdsScope(held: readonly string[], required: string): boolean {
 }
 
 /** The required scopes that `held` does not grant. */
-export function missingScopes(held: readonly string[], required: readonly string[]): string[] {
+export function missingScopes<S extends string>(held: readonly string[], required: readonly S[]): S[] {
   return required.filter((scope) => !holdsScope(held, scope));
 }
 

@@ -1,16 +1,9 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  ThrottlerModuleOptions,
-  ThrottlerOptions,
-  ThrottlerRequest,
-  ThrottlerStorage,
-} from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { quotaExceeded, quotaHeaders } from './rate-limit.headers';
 import {
   RATE_LIMIT_COST,
@@ -22,12 +15,6 @@ import {
 } from './rate-limit.decorators';
 import { API_KEY_POLICY, ConsumeOptions, RateLimitService } from './rate-limit.service';
 import { RateLimitPolicy } from './rate-limit.types';
-
-/** The throttler of API keys is the key policy itself, so the guard and the verify API share one bucket. */
-export const API_KEY_THROTTLER = API_KEY_POLICY;
-export const JWT_THROTTLER = 'jwt';
-export const ANONYMOUS_BURST_THROTTLER = 'anonymous-burst';
-export const ANONYMOUS_THROTTLER = 'anonymous';
 
 type LimitedRequest = FastifyRequest & { user?: Principal; rateLimitShown?: number };
 
@@ -49,64 +36,59 @@ export function trackerOf(request: LimitedRequest): string {
 
 /**
  * Runs after authentication (it needs the caller) and applies, per caller rather than per route,
- * the named throttlers configured in RateLimitModule: a key's own limit and quota, a user's, or an
- * anonymous client IP's. Every limited response carries the limit headers; a 429 also Retry-After.
+ * the limits of its kind from configuration (RATE_LIMIT_*): a key's own limit (or the default for
+ * keys) and its quota, a user's, or an anonymous client IP's burst and hourly limits; then the
+ * route's own `@RouteRateLimit`. Every limited response carries the limit headers; a 429 also
+ * Retry-After. A plain guard over RateLimitService, not `@nestjs/throttler` (README, Decisions).
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
-  constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
-    private readonly limits: RateLimitService,
-  ) {
-    super(options, storage, reflector);
-  }
-
-  private readonly throttlersByCaller = new Map<string, ThrottlerOptions[]>();
+export class RateLimitGuard implements CanActivate {
   /** Route settings read once per handler, not on every request. */
   private readonly routeSettings = new WeakMap<object, RouteSettings>();
 
-  override async onModuleInit(): Promise<void> {
-    await super.onModuleInit();
-    const named = (...names: string[]) => this.throttlers.filter((throttler) => names.includes(throttler.name as string));
-    this.throttlersByCaller.set('api_key', named(API_KEY_THROTTLER));
-    this.throttlersByCaller.set('jwt', named(JWT_THROTTLER));
-    this.throttlersByCaller.set('anonymous', named(ANONYMOUS_BURST_THROTTLER, ANONYMOUS_THROTTLER));
-  }
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+    private readonly limits: RateLimitService,
+  ) {}
 
-  /**
-   * Applies only the throttlers of this kind of caller (throttler's own loop would visit all four
-   * and resolve each one's route metadata on every request).
-   */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const route = this.settingsFor(context);
     if (route.skip || !this.limits.enabled) return true;
-    const principal = context.switchToHttp().getRequest<LimitedRequest>().user;
-    for (const throttler of this.throttlersByCaller.get(principal?.method ?? 'anonymous') ?? []) {
-      await this.handleRequest({
-        context,
-        limit: throttler.limit as number,
-        ttl: throttler.ttl as number,
-        throttler,
-        blockDuration: 0,
-        getTracker: () => Promise.resolve(''),
-        generateKey: () => '',
-      });
+    const http = context.switchToHttp();
+    const request = http.getRequest<LimitedRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const options = this.consumeOptions(request, route);
+    const principal = request.user;
+
+    if (principal?.method === 'api_key' && principal.keyId) {
+      const { keyId } = principal;
+      await this.enforce(request, reply, this.limits.keyBucket(keyId), this.limits.keyPolicy(principal.rateLimit), route.cost, options);
+      if (principal.quota) {
+        const result = await this.limits.consume(`quota:${keyId}`, this.limits.quotaPolicy(principal.quota), route.cost, options);
+        const headers = quotaHeaders(result);
+        if (!result.allowed) throw quotaExceeded(headers, result);
+        reply.headers(headers);
+      }
+    } else {
+      for (const policy of this.callerPolicies(principal)) {
+        await this.enforce(request, reply, `${policy.name}:${trackerOf(request)}`, policy, route.cost, options);
+      }
     }
+
     if (route.extra) {
-      const request = context.switchToHttp().getRequest<LimitedRequest>();
       const policy = this.limits.routePolicy(route.extra);
-      await this.enforce(
-        request,
-        context.switchToHttp().getResponse<FastifyReply>(),
-        `${policy.name}:${trackerOf(request)}`,
-        policy,
-        route.cost,
-        this.consumeOptions(request, route),
-      );
+      await this.enforce(request, reply, `${policy.name}:${trackerOf(request)}`, policy, route.cost, options);
     }
     return true;
+  }
+
+  /** The limits of a caller that is not a key: a user's (JWT), or an anonymous IP's burst then hourly. */
+  private callerPolicies(principal: Principal | undefined): RateLimitPolicy[] {
+    const limits = this.config.rateLimit;
+    if (!principal) return this.limits.anonymousPolicies();
+    if (principal.method === 'jwt') return [this.limits.policy('jwt', limits.jwt)];
+    return [this.limits.policy(API_KEY_POLICY, limits.apiKey)];
   }
 
   private settingsFor(context: ExecutionContext): RouteSettings {
@@ -123,39 +105,6 @@ export class RateLimitGuard extends ThrottlerGuard {
       this.routeSettings.set(handler, settings);
     }
     return settings;
-  }
-
-  protected override async handleRequest({ context, limit, ttl, throttler }: ThrottlerRequest): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<LimitedRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const principal = request.user;
-    const route = this.settingsFor(context);
-    const { cost } = route;
-    const options = this.consumeOptions(request, route);
-    const name = throttler.name as string;
-
-    if (name === API_KEY_THROTTLER && principal?.keyId) {
-      await this.enforce(request, reply, this.limits.keyBucket(principal.keyId), this.limits.keyPolicy(principal.rateLimit), cost, options);
-    } else {
-      await this.enforce(
-        request,
-        reply,
-        `${name}:${trackerOf(request)}`,
-        this.limits.policy(name, { limit, windowSeconds: ttl / 1000 }),
-        cost,
-        options,
-      );
-    }
-
-    if (name === API_KEY_THROTTLER && principal?.quota && principal.keyId) {
-      const quotaPolicy = this.limits.quotaPolicy(principal.quota);
-      const result = await this.limits.consume(`quota:${principal.keyId}`, quotaPolicy, cost, options);
-      const headers = quotaHeaders(result);
-      if (!result.allowed) throw quotaExceeded(headers, result);
-      reply.headers(headers);
-    }
-    return true;
   }
 
   /** A request that takes access away passes on this instance's counts when Redis cannot answer. */

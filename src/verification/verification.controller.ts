@@ -3,13 +3,13 @@ import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
 import { Principal } from '../auth/principal';
-import { isKnownScope, missingScopes } from '../auth/scopes';
+import { Scope, isKnownScope, missingScopes } from '../auth/scopes';
 import { insufficientScope, validationFailed } from '../common/errors/app.exception';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
 import { VerifyKeyDto, VerifyKeyResultDto } from './dto/verify-key.dto';
 import { KeyVerificationService } from './key-verification.service';
 
-export const VERIFY_SCOPE = 'execute:keys';
+export const VERIFY_SCOPE = 'execute:keys' satisfies Scope;
 
 @ApiTags('verification')
 @Controller('v1')
@@ -64,7 +64,7 @@ export class VerificationController {
       .filter(Boolean);
     const unknown = required.filter((scope) => !isKnownScope(scope));
     if (unknown.length > 0) throw validationFailed([{ field: 'scopes', messages: [`unknown scopes: ${unknown.join(', ')}`] }]);
-    const missing = missingScopes(caller.scopes, required);
+    const missing = missingScopes(caller.scopes, required.filter(isKnownScope));
     if (missing.length > 0) throw insufficientScope(missing);
 
     if (caller.keyId) reply.header('X-Argus-Key-Id', caller.keyId);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/openapi/api-responses.decorator';
 import { UserRole } from '../entities/user.entity';
 import { Principal } from '../principal';
+import type { Scope } from '../scopes';
 
 export const IS_PUBLIC = 'argus:isPublic';
 export const AUTH_REQUIREMENTS = 'argus:authRequirements';
@@ -13,7 +14,7 @@ export const API_KEY_SECURITY = 'api-key';
 export interface AuthRequirements {
   roles?: UserRole[];
   /** Every listed scope is required (API keys by their scopes, JWT callers by their role's). */
-  scopes?: string[];
+  scopes?: Scope[];
 }
 
 /** Opts a route out of the global authentication guard. */
@@ -40,7 +41,7 @@ export function Authenticated(requirements: AuthRequirements = {}): MethodDecora
  * The scopes a route requires, all of them: shorthand for `@Authenticated({ scopes })`. The
  * ScopesGuard enforces them and `/docs` lists them under `x-required-scopes`.
  */
-export const RequireScopes = (...scopes: string[]): MethodDecorator & ClassDecorator => Authenticated({ scopes });
+export const RequireScopes = (...scopes: Scope[]): MethodDecorator & ClassDecorator => Authenticated({ scopes });
 
 /** The authenticated caller of this request. */
 export const CurrentPrincipal = createParamDecorator(

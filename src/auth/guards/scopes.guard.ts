@@ -12,10 +12,10 @@ import { ORGANIZATION_ROLE_SCOPES } from '../../organizations/organization-roles
 import { ORGANIZATION_REF, PROJECT_REF, REQUIRE_UNBOUND, ResourceAccess, ResourceRef } from '../../organizations/resource.decorators';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../decorators/auth.decorators';
 import { Principal } from '../principal';
-import { missingScopes } from '../scopes';
+import { Scope, missingScopes } from '../scopes';
 
 interface RouteAccess {
-  scopes: string[];
+  scopes: Scope[];
   organization?: ResourceRef;
   project?: ResourceRef;
   unbound: boolean;
