@@ -36,7 +36,8 @@ export function extractBlocks(markdown: string): WalkthroughBlock[] {
 /**
  * One bash for the whole walkthrough, so variables carry from block to block. `curl` is wrapped
  * by a function that records each call's HTTP status in a file (also from inside `$(...)`) and
- * otherwise behaves as curl does.
+ * otherwise behaves as curl does. Calls are paced at a person's speed (0.25 s apart): at machine
+ * speed the unauthenticated calls outran the anonymous burst limit (5 per second) and got 429s.
  */
 export class WalkthroughShell {
   private output = '';
@@ -54,6 +55,7 @@ export class WalkthroughShell {
       [
         'set -o pipefail',
         `curl() {`,
+        `  sleep 0.25`,
         `  local out; out=$(command curl --max-time 20 -w '\\n__WALK_STATUS__%{http_code}' "$@"); local rc=$?`,
         `  echo "\${out##*__WALK_STATUS__}" >> "$WALK_STATUS"`,
         `  printf '%s\\n' "\${out%__WALK_STATUS__*}"`,
