@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from './src/config/app-config';
-import { dataSourceOptions } from './src/database/data-source-options';
-import { EmbeddedPostgres } from './src/database/embedded-postgres';
+import { loadConfig } from './src/core/config/app-config';
+import { dataSourceOptions } from './src/core/database/data-source-options';
+import { EmbeddedPostgres } from './src/core/database/embedded-postgres';
 
 /**
  * The DataSource the TypeORM CLI uses (`npm run migration:run`, `migration:generate`): the

@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { EmbeddedPostgres } from '../src/database/embedded-postgres';
+import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { EmbeddedPostgres } from '../src/core/database/embedded-postgres';
 
 /** The up queries TypeORM's schema builder would run against a migrated database. */
 async function driftOn(url: string): Promise<string[]> {

@@ -2,13 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
-import { registerApiInputRules } from './common/http/api-input-rules';
-import { toSuccessBody } from './common/http/envelope';
-import { requestIdFor } from './common/http/request-id';
-import { securityHeaderSets, securityHeadersFor } from './common/http/security-headers';
-import { createRootLogger, registerRequestLogging } from './common/logging/logging';
-import { setupSwagger } from './common/openapi/swagger';
-import { AppConfig } from './config/app-config';
+import { registerApiInputRules } from './core/http/api-input-rules';
+import { toSuccessBody } from './core/http/envelope';
+import { requestIdFor } from './core/http/request-id';
+import { securityHeaderSets, securityHeadersFor } from './core/http/security-headers';
+import { createRootLogger, registerRequestLogging } from './core/logging/logging';
+import { setupSwagger } from './core/openapi/swagger';
+import { AppConfig } from './core/config/app-config';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 

@@ -4,25 +4,25 @@ import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
-import { CoreModule } from './common/core.module';
-import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { createValidationPipe } from './common/errors/validation';
-import { createRootLogger, loggerParams } from './common/logging/logging';
+import { CoreModule } from './core/core.module';
+import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
+import { createValidationPipe } from './core/errors/validation';
+import { createRootLogger, loggerParams } from './core/logging/logging';
 import type { Logger } from 'pino';
-import { AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
+import { AppConfig } from './core/config/app-config';
+import { ConfigModule } from './core/config/config.module';
+import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './health/health.module';
-import { AuthenticationGuard } from './auth/guards/authentication.guard';
-import { ScopesGuard } from './auth/guards/scopes.guard';
+import { AuthenticationGuard } from './auth/authentication.guard';
+import { ScopesGuard } from './access/scopes.guard';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { AuditModule } from './audit/audit.module';
-import { InvalidationModule } from './common/invalidation/invalidation.module';
+import { InvalidationModule } from './core/invalidation/invalidation.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
-import { Clock } from './common/time/clock';
+import { Clock } from './core/time/clock';
 
 /** Seams for tests and embedding: the clock, and where logs go (stdout by default). */
 export interface AppOptions {

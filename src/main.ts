@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { flushLogsSync } from './common/logging/logging';
-import { exitOnFatalErrors, flushLogsOnSignals } from './common/process/exit-paths';
-import { ConfigError, loadConfig } from './config/app-config';
-import { assertDataDirFree } from './database/embedded-postgres';
+import { flushLogsSync } from './core/logging/logging';
+import { exitOnFatalErrors, flushLogsOnSignals } from './core/process/exit-paths';
+import { ConfigError, loadConfig } from './core/config/app-config';
+import { assertDataDirFree } from './core/database/embedded-postgres';
 
 async function main(): Promise<void> {
   exitOnFatalErrors(new Logger('Argus'), flushLogsSync);

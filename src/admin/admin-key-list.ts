@@ -1,7 +1,7 @@
 import { Brackets, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { KeyStatus } from '../api-keys/dto/api-key-response.dto';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
-import { validationFailed } from '../common/errors/app.exception';
+import { validationFailed } from '../core/errors/app.exception';
 
 /** The position after one key in the admin list's order (`created_at DESC, id ASC`). */
 export interface KeyCursor {

@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, Param, Patch, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
-import { Authenticated } from '../auth/decorators/auth.decorators';
+import { Authenticated } from '../access/auth.decorators';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
-import { Envelope, PageMeta } from '../common/http/envelope';
-import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { Envelope, PageMeta } from '../core/http/envelope';
+import { ParseIdPipe } from '../core/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { AdminService } from './admin.service';
-import { Audit, AuditContext } from '../audit/audit-context';
+import { Audit, AuditContext } from '../events/audit-context';
 import { AdminKeysQueryDto, AdminUsersQueryDto, SetKeyActiveDto, UpdateUserDto } from './dto/admin.dto';
 import { ReducesAccess } from '../rate-limit/rate-limit.decorators';
 

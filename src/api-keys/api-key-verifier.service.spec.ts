@@ -1,8 +1,8 @@
 import { QueryFailedError, Repository } from 'typeorm';
-import { AppException } from '../common/errors/app.exception';
-import type { Invalidation, InvalidationBus } from '../common/invalidation/invalidation-bus';
-import { Clock } from '../common/time/clock';
-import { AppConfig, loadConfig } from '../config/app-config';
+import { AppException } from '../core/errors/app.exception';
+import type { Invalidation, InvalidationBus } from '../core/invalidation/invalidation-bus';
+import { Clock } from '../core/time/clock';
+import { AppConfig, loadConfig } from '../core/config/app-config';
 import { generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { InvalidationBus } from '../common/invalidation/invalidation-bus';
+import { InvalidationBus } from '../core/invalidation/invalidation-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { staleIfDatabaseDown } from '../common/cache/stale-if-database-down';
-import { TtlCache } from '../common/cache/ttl-cache';
-import { unauthorized } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-codes';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
+import { TtlCache } from '../core/cache/ttl-cache';
+import { unauthorized } from '../core/errors/app.exception';
+import { ErrorCode } from '../core/errors/error-codes';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
-import { IpMatcher, compileIpAllowlist } from '../common/net/ip-allowlist';
+import { IpMatcher, compileIpAllowlist } from '../core/net/ip-allowlist';
 import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 
 /** What verification needs to know about a key; cached so a good key costs no query per request. */

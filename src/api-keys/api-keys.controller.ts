@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
-import { Principal } from '../auth/principal';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { Envelope } from '../common/http/envelope';
-import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
+import { Principal } from '../access/principal';
+import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
+import { Envelope } from '../core/http/envelope';
+import { ParseIdPipe } from '../core/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitCost, ReducesAccess } from '../rate-limit/rate-limit.decorators';
 
@@ -14,11 +14,11 @@ export const CREATE_KEY_COST = 5;
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto } from './dto/api-key-response.dto';
 import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
-import { Audit, AuditContext } from '../audit/audit-context';
+import { Audit, AuditContext } from '../events/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { AuditEventDto, toAuditEventDto } from '../audit/dto/audit-event.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
-import { CurrentAccess, InOrganization, InProject, ResourceAccess } from '../organizations/resource.decorators';
+import { CurrentAccess, InOrganization, InProject, ResourceAccess } from '../access/resource.decorators';
 
 export const KEY_CREATED_MESSAGE = 'API key created. Save it now - it cannot be retrieved again.';
 export const KEY_ROTATED_MESSAGE = 'API key rotated. Save the new key now - it cannot be retrieved again.';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { DataSource, FindOperator, Repository } from 'typeorm';
-import { Principal } from '../auth/principal';
-import { ROLE_SCOPES } from '../auth/scopes';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { AppException } from '../common/errors/app.exception';
-import { Clock } from '../common/time/clock';
+import { Principal } from '../access/principal';
+import { ROLE_SCOPES } from '../access/scopes';
+import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
+import { AppException } from '../core/errors/app.exception';
+import { Clock } from '../core/time/clock';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeysService } from './api-keys.service';
 import { KeyRotationService } from './key-rotation.service';
@@ -14,10 +14,10 @@ import { MembershipAccessService } from '../organizations/membership-access.serv
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
-import { loadConfig } from '../config/app-config';
+import { loadConfig } from '../core/config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { AuditContext } from '../audit/audit-context';
-import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditContext } from '../events/audit-context';
+import { AuditEventEntity } from '../events/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) });

@@ -1,19 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { AuditContext } from '../audit/audit-context';
+import { AuditContext } from '../events/audit-context';
 import { AuditService } from '../audit/audit.service';
-import { conflict, notFound } from '../common/errors/app.exception';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { conflict, notFound } from '../core/errors/app.exception';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 import { SecretBox } from '../webhooks/secret-box';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { nextRotation } from './rotation-policy';
 import { ManageableKeys } from './manageable-keys';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../access/principal';
 
 export interface RotationOptions {
   graceSeconds: number;

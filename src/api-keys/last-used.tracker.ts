@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PeriodicTask } from '../common/scheduling/periodic-task';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PeriodicTask } from '../core/scheduling/periodic-task';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 
 /**
  * Keeps `lastUsedAt` fresh without a write per request: uses are remembered in memory and

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, FindOptionsWhere, IsNull } from 'typeorm';
-import { UserEntity } from '../auth/entities/user.entity';
-import type { Principal } from '../auth/principal';
-import { missingScopes } from '../auth/scopes';
-import { forbidden, insufficientScope, notFound } from '../common/errors/app.exception';
+import { UserEntity } from '../users/user.entity';
+import type { Principal } from '../access/principal';
+import { missingScopes } from '../access/scopes';
+import { forbidden, insufficientScope, notFound } from '../core/errors/app.exception';
 import { KeyScopesService } from '../organizations/key-scopes.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
 

@@ -1,5 +1,5 @@
-import { validationFailed } from '../common/errors/app.exception';
-import { AppConfig } from '../config/app-config';
+import { validationFailed } from '../core/errors/app.exception';
+import { AppConfig } from '../core/config/app-config';
 import { RotationPolicyDto } from './dto/rotation-policy.dto';
 import { RotationPolicySetting } from './entities/api-key.entity';
 

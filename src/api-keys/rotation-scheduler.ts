@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { SYSTEM_AUDIT } from '../audit/audit-context';
-import { PeriodicTask } from '../common/scheduling/periodic-task';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { SYSTEM_AUDIT } from '../events/audit-context';
+import { PeriodicTask } from '../core/scheduling/periodic-task';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
+import { WebhookOutbox } from '../events/webhook-outbox';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { KeyRotationService, Rotation } from './key-rotation.service';
 

@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated } from '../auth/decorators/auth.decorators';
-import { Envelope } from '../common/http/envelope';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { Authenticated } from '../access/auth.decorators';
+import { Envelope } from '../core/http/envelope';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { AuditService } from './audit.service';
 import { AuditEventDto, AuditQueryDto, toAuditEventDto, toCsv } from './dto/audit-event.dto';
 

@@ -1,10 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
-import type { WebhookEventType } from '../webhooks/webhook.entities';
+import { WebhookOutbox } from '../events/webhook-outbox';
+import type { WebhookEventType } from '../events/webhook.entities';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditContext } from './audit-context';
-import { AuditAction, AuditChanges, AuditEventEntity, AuditTargetType } from './audit-event.entity';
+import { AuditContext } from '../events/audit-context';
+import { AuditAction, AuditChanges, AuditEventEntity, AuditTargetType } from '../events/audit-event.entity';
 
 export interface AuditRecord {
   action: AuditAction;

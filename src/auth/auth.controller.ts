@@ -1,17 +1,17 @@
 import { Body, Controller, Get, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Envelope } from '../common/http/envelope';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
-import { Authenticated, CurrentPrincipal, Public } from './decorators/auth.decorators';
+import { Envelope } from '../core/http/envelope';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
+import { Authenticated, CurrentPrincipal, Public } from '../access/auth.decorators';
 import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/auth.dto';
 import { LoginResponseDto, TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
 import { deviceCookie, deviceTokensOf } from './device-token';
-import { Clock } from '../common/time/clock';
+import { Clock } from '../core/time/clock';
 import { AuthService } from './auth.service';
 import { ReducesAccess, RouteRateLimit } from '../rate-limit/rate-limit.decorators';
-import { Audit, AuditContext } from '../audit/audit-context';
-import { Principal } from './principal';
+import { Audit, AuditContext } from '../events/audit-context';
+import { Principal } from '../access/principal';
 
 @ApiTags('auth')
 @Controller('auth')

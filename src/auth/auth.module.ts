@@ -7,17 +7,17 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { UserEntity } from './entities/user.entity';
+import { UserEntity } from '../users/user.entity';
 import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
 import { LoginThrottleService } from './login-throttle.service';
-import { AuthenticationGuard } from './guards/authentication.guard';
-import { ScopesGuard } from './guards/scopes.guard';
+import { AuthenticationGuard } from './authentication.guard';
+import { ScopesGuard } from '../access/scopes.guard';
 import { OrganizationAccessModule } from '../organizations/organization-access.module';
-import { PasswordService } from './password.service';
-import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './strategies/api-key.strategies';
-import { JwtStrategy } from './strategies/jwt.strategy';
+import { PasswordService } from '../users/password.service';
+import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from '../api-keys/api-key.strategies';
+import { JwtStrategy } from './jwt.strategy';
 import { TokenService } from './token.service';
-import { UserAccessService } from './user-access.service';
+import { UserAccessService } from '../users/user-access.service';
 
 @Module({
   imports: [

@@ -1,18 +1,18 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError, Repository } from 'typeorm';
-import { AppException } from '../common/errors/app.exception';
-import { AppConfig, loadConfig } from '../config/app-config';
+import { AppException } from '../core/errors/app.exception';
+import { AppConfig, loadConfig } from '../core/config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { Clock } from '../common/time/clock';
+import { Clock } from '../core/time/clock';
 import { AuthService } from './auth.service';
-import { UserEntity } from './entities/user.entity';
-import { PasswordService } from './password.service';
+import { UserEntity } from '../users/user.entity';
+import { PasswordService } from '../users/password.service';
 import { IssuedTokens, TokenService } from './token.service';
-import { UserAccessService } from './user-access.service';
+import { UserAccessService } from '../users/user-access.service';
 import { LoginClient, LoginThrottleService } from './login-throttle.service';
 import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
-import { AuditContext } from '../audit/audit-context';
-import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditContext } from '../events/audit-context';
+import { AuditEventEntity } from '../events/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 
 type UserWhere = Partial<Pick<UserEntity, 'id' | 'email'>>;

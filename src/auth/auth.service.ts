@@ -1,21 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { conflict, forbidden, unauthorized } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-codes';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { conflict, forbidden, unauthorized } from '../core/errors/app.exception';
+import { ErrorCode } from '../core/errors/error-codes';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 import { LoginDto, RegisterDto } from './dto/auth.dto';
 import { LoginResponseDto, TokenPairDto, UserResponseDto } from './dto/auth-response.dto';
-import { UserEntity } from './entities/user.entity';
-import { PasswordService } from './password.service';
+import { UserEntity } from '../users/user.entity';
+import { PasswordService } from '../users/password.service';
 import { IssuedTokens, TokenService } from './token.service';
-import { UserAccessService } from './user-access.service';
+import { UserAccessService } from '../users/user-access.service';
 import { toUserResponse } from './user.mapper';
 import { LoginClient, LoginThrottleService } from './login-throttle.service';
-import { AuditContext } from '../audit/audit-context';
+import { AuditContext } from '../events/audit-context';
 import { AuditService } from '../audit/audit.service';
-import { isUniqueViolation } from '../common/errors/database-errors';
+import { isUniqueViolation } from '../core/errors/database-errors';
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {

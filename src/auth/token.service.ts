@@ -3,14 +3,14 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { AppException, conflict, unauthorized } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-codes';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { AppException, conflict, unauthorized } from '../core/errors/app.exception';
+import { ErrorCode } from '../core/errors/error-codes';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { UserEntity } from './entities/user.entity';
-import { JWT_ALGORITHM, jwtSigningKey } from './strategies/jwt.strategy';
+import { UserEntity } from '../users/user.entity';
+import { JWT_ALGORITHM, jwtSigningKey } from './jwt.strategy';
 
 export interface IssuedTokens {
   accessToken: string;

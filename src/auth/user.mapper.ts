@@ -1,5 +1,5 @@
 import { UserResponseDto } from './dto/auth-response.dto';
-import { UserEntity } from './entities/user.entity';
+import { UserEntity } from '../users/user.entity';
 
 /** The public view of a user: never the password hash. */
 export function toUserResponse(user: UserEntity): UserResponseDto {

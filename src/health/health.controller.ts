@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '../auth/decorators/auth.decorators';
-import { ApiErrors } from '../common/openapi/api-responses.decorator';
+import { Public } from '../access/auth.decorators';
+import { ApiErrors } from '../core/openapi/api-responses.decorator';
 import { SkipRateLimit } from '../rate-limit/rate-limit.decorators';
 
 @ApiTags('health')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { KeyRecord } from '../api-keys/api-key-verifier.service';
-import type { UserRole } from '../auth/entities/user.entity';
-import { effectiveKeyScopes } from '../auth/scopes';
+import type { UserRole } from '../users/user.entity';
+import { effectiveKeyScopes } from '../access/scopes';
 import { MembershipAccessService } from './membership-access.service';
 import { ORGANIZATION_ROLE_SCOPES, OrganizationRole } from './organization-roles';
 

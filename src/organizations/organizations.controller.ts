@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Audit, AuditContext } from '../audit/audit-context';
-import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
-import { Principal } from '../auth/principal';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { Envelope } from '../common/http/envelope';
-import { ParseUserIdPipe } from '../common/http/parse-uuid.pipe';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { Audit, AuditContext } from '../events/audit-context';
+import { CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
+import { Principal } from '../access/principal';
+import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
+import { Envelope } from '../core/http/envelope';
+import { ParseUserIdPipe } from '../core/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import {
   AddMemberDto,
   CreateOrganizationDto,
@@ -17,7 +17,7 @@ import {
   UpdateOrganizationDto,
 } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
-import { CurrentAccess, InOrganization, RequireUnbound, ResourceAccess } from './resource.decorators';
+import { CurrentAccess, InOrganization, RequireUnbound, ResourceAccess } from '../access/resource.decorators';
 
 /**
  * Organisations and their members. Every rule of who may do what is a decorator: the scope a

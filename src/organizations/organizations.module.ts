@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { OrganizationAccessModule } from './organization-access.module';
 import { OrganizationsController } from './organizations.controller';
-import { OrganizationKeysController } from './organization-keys.controller';
+import { OrganizationKeysController } from '../api-keys/organization-keys.controller';
 import { OrganizationsService } from './organizations.service';
 import { ProjectsController } from './projects.controller';
 import { ProjectsService } from './projects.service';

@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
-import { AuditContext } from '../audit/audit-context';
+import { AuditContext } from '../events/audit-context';
 import { AuditService, diff } from '../audit/audit.service';
-import { UserEntity } from '../auth/entities/user.entity';
-import { isUniqueViolation } from '../common/errors/database-errors';
-import { Principal } from '../auth/principal';
-import { orderBy } from '../common/dto/sort';
-import { Page } from '../common/http/page';
-import { conflict, forbidden, notFound } from '../common/errors/app.exception';
+import { UserEntity } from '../users/user.entity';
+import { isUniqueViolation } from '../core/errors/database-errors';
+import { Principal } from '../access/principal';
+import { orderBy } from '../core/dto/sort';
+import { Page } from '../core/http/page';
+import { conflict, forbidden, notFound } from '../core/errors/app.exception';
 import {
   AddMemberDto,
   CreateOrganizationDto,
@@ -20,12 +20,12 @@ import {
   UpdateMemberDto,
   UpdateOrganizationDto,
 } from './dto/organization.dto';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
+import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { OrganizationMemberEntity } from './entities/organization-member.entity';
 import { OrganizationEntity } from './entities/organization.entity';
 import { MembershipAccessService } from './membership-access.service';
 import { OrganizationRole, mayManageRole } from './organization-roles';
-import { ResourceAccess } from './resource.decorators';
+import { ResourceAccess } from '../access/resource.decorators';
 
 const SORT_COLUMNS = { name: 'organization.name', createdAt: 'organization.createdAt', updatedAt: 'organization.updatedAt' };
 

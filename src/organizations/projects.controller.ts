@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Audit, AuditContext } from '../audit/audit-context';
-import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
-import { Principal } from '../auth/principal';
-import { Envelope } from '../common/http/envelope';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { Audit, AuditContext } from '../events/audit-context';
+import { CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
+import { Principal } from '../access/principal';
+import { Envelope } from '../core/http/envelope';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { CreateProjectDto, ProjectListQueryDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
 import { ProjectsService } from './projects.service';
-import { CurrentAccess, InOrganization, InProject, ResourceAccess } from './resource.decorators';
+import { CurrentAccess, InOrganization, InProject, ResourceAccess } from '../access/resource.decorators';
 
 /**
  * Projects: the protected resource integrators reach with scoped keys. Who may do what is declared

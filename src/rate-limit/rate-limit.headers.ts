@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-codes';
+import { AppException } from '../core/errors/app.exception';
+import { ErrorCode } from '../core/errors/error-codes';
 import { RateLimitPolicy, RateLimitResult } from './rate-limit.types';
 
 /**

@@ -1,11 +1,11 @@
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-codes';
-import { Clock } from '../common/time/clock';
-import { AppConfig, RateSetting } from '../config/app-config';
+import { AppException } from '../core/errors/app.exception';
+import { ErrorCode } from '../core/errors/error-codes';
+import { Clock } from '../core/time/clock';
+import { AppConfig, RateSetting } from '../core/config/app-config';
 import type { RateLimitSetting } from '../api-keys/entities/api-key.entity';
-import { APP_CONFIG } from '../config/config.module';
+import { APP_CONFIG } from '../core/config/config.module';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedisRateLimitStore } from './redis-rate-limit.store';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyVerifier, KeyProblem, KeyRecord } from '../api-keys/api-key-verifier.service';
-import { ErrorCode } from '../common/errors/error-codes';
-import { Principal } from '../auth/principal';
-import { ALL_SCOPES, holdsScope, missingScopes } from '../auth/scopes';
-import { UserAccessService } from '../auth/user-access.service';
-import { bindingContains, bindingOf } from '../organizations/boundary';
+import { ErrorCode } from '../core/errors/error-codes';
+import { Principal } from '../access/principal';
+import { ALL_SCOPES, holdsScope, missingScopes } from '../access/scopes';
+import { UserAccessService } from '../users/user-access.service';
+import { bindingContains, bindingOf } from '../access/boundary';
 import { KeyScopesService } from '../organizations/key-scopes.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { VerifyCode, VerifyKeyDto, VerifyKeyResultDto } from './dto/verify-key.dto';

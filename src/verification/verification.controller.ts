@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpStatus, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
-import { Principal } from '../auth/principal';
-import { Scope, isKnownScope, missingScopes } from '../auth/scopes';
-import { insufficientScope, validationFailed } from '../common/errors/app.exception';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { Authenticated, CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
+import { Principal } from '../access/principal';
+import { Scope, isKnownScope, missingScopes } from '../access/scopes';
+import { insufficientScope, validationFailed } from '../core/errors/app.exception';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { VerifyKeyDto, VerifyKeyResultDto } from './dto/verify-key.dto';
 import { KeyVerificationService } from './key-verification.service';
 

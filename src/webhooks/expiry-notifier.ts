@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { PeriodicTask } from '../common/scheduling/periodic-task';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { WebhookOutbox } from './webhook-outbox';
+import { PeriodicTask } from '../core/scheduling/periodic-task';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
+import { WebhookOutbox } from '../events/webhook-outbox';
 
 const BATCH = 500;
 

@@ -1,7 +1,7 @@
 import { LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { parseIpAddress } from '../common/net/ip-address';
+import { parseIpAddress } from '../core/net/ip-address';
 
 /**
  * IPv6 prefixes that carry an IPv4 address, and where it sits. ipaddr.js names most of them;

@@ -4,16 +4,16 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { DataSource } from 'typeorm';
-import { PeriodicTask } from '../common/scheduling/periodic-task';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PeriodicTask } from '../core/scheduling/periodic-task';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 import { ForbiddenDestinationError, guardedLookup, isPublicAddress } from './network-guard';
 import { SecretBox } from './secret-box';
 import { signatureHeaders } from './signing';
 import { DeliveryClaims } from './delivery-claims';
 import { endpointBackoffMs, isBackedOff, retryDelayMs, shouldDisable } from './retry-policy';
-import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 
 /** Deliveries a healthy endpoint gets in one pass (sent one after another). */
 const PER_ENDPOINT = 10;

@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
-import { Principal } from '../auth/principal';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { Envelope } from '../common/http/envelope';
-import { ParseIdPipe } from '../common/http/parse-uuid.pipe';
-import { validationFailed } from '../common/errors/app.exception';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
+import { CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
+import { Principal } from '../access/principal';
+import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
+import { Envelope } from '../core/http/envelope';
+import { ParseIdPipe } from '../core/http/parse-uuid.pipe';
+import { validationFailed } from '../core/errors/app.exception';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import {
   CreateWebhookDto,
   CreatedWebhookResponseDto,

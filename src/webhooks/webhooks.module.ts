@@ -2,8 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { ExpiryNotifier } from './expiry-notifier';
-import { WebhookOutbox } from './webhook-outbox';
-import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
+import { WebhookOutbox } from '../events/webhook-outbox';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { PaginationQueryDto } from '../common/dto/pagination-query.dto';
-import { conflict, notFound, validationFailed } from '../common/errors/app.exception';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
+import { conflict, notFound, validationFailed } from '../core/errors/app.exception';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
 import {
   CreateWebhookDto,
   CreatedWebhookResponseDto,
@@ -18,7 +18,7 @@ import {
 import { ForbiddenDestinationError, assertPublicHost } from './network-guard';
 import { SecretBox } from './secret-box';
 import { generateWebhookSecret } from './signing';
-import { WebhookDeliveryEntity, WebhookEndpointEntity } from './webhook.entities';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 
 /** An owner's webhook endpoints. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()

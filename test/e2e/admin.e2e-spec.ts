@@ -1,4 +1,4 @@
-import { ROLE_SCOPES } from '../../src/auth/scopes';
+import { ROLE_SCOPES } from '../../src/access/scopes';
 import { AuthService } from '../../src/auth/auth.service';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 

@@ -1,4 +1,4 @@
-import { ROLE_SCOPES } from '../../src/auth/scopes';
+import { ROLE_SCOPES } from '../../src/access/scopes';
 import { DataSource } from 'typeorm';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { WebhookOutbox } from '../../src/webhooks/webhook-outbox';
+import { WebhookOutbox } from '../../src/events/webhook-outbox';
 
 /**
  * The fault from the reliability issue, with time compressed through the settings: a receiver on

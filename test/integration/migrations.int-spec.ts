@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config';
-import { createDataSource } from '../../src/database/database.module';
+import { loadConfig } from '../../src/core/config/app-config';
+import { createDataSource } from '../../src/core/database/database.module';
 import { FreshDatabase, TEST_JWT_SECRET, freshDatabase } from '../support/test-app';
 
 describe('migrations on a shared server (integration)', () => {

@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
-import { Clock } from '../../src/common/time/clock';
-import { loadConfig } from '../../src/config/app-config';
+import { Clock } from '../../src/core/time/clock';
+import { loadConfig } from '../../src/core/config/app-config';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const ADMIN_EMAIL = 'root@argus.test';

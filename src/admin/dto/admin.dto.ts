@@ -2,8 +2,8 @@ import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { KEY_STATUSES, KeyStatus } from '../../api-keys/dto/api-key-response.dto';
-import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
-import { USER_ROLES, UserRole } from '../../auth/entities/user.entity';
+import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
+import { USER_ROLES, UserRole } from '../../users/user.entity';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 

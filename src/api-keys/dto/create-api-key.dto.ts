@@ -16,9 +16,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
-import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
-import { IsScope } from '../../common/validation/is-scope.decorator';
+import { IsIpOrCidr } from '../../core/validation/is-ip-or-cidr.decorator';
+import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
+import { IsScope } from '../../access/is-scope.decorator';
 import { RATE_LIMIT_STRATEGIES, RateLimitStrategy } from '../../rate-limit/rate-limit.types';
 import { RotationPolicyDto } from './rotation-policy.dto';
 

@@ -13,8 +13,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QuotaDto, RateLimitDto } from './create-api-key.dto';
-import { IsScope } from '../../common/validation/is-scope.decorator';
-import { IsIpOrCidr } from '../../common/validation/is-ip-or-cidr.decorator';
+import { IsScope } from '../../access/is-scope.decorator';
+import { IsIpOrCidr } from '../../core/validation/is-ip-or-cidr.decorator';
 import { RotationPolicyDto } from './rotation-policy.dto';
 
 export class UpdateApiKeyDto {

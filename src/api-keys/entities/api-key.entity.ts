@@ -11,7 +11,7 @@ import {
   UpdateDateColumn,
   VirtualColumn,
 } from 'typeorm';
-import { UserEntity } from '../../auth/entities/user.entity';
+import { UserEntity } from '../../users/user.entity';
 import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 import { ProjectEntity } from '../../organizations/entities/project.entity';
 

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
-import { AUDIT_ACTIONS, AuditAction, AuditChanges, AuditEventEntity } from '../audit-event.entity';
+import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
+import { AUDIT_ACTIONS, AuditAction, AuditChanges, AuditEventEntity } from '../../events/audit-event.entity';
 
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { USER_ROLES, UserRole } from '../entities/user.entity';
+import { USER_ROLES, UserRole } from '../../users/user.entity';
 
 export class UserResponseDto {
   @ApiProperty({ format: 'uuid' })

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { UserEntity } from '../../users/user.entity';
 
 /**
  * An address an account last logged in from successfully: such a client gets its own login budget

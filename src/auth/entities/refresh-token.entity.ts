@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { UserEntity } from '../../users/user.entity';
 
 /**
  * One opaque refresh token, stored as its SHA-256. Tokens issued from one login share a

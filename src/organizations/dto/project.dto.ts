@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
-import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
-import { IsSort } from '../../common/dto/sort';
+import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
+import { IsSort } from '../../core/dto/sort';
 
 export const PROJECT_SORT_FIELDS = ['name', 'createdAt', 'updatedAt'] as const;
 

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { UserEntity } from '../../auth/entities/user.entity';
+import { UserEntity } from '../../users/user.entity';
 import { ORGANIZATION_ROLES, OrganizationRole } from '../organization-roles';
 import { OrganizationEntity } from './organization.entity';
 

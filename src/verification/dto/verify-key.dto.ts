@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIP, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { IsScope } from '../../common/validation/is-scope.decorator';
+import { IsScope } from '../../access/is-scope.decorator';
 
 export const VERIFY_CODES = [
   'VALID',

@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDeliveryEntity, WebhookEndpointEntity, WebhookEventType } from '../webhook.entities';
+import {
+  DELIVERY_STATUSES,
+  WEBHOOK_EVENTS,
+  WebhookDeliveryEntity,
+  WebhookEndpointEntity,
+  WebhookEventType,
+} from '../../events/webhook.entities';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 

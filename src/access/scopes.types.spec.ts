@@ -1,4 +1,4 @@
-import { RequireScopes, Authenticated } from './decorators/auth.decorators';
+import { RequireScopes, Authenticated } from './auth.decorators';
 import { ROLE_SCOPES, SCOPE_ACTIONS, SCOPE_RESOURCES, Scope, isKnownScope } from './scopes';
 
 /**

@@ -1,5 +1,5 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
-import { SCOPE_ACTIONS, SCOPE_RESOURCES, isKnownScope } from '../../auth/scopes';
+import { SCOPE_ACTIONS, SCOPE_RESOURCES, isKnownScope } from './scopes';
 
 export function IsScope(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { MAIN, ensureBuilt } from '../../test/support/server-process';
+import { MAIN, ensureBuilt } from '../../../test/support/server-process';
 import { DataDirLockedError, EmbeddedPostgres, assertDataDirFree } from './embedded-postgres';
 
 /** Run in a child process: takes the folder's lock through EmbeddedPostgres and holds it. */
 const HOLD_LOCK_SCRIPT = `
-  const { EmbeddedPostgres } = require('./src/database/embedded-postgres');
+  const { EmbeddedPostgres } = require('./src/core/database/embedded-postgres');
   EmbeddedPostgres.start({ dataDir: process.argv[1], inMemory: false, maxConnections: 2 }).then(() => {
     console.log('locked');
     setInterval(() => {}, 1000);

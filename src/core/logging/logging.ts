@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import pino, { DestinationStream, Logger } from 'pino';
-import type { CallerLogFields } from '../../auth/guards/authentication.guard';
-import type { AppConfig } from '../../config/app-config';
+import type { CallerLogFields } from '../../auth/authentication.guard';
+import type { AppConfig } from '../config/app-config';
 
 /** Paths whose values are secrets if they ever reach a log object. */
 export const REDACTED_PATHS = [

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isIpOrCidr } from '../common/validation/is-ip-or-cidr.decorator';
+import { isIpOrCidr } from '../validation/is-ip-or-cidr.decorator';
 import { parseDuration } from './duration';
-import { RetryPolicy, parseDurationMs, parseSchedule } from '../webhooks/retry-policy';
+import { RetryPolicy, parseDurationMs, parseSchedule } from '../../webhooks/retry-policy';
 
 /** Raised when the environment cannot produce a valid configuration. Names every bad variable. */
 export class ConfigError extends Error {

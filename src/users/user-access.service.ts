@@ -1,13 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { InvalidationBus } from '../common/invalidation/invalidation-bus';
+import { InvalidationBus } from '../core/invalidation/invalidation-bus';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { staleIfDatabaseDown } from '../common/cache/stale-if-database-down';
-import { TtlCache } from '../common/cache/ttl-cache';
-import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { UserEntity, UserRole } from './entities/user.entity';
+import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
+import { TtlCache } from '../core/cache/ttl-cache';
+import { Clock } from '../core/time/clock';
+import { AppConfig } from '../core/config/app-config';
+import { APP_CONFIG } from '../core/config/config.module';
+import { UserEntity, UserRole } from './user.entity';
 
 export interface UserAccess {
   role: UserRole;

@@ -1,9 +1,9 @@
 import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
-import { ApiErrors } from '../../common/openapi/api-responses.decorator';
-import { UserRole } from '../entities/user.entity';
-import { Principal } from '../principal';
-import type { Scope } from '../scopes';
+import { ApiErrors } from '../core/openapi/api-responses.decorator';
+import { UserRole } from '../users/user.entity';
+import { Principal } from './principal';
+import type { Scope } from './scopes';
 
 export const IS_PUBLIC = 'argus:isPublic';
 export const AUTH_REQUIREMENTS = 'argus:authRequirements';

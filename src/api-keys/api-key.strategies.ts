@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import { KEY_PREFIX } from '../../api-keys/api-key-format';
-import { ApiKeyVerifier } from '../../api-keys/api-key-verifier.service';
-import { LastUsedTracker } from '../../api-keys/last-used.tracker';
-import { unauthorized } from '../../common/errors/app.exception';
-import { ErrorCode } from '../../common/errors/error-codes';
-import { Clock } from '../../common/time/clock';
-import { Principal } from '../principal';
-import { KeyScopesService } from '../../organizations/key-scopes.service';
-import { UserAccessService } from '../user-access.service';
+import { KEY_PREFIX } from './api-key-format';
+import { ApiKeyVerifier } from './api-key-verifier.service';
+import { LastUsedTracker } from './last-used.tracker';
+import { unauthorized } from '../core/errors/app.exception';
+import { ErrorCode } from '../core/errors/error-codes';
+import { Clock } from '../core/time/clock';
+import { Principal } from '../access/principal';
+import { KeyScopesService } from '../organizations/key-scopes.service';
+import { UserAccessService } from '../users/user-access.service';
 
 export const API_KEY_HEADER_STRATEGY = 'api-key';
 export const API_KEY_BEARER_STRATEGY = 'api-key-bearer';

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { UserEntity } from '../auth/entities/user.entity';
+import { UserEntity } from '../users/user.entity';
 
 export const WEBHOOK_EVENTS = ['key.created', 'key.rotated', 'key.revoked', 'key.deactivated', 'key.expiring', 'key.rotation_due'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];

@@ -1,12 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
-import { RefreshTokenEntity } from '../auth/entities/refresh-token.entity';
-import { UserEntity } from '../auth/entities/user.entity';
+import { ApiKeyEntity } from '../../api-keys/entities/api-key.entity';
+import { RefreshTokenEntity } from '../../auth/entities/refresh-token.entity';
+import { UserEntity } from '../../users/user.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { AddKeyQuota1763910000000 } from './migrations/1763910000000-add-key-quota';
 import { AddKeyRotation1763920000000 } from './migrations/1763920000000-add-key-rotation';
 import { AddAuditEvents1763930000000 } from './migrations/1763930000000-add-audit-events';
-import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditEventEntity } from '../../events/audit-event.entity';
 import { AddWebhooks1763940000000 } from './migrations/1763940000000-add-webhooks';
 import { AddKeyExpiryNotice1763950000000 } from './migrations/1763950000000-add-key-expiry-notice';
 import { AddRotationPolicies1763970000000 } from './migrations/1763970000000-add-rotation-policies';
@@ -14,12 +14,12 @@ import { AddApiKeysCreatedAtIndex1763980000000 } from './migrations/176398000000
 import { AddWebhookEndpointHealth1763984000000 } from './migrations/1763984000000-add-webhook-endpoint-health';
 import { AddKeyExpiryNoticeIndex1763984100000 } from './migrations/1763984100000-add-key-expiry-notice-index';
 import { AddKnownLoginAddresses1763990000000 } from './migrations/1763990000000-add-known-login-addresses';
-import { KnownLoginAddressEntity } from '../auth/entities/known-login-address.entity';
-import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../webhooks/webhook.entities';
+import { KnownLoginAddressEntity } from '../../auth/entities/known-login-address.entity';
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../../events/webhook.entities';
 import { AddOrganizations1763960000000 } from './migrations/1763960000000-add-organizations';
-import { OrganizationEntity } from '../organizations/entities/organization.entity';
-import { OrganizationMemberEntity } from '../organizations/entities/organization-member.entity';
-import { ProjectEntity } from '../organizations/entities/project.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
+import { OrganizationMemberEntity } from '../../organizations/entities/organization-member.entity';
+import { ProjectEntity } from '../../organizations/entities/project.entity';
 
 export const ENTITIES = [
   UserEntity,

@@ -1,6 +1,6 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../access/principal';
 import type { AuditActorType } from './audit-event.entity';
 
 /** Who did it and from where, for an audit event: taken from the request, never from the body. */

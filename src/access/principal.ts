@@ -1,6 +1,6 @@
 import type { QuotaSetting, RateLimitSetting } from '../api-keys/entities/api-key.entity';
-import { UserRole } from './entities/user.entity';
-import type { IpMatcher } from '../common/net/ip-allowlist';
+import { UserRole } from '../users/user.entity';
+import type { IpMatcher } from '../core/net/ip-allowlist';
 
 /** Who is calling, as established by the authentication guard for one request. */
 export interface Principal {

@@ -4,15 +4,15 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { isUUID } from 'class-validator';
 import { Repository } from 'typeorm';
-import { forbidden, insufficientScope, notFound, validationFailed } from '../../common/errors/app.exception';
-import { Binding, bindingContains } from '../../organizations/boundary';
-import { ProjectEntity } from '../../organizations/entities/project.entity';
-import { MembershipAccessService } from '../../organizations/membership-access.service';
-import { ORGANIZATION_ROLE_SCOPES } from '../../organizations/organization-roles';
-import { ORGANIZATION_REF, PROJECT_REF, REQUIRE_UNBOUND, ResourceAccess, ResourceRef } from '../../organizations/resource.decorators';
-import { AUTH_REQUIREMENTS, AuthRequirements } from '../decorators/auth.decorators';
-import { Principal } from '../principal';
-import { Scope, missingScopes } from '../scopes';
+import { forbidden, insufficientScope, notFound, validationFailed } from '../core/errors/app.exception';
+import { Binding, bindingContains } from './boundary';
+import { ProjectEntity } from '../organizations/entities/project.entity';
+import { MembershipAccessService } from '../organizations/membership-access.service';
+import { ORGANIZATION_ROLE_SCOPES } from '../organizations/organization-roles';
+import { ORGANIZATION_REF, PROJECT_REF, REQUIRE_UNBOUND, ResourceAccess, ResourceRef } from './resource.decorators';
+import { AUTH_REQUIREMENTS, AuthRequirements } from './auth.decorators';
+import { Principal } from './principal';
+import { Scope, missingScopes } from './scopes';
 
 interface RouteAccess {
   scopes: Scope[];

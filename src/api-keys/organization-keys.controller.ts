@@ -1,15 +1,15 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiKeysService } from '../api-keys/api-keys.service';
-import { ListApiKeysQueryDto } from '../api-keys/dto/create-api-key.dto';
-import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
-import { Audit, AuditContext } from '../audit/audit-context';
-import { CurrentPrincipal, RequireScopes } from '../auth/decorators/auth.decorators';
-import { Principal } from '../auth/principal';
-import { Envelope } from '../common/http/envelope';
-import { ParseKeyIdPipe } from '../common/http/parse-uuid.pipe';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses.decorator';
-import { CurrentAccess, InOrganization, ResourceAccess } from './resource.decorators';
+import { ApiKeysService } from './api-keys.service';
+import { ListApiKeysQueryDto } from './dto/create-api-key.dto';
+import { AdminApiKeyResponseDto } from './dto/api-key-response.dto';
+import { Audit, AuditContext } from '../events/audit-context';
+import { CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
+import { Principal } from '../access/principal';
+import { Envelope } from '../core/http/envelope';
+import { ParseKeyIdPipe } from '../core/http/parse-uuid.pipe';
+import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
+import { CurrentAccess, InOrganization, ResourceAccess } from '../access/resource.decorators';
 import { ReducesAccess } from '../rate-limit/rate-limit.decorators';
 
 /**

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import type { AuditChanges } from '../audit/audit-event.entity';
-import { Clock } from '../common/time/clock';
+import type { AuditChanges } from './audit-event.entity';
+import { Clock } from '../core/time/clock';
 import { WebhookDeliveryEntity, WebhookEndpointEntity, WebhookEventType } from './webhook.entities';
 
 export interface WebhookEvent {
