@@ -15,6 +15,7 @@ import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuthenticationGuard } from './auth/authentication.guard';
 import { ScopesGuard } from './access/scopes.guard';
+import { OrganizationAccessGuard } from './organizations/organization-access.guard';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -54,10 +55,13 @@ export class AppModule {
         OrganizationsModule,
       ],
       providers: [
-        // Global guards run in this order: who is calling, how often they may, then what they may do.
+        // Global guards run in this order: who is calling, how often they may, what their credential
+        // may do, then what their role inside the organisation a route acts in allows.
+        ScopesGuard,
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: ScopesGuard },
+        { provide: APP_GUARD, useExisting: OrganizationAccessGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

@@ -1,15 +1,15 @@
 import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-responses.decorator';
-import { UserRole } from '../users/user.entity';
+import { API_KEY_SECURITY, JWT_SECURITY } from '../core/openapi/security-schemes';
+import type { UserRole } from './roles';
 import { Principal } from './principal';
 import type { Scope } from './scopes';
 
 export const IS_PUBLIC = 'argus:isPublic';
 export const AUTH_REQUIREMENTS = 'argus:authRequirements';
 
-export const JWT_SECURITY = 'jwt';
-export const API_KEY_SECURITY = 'api-key';
+export { API_KEY_SECURITY, JWT_SECURITY };
 
 export interface AuthRequirements {
   roles?: UserRole[];

@@ -1,6 +1,19 @@
-import type { QuotaSetting, RateLimitSetting } from '../api-keys/entities/api-key.entity';
-import { UserRole } from '../users/user.entity';
 import type { IpMatcher } from '../core/net/ip-allowlist';
+import type { UserRole } from './roles';
+
+/** A key's own rate limit, overriding the default for keys. */
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
+  strategy?: 'fixed' | 'sliding' | 'token_bucket';
+  /** Token bucket capacity. */
+  burst?: number;
+}
+
+export interface QuotaSetting {
+  limit: number;
+  period: 'day' | 'month';
+}
 
 /** Who is calling, as established by the authentication guard for one request. */
 export interface Principal {

@@ -1,7 +1,7 @@
 import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-responses.decorator';
-import type { OrganizationRole } from '../organizations/organization-roles';
+import type { OrganizationRole } from './organization-roles';
 
 export const ORGANIZATION_REF = 'argus:organizationRef';
 export const PROJECT_REF = 'argus:projectRef';

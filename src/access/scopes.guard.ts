@@ -1,50 +1,33 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
-import { isUUID } from 'class-validator';
-import { Repository } from 'typeorm';
-import { forbidden, insufficientScope, notFound, validationFailed } from '../core/errors/app.exception';
-import { Binding, bindingContains } from './boundary';
-import { ProjectEntity } from '../organizations/entities/project.entity';
-import { MembershipAccessService } from '../organizations/membership-access.service';
-import { ORGANIZATION_ROLE_SCOPES } from '../organizations/organization-roles';
-import { ORGANIZATION_REF, PROJECT_REF, REQUIRE_UNBOUND, ResourceAccess, ResourceRef } from './resource.decorators';
+import { forbidden, insufficientScope } from '../core/errors/app.exception';
 import { AUTH_REQUIREMENTS, AuthRequirements } from './auth.decorators';
 import { Principal } from './principal';
+import { REQUIRE_UNBOUND } from './resource.decorators';
 import { Scope, missingScopes } from './scopes';
 
-interface RouteAccess {
+interface RouteScopes {
   scopes: Scope[];
-  organization?: ResourceRef;
-  project?: ResourceRef;
   unbound: boolean;
 }
 
-type ScopedRequest = FastifyRequest & { user?: Principal; access?: ResourceAccess };
-
 /**
- * Authorization, read from the handler's decorators and nothing else: the caller's credential must
- * hold the route's scopes (`@RequireScopes`, 403 `insufficient_scope` naming what is missing), and
- * a route that acts inside an organisation or project (`@InOrganization`, `@InProject`) is reached
- * only by members whose credential is bound there or above (404 otherwise, as if it did not
- * exist), and whose role in the organisation also grants the route's scopes (403).
+ * Authorization by the credential alone, read from the handler's decorators and nothing else: the
+ * caller's credential must hold the route's scopes (`@RequireScopes`, 403 `insufficient_scope`
+ * naming what is missing), and a route that acts outside any organisation (`@RequireUnbound`)
+ * refuses a bound key. Where a route acts inside an organisation or project, the organisations
+ * module's OrganizationAccessGuard runs next and adds the member's role.
  */
 @Injectable()
 export class ScopesGuard implements CanActivate {
-  private readonly routes = new WeakMap<object, RouteAccess | null>();
+  private readonly routes = new WeakMap<object, RouteScopes | null>();
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly memberships: MembershipAccessService,
-    @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
-  ) {}
+  constructor(private readonly reflector: Reflector) {}
 
-  /** Synchronous unless the route acts inside an organisation or project (most requests cost no promise). */
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const route = this.routeAccess(context);
-    const request = context.switchToHttp().getRequest<ScopedRequest>();
-    const principal = request.user;
+  canActivate(context: ExecutionContext): boolean {
+    const route = this.routeScopes(context);
+    const principal = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>().user;
     if (!route || !principal) return true;
 
     const missing = missingScopes(principal.scopes, route.scopes);
@@ -52,74 +35,19 @@ export class ScopesGuard implements CanActivate {
     if (route.unbound && principal.organizationId !== null) {
       throw forbidden('A key bound to an organization or project cannot act outside it');
     }
-
-    if (!route.organization && !route.project) return true;
-    return this.resolve(request, principal, route).then((access) => {
-      if (access) {
-        const notGranted = missingScopes(ORGANIZATION_ROLE_SCOPES[access.role], route.scopes);
-        if (notGranted.length > 0) throw insufficientScope(notGranted);
-        request.access = access;
-      }
-      return true;
-    });
+    return true;
   }
 
-  private async resolve(request: ScopedRequest, principal: Principal, route: RouteAccess): Promise<ResourceAccess | undefined> {
-    const projectId = route.project && readId(request, route.project);
-    const organizationId = route.organization && readId(request, route.organization);
-    if (!projectId && !organizationId) return undefined;
-
-    let target: Binding;
-    if (projectId) {
-      const project = await this.projects.findOne({ where: { id: projectId }, select: { id: true, organizationId: true } });
-      if (!project) throw notFound('Project');
-      if (organizationId && organizationId !== project.organizationId) {
-        const field = refName(route.project as ResourceRef);
-        throw validationFailed([{ field, messages: [`${field} must be a project of organization ${organizationId}`] }]);
-      }
-      target = { organizationId: project.organizationId, projectId };
-    } else {
-      target = { organizationId: organizationId as string, projectId: null };
-    }
-
-    const what = projectId ? 'Project' : 'Organization';
-    const held: Binding = { organizationId: principal.organizationId, projectId: principal.projectId };
-    if (!bindingContains(held, target)) throw notFound(what);
-    const role = await this.memberships.roleOf(target.organizationId as string, principal.userId, principal.role);
-    if (!role) throw notFound(what);
-    return { organizationId: target.organizationId as string, projectId: target.projectId, role };
-  }
-
-  private routeAccess(context: ExecutionContext): RouteAccess | null {
+  private routeScopes(context: ExecutionContext): RouteScopes | null {
     const handler = context.getHandler();
     let route = this.routes.get(handler);
     if (route === undefined) {
-      const targets = [handler, context.getClass()];
-      const requirements = this.reflector.getAllAndOverride<AuthRequirements | undefined>(AUTH_REQUIREMENTS, targets);
-      const organization = this.reflector.get<ResourceRef | undefined>(ORGANIZATION_REF, handler);
-      const project = this.reflector.get<ResourceRef | undefined>(PROJECT_REF, handler);
+      const requirements = this.reflector.getAllAndOverride<AuthRequirements | undefined>(AUTH_REQUIREMENTS, [handler, context.getClass()]);
       const unbound = this.reflector.get<boolean | undefined>(REQUIRE_UNBOUND, handler) === true;
       const scopes = requirements?.scopes ?? [];
-      route = scopes.length > 0 || organization || project || unbound ? { scopes, organization, project, unbound } : null;
+      route = scopes.length > 0 || unbound ? { scopes, unbound } : null;
       this.routes.set(handler, route);
     }
     return route;
   }
-}
-
-function refName(ref: ResourceRef): string {
-  return (ref.param ?? ref.body ?? ref.query) as string;
-}
-
-/** The id a route names, validated like any input: absent (when optional), or a UUID. */
-function readId(request: ScopedRequest, ref: ResourceRef): string | undefined {
-  const field = refName(ref);
-  const source = ref.param ? request.params : ref.body ? request.body : request.query;
-  const value = source && typeof source === 'object' ? (source as Record<string, unknown>)[field] : undefined;
-  if (value === undefined || value === null) {
-    if (ref.optional) return undefined;
-    throw validationFailed([{ field, messages: [`${field} is required`] }]);
-  }
-  if (typeof value !== 'string' || !isUUID(value)) throw validationFailed([{ field, messages: [`${field} must be a UUID`] }]);
-  return value;
 }

@@ -1,4 +1,4 @@
-import { UserRole } from '../users/user.entity';
+import type { UserRole } from './roles';
 
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;

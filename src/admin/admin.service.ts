@@ -4,7 +4,7 @@ import { DataSource, FindOptionsWhere } from 'typeorm';
 import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AuditContext } from '../events/audit-context';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecorder } from '../events/audit-recorder';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
@@ -26,7 +26,7 @@ export class AdminService {
     private readonly userAccess: UserAccessService,
     private readonly tokens: TokenService,
     private readonly apiKeys: ApiKeysService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditRecorder,
     private readonly clock: Clock,
   ) {}
 

@@ -6,7 +6,9 @@ import { crc32 } from 'node:zlib';
  * everything before it, 49 characters in all. The checksum lets the server (and secret scanners)
  * reject a mistyped or forged key without touching the database.
  */
-export const KEY_PREFIX = 'argus_';
+import { KEY_PREFIX } from '../access/credentials';
+
+export { KEY_PREFIX };
 export const KEY_RANDOM_LENGTH = 37;
 export const KEY_CHECKSUM_LENGTH = 6;
 export const KEY_LENGTH = KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH;

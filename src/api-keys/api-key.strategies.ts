@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import { KEY_PREFIX } from './api-key-format';
+import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, KEY_PREFIX } from '../access/credentials';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { LastUsedTracker } from './last-used.tracker';
 import { unauthorized } from '../core/errors/app.exception';
@@ -11,8 +11,7 @@ import { Principal } from '../access/principal';
 import { KeyScopesService } from '../organizations/key-scopes.service';
 import { UserAccessService } from '../users/user-access.service';
 
-export const API_KEY_HEADER_STRATEGY = 'api-key';
-export const API_KEY_BEARER_STRATEGY = 'api-key-bearer';
+export { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY };
 
 /** Verifies a presented key and its owner; shared by both header strategies. */
 @Injectable()

@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpStatus, Param, Patch, Post, Query } 
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../access/auth.decorators';
 import { Principal } from '../access/principal';
-import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { Envelope } from '../core/http/envelope';
 import { ParseIdPipe } from '../core/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
@@ -15,8 +14,6 @@ import { ApiKeyResponseDto, CreatedApiKeyResponseDto, RotatedApiKeyResponseDto }
 import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { Audit, AuditContext } from '../events/audit-context';
-import { AuditService } from '../audit/audit.service';
-import { AuditEventDto, toAuditEventDto } from '../audit/dto/audit-event.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 import { CurrentAccess, InOrganization, InProject, ResourceAccess } from '../access/resource.decorators';
 
@@ -27,10 +24,7 @@ export const KEY_REVEALED_MESSAGE = 'Save it now - it cannot be retrieved again.
 @ApiTags('api-keys')
 @Controller('keys')
 export class ApiKeysController {
-  constructor(
-    private readonly keys: ApiKeysService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
   @RequireScopes('write:keys')
@@ -147,21 +141,5 @@ export class ApiKeysController {
     @Audit() audit: AuditContext,
   ): Promise<Envelope<ApiKeyResponseDto>> {
     return new Envelope(await this.keys.revokeKey(caller, id, audit), 'API key revoked');
-  }
-
-  @Get(':id/events')
-  @RequireScopes('read:keys')
-  @ApiOperation({ summary: 'The audit trail of one of your keys, newest first' })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiEnvelope(AuditEventDto, { paginated: true })
-  @ApiErrors(400, 404)
-  async listKeyEvents(
-    @CurrentPrincipal() caller: Principal,
-    @Param('id', ParseIdPipe) id: string,
-    @Query() page: PaginationQueryDto,
-  ): Promise<Envelope<AuditEventDto[]>> {
-    await this.keys.getKey(caller, id);
-    const { items, total } = await this.audit.find({ targetId: id, skip: page.skip, take: page.limit });
-    return Envelope.page(items.map(toAuditEventDto), page.meta(total));
   }
 }

@@ -1,20 +1,37 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '../events/events.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { UsersModule } from '../users/users.module';
+import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './api-key.strategies';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
+import { BoundKeysRegistrar } from './bound-keys.registrar';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { KeyRotationService } from './key-rotation.service';
 import { LastUsedTracker } from './last-used.tracker';
-import { RotationScheduler } from './rotation-scheduler';
-import { RateLimitModule } from '../rate-limit/rate-limit.module';
-import { OrganizationAccessModule } from '../organizations/organization-access.module';
 import { ManageableKeys } from './manageable-keys';
+import { OrganizationKeysController } from './organization-keys.controller';
+import { RotationScheduler } from './rotation-scheduler';
 
+/** API keys: issuing, lifecycle, verification, and their Passport strategies (the `X-API-Key` and `Bearer argus_…` credentials). */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), RateLimitModule, OrganizationAccessModule],
-  controllers: [ApiKeysController],
-  providers: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, KeyRotationService, RotationScheduler, ManageableKeys],
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), UsersModule, RateLimitModule, OrganizationsModule, EventsModule],
+  controllers: [ApiKeysController, OrganizationKeysController],
+  providers: [
+    ApiKeysService,
+    ApiKeyVerifier,
+    LastUsedTracker,
+    KeyRotationService,
+    RotationScheduler,
+    ManageableKeys,
+    ApiKeyAuthenticator,
+    ApiKeyHeaderStrategy,
+    ApiKeyBearerStrategy,
+    BoundKeysRegistrar,
+  ],
   exports: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, RotationScheduler],
 })
 export class ApiKeysModule {}

@@ -18,7 +18,11 @@ import { loadConfig } from '../core/config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AuditContext } from '../events/audit-context';
 import { AuditEventEntity } from '../events/audit-event.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecorder } from '../events/audit-recorder';
+import type { WebhookOutbox } from '../events/webhook-outbox';
+
+/** These units' audit rows are what they assert; webhook fan-out is the outbox's own concern. */
+const NO_WEBHOOKS = { enqueue: () => Promise.resolve() } as unknown as WebhookOutbox;
 
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48) });
 
@@ -52,7 +56,7 @@ function matches(row: ApiKeyEntity, where: KeyWhere): boolean {
   });
 }
 
-/** One row AuditService.record inserted, with how it was written. */
+/** One row AuditRecorder.record inserted, with how it was written. */
 interface AuditWrite {
   target: unknown;
   row: Record<string, unknown>;
@@ -231,7 +235,7 @@ const AUDIT: AuditContext = {
   requestId: 'req-1',
 };
 
-/** The whole row AuditService writes for an event on a key under AUDIT. */
+/** The whole row AuditRecorder writes for an event on a key under AUDIT. */
 const keyEvent = (action: string, targetId: string, changes: Record<string, { from: unknown; to: unknown }> | null) => ({
   action,
   actorType: 'user',
@@ -278,7 +282,7 @@ describe('ApiKeysService', () => {
     keys = new FakeKeyRepository();
     verifier = { invalidate: jest.fn(), forgetHash: jest.fn() };
     lastUsed = { pendingFor: jest.fn((_keyId: string): Date | undefined => undefined) };
-    const audit = new AuditService(undefined as unknown as DataSource);
+    const audit = new AuditRecorder(NO_WEBHOOKS);
     service = new ApiKeysService(
       keys as unknown as Repository<ApiKeyEntity>,
       verifier as unknown as ApiKeyVerifier,

@@ -7,7 +7,7 @@ import { Clock } from '../core/time/clock';
 import { Principal } from '../access/principal';
 import { intersectScopes, missingScopes } from '../access/scopes';
 import { Binding, bindingOf } from '../access/boundary';
-import { ORGANIZATION_ROLE_SCOPES } from '../organizations/organization-roles';
+import { ORGANIZATION_ROLE_SCOPES } from '../access/organization-roles';
 import type { ResourceAccess } from '../access/resource.decorators';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
@@ -27,7 +27,7 @@ import { QuotaUsageDto } from './dto/api-key-response.dto';
 import { QuotaDto, RateLimitDto } from './dto/create-api-key.dto';
 import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 import { AuditContext } from '../events/audit-context';
-import { AuditService, diff } from '../audit/audit.service';
+import { AuditRecorder, diff } from '../events/audit-recorder';
 import { KeyRotationService } from './key-rotation.service';
 import { ManageableKeys, manageableKeys } from './manageable-keys';
 import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
@@ -48,7 +48,7 @@ export class ApiKeysService {
     private readonly clock: Clock,
     private readonly limits: RateLimitService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly audit: AuditService,
+    private readonly audit: AuditRecorder,
     private readonly rotation: KeyRotationService,
     private readonly manageable: ManageableKeys,
   ) {}

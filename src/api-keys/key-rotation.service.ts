@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditContext } from '../events/audit-context';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecorder } from '../events/audit-recorder';
 import { conflict, notFound } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
 import { AppConfig } from '../core/config/app-config';
@@ -48,7 +48,7 @@ export class KeyRotationService {
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     private readonly verifier: ApiKeyVerifier,
     private readonly clock: Clock,
-    private readonly audit: AuditService,
+    private readonly audit: AuditRecorder,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly manageable: ManageableKeys,
   ) {

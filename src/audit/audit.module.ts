@@ -1,12 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
+import { KeyEventsController } from './key-events.controller';
 
-/** The audit trail; global so every feature can record its events in its own transactions. */
-@Global()
+/** Reading the audit trail: the admin log and export, and a key's own events for its owner. */
 @Module({
-  controllers: [AuditController],
+  imports: [ApiKeysModule],
+  controllers: [AuditController, KeyEventsController],
   providers: [AuditService],
-  exports: [AuditService],
 })
 export class AuditModule {}

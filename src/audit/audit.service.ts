@@ -1,21 +1,7 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { WebhookOutbox } from '../events/webhook-outbox';
-import type { WebhookEventType } from '../events/webhook.entities';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { AuditContext } from '../events/audit-context';
-import { AuditAction, AuditChanges, AuditEventEntity, AuditTargetType } from '../events/audit-event.entity';
-
-export interface AuditRecord {
-  action: AuditAction;
-  targetType: AuditTargetType;
-  targetId: string | null;
-  changes?: AuditChanges | null;
-  /** The key's owner, for key events: who webhooks are sent to. */
-  ownerId?: string;
-  /** Further facts for the event's webhook only (never a secret); the audit row keeps `changes`. */
-  webhookDetails?: Record<string, unknown>;
-}
+import { DataSource } from 'typeorm';
+import { AuditAction, AuditEventEntity } from '../events/audit-event.entity';
 
 export interface AuditQuery {
   actorId?: string;
@@ -27,42 +13,10 @@ export interface AuditQuery {
   take: number;
 }
 
-/** Fields whose values never enter the audit trail, whatever a caller passes. */
-const SECRET_FIELDS = new Set(['key', 'keyHash', 'password', 'passwordHash', 'refreshToken', 'accessToken', 'secret', 'tokenHash']);
-
+/** Reads the audit trail (the events layer writes it). */
 @Injectable()
 export class AuditService {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Optional() private readonly outbox?: WebhookOutbox,
-  ) {}
-
-  /** Writes one event through `manager`, so it commits or rolls back with the change itself. */
-  async record(manager: EntityManager, context: AuditContext, event: AuditRecord): Promise<void> {
-    await manager.insert(AuditEventEntity, {
-      action: event.action,
-      actorType: context.actorType,
-      actorId: context.actorId,
-      actorKeyId: context.actorKeyId,
-      targetType: event.targetType,
-      targetId: event.targetId,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      requestId: context.requestId,
-      // jsonb: TypeORM's insert typing does not model free-form objects.
-      changes: (event.changes ? withoutSecrets(event.changes) : null) as never,
-    });
-    const webhookType = webhookTypeOf(event);
-    if (webhookType && event.ownerId && this.outbox) {
-      await this.outbox.enqueue(manager, {
-        type: webhookType,
-        ownerId: event.ownerId,
-        keyId: event.targetId,
-        changes: event.changes ? withoutSecrets(event.changes) : null,
-        details: event.webhookDetails,
-      });
-    }
-  }
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async find(query: AuditQuery): Promise<{ items: AuditEventEntity[]; total: number }> {
     const builder = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('event');
@@ -79,43 +33,4 @@ export class AuditService {
       .getManyAndCount();
     return { items, total };
   }
-}
-
-/** The webhook an audited change is announced by, if any. */
-function webhookTypeOf(event: AuditRecord): WebhookEventType | null {
-  switch (event.action) {
-    case 'key.created':
-    case 'key.rotated':
-    case 'key.revoked':
-    case 'key.deactivated':
-      return event.action;
-    case 'key.updated':
-      return event.changes?.isActive?.to === false ? 'key.deactivated' : null;
-    default:
-      return null;
-  }
-}
-
-/** The changed fields of `after` against `before`, for the fields listed. */
-export function diff<T extends object>(before: T, after: T, fields: Array<keyof T & string>): AuditChanges | null {
-  const changes: AuditChanges = {};
-  for (const field of fields) {
-    const from = before[field];
-    const to = after[field];
-    if (canonical(from) !== canonical(to)) changes[field] = { from, to };
-  }
-  return Object.keys(changes).length > 0 ? changes : null;
-}
-
-/** JSON with object keys sorted, so values that differ only in key order (as jsonb returns them) compare equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
-  );
-}
-
-function withoutSecrets(changes: AuditChanges): AuditChanges {
-  return Object.fromEntries(Object.entries(changes).filter(([field]) => !SECRET_FIELDS.has(field)));
 }

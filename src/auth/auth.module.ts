@@ -2,46 +2,33 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { EventsModule } from '../events/events.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { UserEntity } from '../users/user.entity';
-import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
-import { LoginThrottleService } from './login-throttle.service';
 import { AuthenticationGuard } from './authentication.guard';
-import { ScopesGuard } from '../access/scopes.guard';
-import { OrganizationAccessModule } from '../organizations/organization-access.module';
-import { PasswordService } from '../users/password.service';
-import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from '../api-keys/api-key.strategies';
+import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginThrottleService } from './login-throttle.service';
 import { TokenService } from './token.service';
-import { UserAccessService } from '../users/user-access.service';
 
+/**
+ * Sign-up, login and tokens, and the global authentication guard. The guard dispatches to the
+ * Passport strategy each credential's own module registers (the JWT one here, API keys' in theirs).
+ */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, KnownLoginAddressEntity]),
+    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity]),
     PassportModule,
     JwtModule.register({}),
-    ApiKeysModule,
+    UsersModule,
     RateLimitModule,
-    OrganizationAccessModule,
+    EventsModule,
   ],
   controllers: [AuthController],
-  providers: [
-    AuthService,
-    LoginThrottleService,
-    PasswordService,
-    TokenService,
-    UserAccessService,
-    JwtStrategy,
-    ApiKeyAuthenticator,
-    ApiKeyHeaderStrategy,
-    ApiKeyBearerStrategy,
-    AuthenticationGuard,
-    ScopesGuard,
-  ],
-  exports: [UserAccessService, TokenService, PasswordService, AuthenticationGuard, ScopesGuard],
+  providers: [AuthService, LoginThrottleService, TokenService, JwtStrategy, AuthenticationGuard],
+  exports: [TokenService, AuthenticationGuard],
 })
 export class AuthModule {}

@@ -13,7 +13,8 @@ import { LoginClient, LoginThrottleService } from './login-throttle.service';
 import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
 import { AuditContext } from '../events/audit-context';
 import { AuditEventEntity } from '../events/audit-event.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecorder } from '../events/audit-recorder';
+import type { WebhookOutbox } from '../events/webhook-outbox';
 
 type UserWhere = Partial<Pick<UserEntity, 'id' | 'email'>>;
 
@@ -37,7 +38,7 @@ class FakeUserQuery {
   }
 }
 
-/** One row AuditService.record inserted, with how it was written. */
+/** One row AuditRecorder.record inserted, with how it was written. */
 interface AuditWrite {
   target: unknown;
   row: Record<string, unknown>;
@@ -160,6 +161,9 @@ type FakeTokens = { [K in 'issue' | 'rotate' | 'revokeFamily']: jest.MockedFunct
 type FakeKnownAddresses = { [K in 'existsBy' | 'upsert' | 'delete']: jest.Mock };
 type FakeUserAccess = { [K in 'get' | 'invalidate']: jest.MockedFunction<UserAccessService[K]> };
 
+/** These units' audit rows are what they assert; webhook fan-out is the outbox's own concern. */
+const NO_WEBHOOKS = { enqueue: () => Promise.resolve() } as unknown as WebhookOutbox;
+
 const ISSUED: IssuedTokens = {
   accessToken: 'access-token',
   expiresIn: 3600,
@@ -186,7 +190,7 @@ const ANONYMOUS: AuditContext = {
   requestId: 'req-1',
 };
 
-/** The whole row AuditService writes for an event on a user. */
+/** The whole row AuditRecorder writes for an event on a user. */
 const userEvent = (
   action: string,
   actor: Pick<AuditContext, 'actorType' | 'actorId'>,
@@ -236,7 +240,7 @@ describe('AuthService', () => {
         knownAddresses as unknown as Repository<KnownLoginAddressEntity>,
         new Clock(),
       ),
-      new AuditService(undefined as unknown as DataSource),
+      new AuditRecorder(NO_WEBHOOKS),
     );
 
   /** The audit rows written so far. */

@@ -14,7 +14,7 @@ import { UserAccessService } from '../users/user-access.service';
 import { toUserResponse } from './user.mapper';
 import { LoginClient, LoginThrottleService } from './login-throttle.service';
 import { AuditContext } from '../events/audit-context';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecorder } from '../events/audit-recorder';
 import { isUniqueViolation } from '../core/errors/database-errors';
 
 @Injectable()
@@ -28,7 +28,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly userAccess: UserAccessService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly loginThrottle: LoginThrottleService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -2,14 +2,12 @@ import { CanActivate, ExecutionContext, Injectable, Type } from '@nestjs/common'
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import { KEY_PREFIX } from '../api-keys/api-key-format';
 import { AppException, accessDeniedByPolicy, forbidden, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../access/auth.decorators';
 import { Principal } from '../access/principal';
-import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY } from '../api-keys/api-key.strategies';
-import { JWT_STRATEGY } from './jwt.strategy';
+import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, JWT_STRATEGY, KEY_PREFIX } from '../access/credentials';
 
 /** What the request log shows of the caller: ids only, never the credential. */
 export interface CallerLogFields {

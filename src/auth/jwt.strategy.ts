@@ -9,8 +9,9 @@ import { APP_CONFIG } from '../core/config/config.module';
 import { Principal } from '../access/principal';
 import { ROLE_SCOPES } from '../access/scopes';
 import { UserAccessService } from '../users/user-access.service';
+import { JWT_STRATEGY } from '../access/credentials';
 
-export const JWT_STRATEGY = 'jwt';
+export { JWT_STRATEGY };
 export const JWT_ALGORITHM = 'HS256';
 
 const signingKeys = new Map<string, KeyObject>();

@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import type { KeyRecord } from '../api-keys/api-key-verifier.service';
 import type { UserRole } from '../users/user.entity';
 import { effectiveKeyScopes } from '../access/scopes';
 import { MembershipAccessService } from './membership-access.service';
-import { ORGANIZATION_ROLE_SCOPES, OrganizationRole } from './organization-roles';
+import { ORGANIZATION_ROLE_SCOPES, OrganizationRole } from '../access/organization-roles';
 
 /**
  * What a key may do right now: its own scopes, bounded by what its owner's platform role allows
  * and, for a key bound to an organisation or project, by the owner's role in that organisation.
  * An owner who left the organisation leaves the key with no scopes.
  */
+/** What of a key this needs: its own scopes, where it is bound, and whose it is. */
+export interface ScopedKey {
+  scopes: readonly string[];
+  organizationId: string | null;
+  userId: string;
+}
+
 @Injectable()
 export class KeyScopesService {
   /**
@@ -21,14 +27,14 @@ export class KeyScopesService {
   constructor(private readonly memberships: MembershipAccessService) {}
 
   /** Synchronous for an unbound key (the hot path); a bound key needs its owner's organisation role. */
-  effective(key: Pick<KeyRecord, 'scopes' | 'organizationId' | 'userId'>, ownerRole: UserRole): string[] | Promise<string[]> {
+  effective(key: ScopedKey, ownerRole: UserRole): string[] | Promise<string[]> {
     if (key.organizationId === null) return this.memoized(key, ownerRole, undefined);
     return this.memberships
       .roleOf(key.organizationId, key.userId, ownerRole)
       .then((role) => (role ? this.memoized(key, ownerRole, role) : []));
   }
 
-  private memoized(key: Pick<KeyRecord, 'scopes'>, ownerRole: UserRole, organizationRole: OrganizationRole | undefined): string[] {
+  private memoized(key: Pick<ScopedKey, 'scopes'>, ownerRole: UserRole, organizationRole: OrganizationRole | undefined): string[] {
     const roles = organizationRole ? `${ownerRole}:${organizationRole}` : ownerRole;
     const hit = this.computed.get(key);
     if (hit?.roles === roles) return hit.scopes;

@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../core/config/config.module';
 import type { UserRole } from '../users/user.entity';
 import { OrganizationMemberEntity } from './entities/organization-member.entity';
 import { OrganizationEntity } from './entities/organization.entity';
-import { OrganizationRole } from './organization-roles';
+import { OrganizationRole } from '../access/organization-roles';
 
 /**
  * Users' roles in organisations as access checks see them: cached so a bound key costs no query

@@ -1,16 +1,27 @@
 import { Module } from '@nestjs/common';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { OrganizationAccessModule } from './organization-access.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '../events/events.module';
+import { BoundKeys } from './bound-keys';
+import { OrganizationMemberEntity } from './entities/organization-member.entity';
+import { OrganizationEntity } from './entities/organization.entity';
+import { ProjectEntity } from './entities/project.entity';
+import { KeyScopesService } from './key-scopes.service';
+import { MembershipAccessService } from './membership-access.service';
+import { OrganizationAccessGuard } from './organization-access.guard';
 import { OrganizationsController } from './organizations.controller';
-import { OrganizationKeysController } from '../api-keys/organization-keys.controller';
 import { OrganizationsService } from './organizations.service';
 import { ProjectsController } from './projects.controller';
 import { ProjectsService } from './projects.service';
 
-/** Organisations, their members and projects: `/api/v1/organizations` and `/api/v1/projects`. */
+/**
+ * Organisations, their members and projects (`/api/v1/organizations`, `/api/v1/projects`), and
+ * what the layers above need of them: memberships (cached), the scopes a bound key holds, the
+ * guard for routes inside an organisation, and the seam the keys bound to one are deleted through.
+ */
 @Module({
-  imports: [OrganizationAccessModule, ApiKeysModule],
-  controllers: [OrganizationsController, OrganizationKeysController, ProjectsController],
-  providers: [OrganizationsService, ProjectsService],
+  imports: [TypeOrmModule.forFeature([OrganizationEntity, OrganizationMemberEntity, ProjectEntity]), EventsModule],
+  controllers: [OrganizationsController, ProjectsController],
+  providers: [OrganizationsService, ProjectsService, MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys],
+  exports: [MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys, TypeOrmModule],
 })
 export class OrganizationsModule {}

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { BoundKeys } from './bound-keys';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
-import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditContext } from '../events/audit-context';
-import { AuditService, diff } from '../audit/audit.service';
+import { AuditRecorder, diff } from '../events/audit-recorder';
 import { UserEntity } from '../users/user.entity';
 import { isUniqueViolation } from '../core/errors/database-errors';
 import { Principal } from '../access/principal';
@@ -24,7 +23,7 @@ import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { OrganizationMemberEntity } from './entities/organization-member.entity';
 import { OrganizationEntity } from './entities/organization.entity';
 import { MembershipAccessService } from './membership-access.service';
-import { OrganizationRole, mayManageRole } from './organization-roles';
+import { OrganizationRole, mayManageRole } from '../access/organization-roles';
 import { ResourceAccess } from '../access/resource.decorators';
 
 const SORT_COLUMNS = { name: 'organization.name', createdAt: 'organization.createdAt', updatedAt: 'organization.updatedAt' };
@@ -39,8 +38,8 @@ export class OrganizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly memberships: MembershipAccessService,
-    private readonly audit: AuditService,
-    private readonly verifier: ApiKeyVerifier,
+    private readonly audit: AuditRecorder,
+    private readonly boundKeys: BoundKeys,
   ) {}
 
   /** The creator becomes its first owner. */
@@ -114,23 +113,20 @@ export class OrganizationsService {
 
   /** Deletes the organisation with its projects, memberships and every key bound to them. */
   async delete(access: ResourceAccess, audit: AuditContext): Promise<void> {
-    const keyIds = await this.dataSource.transaction(async (manager) => {
+    const keys = await this.dataSource.transaction(async (manager) => {
       const organization = await this.find(manager, access.organizationId, true);
-      const keys: Array<{ id: string }> = await manager.find(ApiKeyEntity, {
-        where: { organizationId: organization.id },
-        select: { id: true },
-      });
+      const bound = await this.boundKeys.collect(manager, { organizationId: organization.id });
       await manager.delete(OrganizationEntity, { id: organization.id });
       await this.audit.record(manager, audit, {
         action: 'organization.deleted',
         targetType: 'organization',
         targetId: organization.id,
-        changes: { name: { from: organization.name, to: null }, deletedKeys: { from: keys.length, to: 0 } },
+        changes: { name: { from: organization.name, to: null }, deletedKeys: { from: bound.count, to: 0 } },
       });
-      return keys.map((key) => key.id);
+      return bound;
     });
     this.memberships.invalidate(access.organizationId);
-    for (const id of keyIds) this.verifier.invalidate(id);
+    keys.afterCommit();
   }
 
   async listMembers(access: ResourceAccess, page: PaginationQueryDto): Promise<Page<MemberResponseDto>> {

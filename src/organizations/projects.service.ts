@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { BoundKeys } from './bound-keys';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
-import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { AuditContext } from '../events/audit-context';
-import { AuditService, diff } from '../audit/audit.service';
+import { AuditRecorder, diff } from '../events/audit-recorder';
 import { Principal } from '../access/principal';
 import { orderBy } from '../core/dto/sort';
 import { isUniqueViolation } from '../core/errors/database-errors';
@@ -23,8 +22,8 @@ const NAME_TAKEN = 'A project with this name already exists in the organization'
 export class ProjectsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-    private readonly verifier: ApiKeyVerifier,
+    private readonly audit: AuditRecorder,
+    private readonly boundKeys: BoundKeys,
   ) {}
 
   async create(access: ResourceAccess, dto: CreateProjectDto, audit: AuditContext): Promise<ProjectResponseDto> {
@@ -92,19 +91,19 @@ export class ProjectsService {
 
   /** Deletes the project and every key bound to it. */
   async delete(access: ResourceAccess, audit: AuditContext): Promise<void> {
-    const keyIds = await this.dataSource.transaction(async (manager) => {
+    const keys = await this.dataSource.transaction(async (manager) => {
       const project = await this.find(manager, access, true);
-      const keys: Array<{ id: string }> = await manager.find(ApiKeyEntity, { where: { projectId: project.id }, select: { id: true } });
+      const bound = await this.boundKeys.collect(manager, { projectId: project.id });
       await manager.delete(ProjectEntity, { id: project.id });
       await this.audit.record(manager, audit, {
         action: 'project.deleted',
         targetType: 'project',
         targetId: project.id,
-        changes: { name: { from: project.name, to: null }, deletedKeys: { from: keys.length, to: 0 } },
+        changes: { name: { from: project.name, to: null }, deletedKeys: { from: bound.count, to: 0 } },
       });
-      return keys.map((key) => key.id);
+      return bound;
     });
-    for (const id of keyIds) this.verifier.invalidate(id);
+    keys.afterCommit();
   }
 
   private async find(manager: EntityManager, access: ResourceAccess, lock = false): Promise<ProjectEntity> {

@@ -4,7 +4,7 @@ import { AppException } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
 import { AppConfig, RateSetting } from '../core/config/app-config';
-import type { RateLimitSetting } from '../api-keys/entities/api-key.entity';
+import type { RateLimitSetting } from '../access/principal';
 import { APP_CONFIG } from '../core/config/config.module';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { CircuitBreaker } from './circuit-breaker';

@@ -1,7 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
-export const USER_ROLES = ['user', 'admin'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+import { USER_ROLES, UserRole } from '../access/roles';
+
+export { USER_ROLES, type UserRole };
 
 @Entity('users')
 @Unique('UQ_users_email', ['email'])

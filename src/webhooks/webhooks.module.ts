@@ -1,18 +1,17 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { ExpiryNotifier } from './expiry-notifier';
-import { WebhookOutbox } from '../events/webhook-outbox';
+import { EventsModule } from '../events/events.module';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** Signed webhooks for key events; global so the audit trail can enqueue in its transactions. */
-@Global()
+/** Signed webhooks for key events: endpoints, and delivering what the events layer's outbox holds. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity])],
+  imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity]), EventsModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookOutbox, WebhookDispatcher, ExpiryNotifier],
-  exports: [WebhookOutbox, WebhookDispatcher, ExpiryNotifier],
+  providers: [WebhooksService, WebhookDispatcher, ExpiryNotifier],
+  exports: [WebhookDispatcher, ExpiryNotifier],
 })
 export class WebhooksModule {}

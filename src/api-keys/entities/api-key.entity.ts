@@ -12,21 +12,11 @@ import {
   VirtualColumn,
 } from 'typeorm';
 import { UserEntity } from '../../users/user.entity';
+import type { QuotaSetting, RateLimitSetting } from '../../access/principal';
 import { OrganizationEntity } from '../../organizations/entities/organization.entity';
 import { ProjectEntity } from '../../organizations/entities/project.entity';
 
-export interface RateLimitSetting {
-  limit: number;
-  windowSeconds: number;
-  strategy?: 'fixed' | 'sliding' | 'token_bucket';
-  /** Token bucket capacity. */
-  burst?: number;
-}
-
-export interface QuotaSetting {
-  limit: number;
-  period: 'day' | 'month';
-}
+export type { QuotaSetting, RateLimitSetting };
 
 /** A scheduled rotation, stored with its defaults resolved so a later config change does not alter it. */
 export interface RotationPolicySetting {

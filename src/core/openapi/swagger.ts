@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { API_KEY_SECURITY, JWT_SECURITY } from '../../access/auth.decorators';
+import { API_KEY_SECURITY, JWT_SECURITY } from './security-schemes';
 import { ErrorResponseDto } from './error-response.dto';
 import { addUniversalErrors } from './universal-errors';
 

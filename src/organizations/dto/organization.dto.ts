@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
 import { IsSort } from '../../core/dto/sort';
-import { ORGANIZATION_ROLES, OrganizationRole } from '../organization-roles';
+import { ORGANIZATION_ROLES, OrganizationRole } from '../../access/organization-roles';
 
 export const ORGANIZATION_SORT_FIELDS = ['name', 'createdAt', 'updatedAt'] as const;
 

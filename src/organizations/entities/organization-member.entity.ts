@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { UserEntity } from '../../users/user.entity';
-import { ORGANIZATION_ROLES, OrganizationRole } from '../organization-roles';
+import { ORGANIZATION_ROLES, OrganizationRole } from '../../access/organization-roles';
 import { OrganizationEntity } from './organization.entity';
 
 /** A user's role in an organisation. */

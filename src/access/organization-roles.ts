@@ -1,4 +1,4 @@
-import type { Scope } from '../access/scopes';
+import type { Scope } from './scopes';
 
 /** A member's role in an organisation, strongest first. */
 export const ORGANIZATION_ROLES = ['owner', 'admin', 'member'] as const;

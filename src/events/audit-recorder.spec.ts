@@ -1,4 +1,4 @@
-import { diff } from './audit.service';
+import { diff } from './audit-recorder';
 
 describe('diff', () => {
   it('lists only the fields whose values changed', () => {

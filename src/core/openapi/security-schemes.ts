@@ -1,0 +1,3 @@
+/** The OpenAPI security scheme names: declared on the document (swagger.ts) and on every route (@Authenticated). */
+export const JWT_SECURITY = 'jwt';
+export const API_KEY_SECURITY = 'api-key';
