@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DataSource, FindOperator, Repository } from 'typeorm';
+import { FindOperator, Repository } from 'typeorm';
 import { Principal } from '../access/principal';
 import { ROLE_SCOPES } from '../access/scopes';
 import { PaginationQueryDto } from '../core/dto/pagination-query.dto';

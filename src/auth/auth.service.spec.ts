@@ -1,5 +1,5 @@
 import { HttpException, Logger } from '@nestjs/common';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
 import { AppException } from '../core/errors/app.exception';
 import { AppConfig, loadConfig } from '../core/config/app-config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
