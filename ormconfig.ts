@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from './src/core/config/app-config';
-import { dataSourceOptions } from './src/core/database/data-source-options';
+import { dataSourceOptions } from './src/schema';
 import { EmbeddedPostgres } from './src/core/database/embedded-postgres';
 
 /**

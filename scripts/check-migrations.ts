@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/core/database/data-source-options';
+import { dataSourceOptions } from '../src/schema';
 import { EmbeddedPostgres } from '../src/core/database/embedded-postgres';
 
 /** The up queries TypeORM's schema builder would run against a migrated database. */

@@ -13,6 +13,7 @@ import { AppConfig } from './core/config/app-config';
 import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './health/health.module';
+import { ENTITIES, MIGRATIONS } from './schema';
 import { AuthenticationGuard } from './auth/authentication.guard';
 import { ScopesGuard } from './access/scopes.guard';
 import { OrganizationAccessGuard } from './organizations/organization-access.guard';
@@ -45,7 +46,7 @@ export class AppModule {
         AuditModule,
         InvalidationModule,
         WebhooksModule,
-        DatabaseModule.forRoot(config),
+        DatabaseModule.forRoot(config, { entities: ENTITIES, migrations: MIGRATIONS }),
         AuthModule,
         ApiKeysModule,
         AdminModule,

@@ -7,7 +7,7 @@ import { conflict, notFound } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
 import { AppConfig } from '../core/config/app-config';
 import { APP_CONFIG } from '../core/config/config.module';
-import { SecretBox } from '../webhooks/secret-box';
+import { SecretBox } from '../core/crypto/secret-box';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';

@@ -4,17 +4,11 @@ import { AuthGuard, IAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { AppException, accessDeniedByPolicy, forbidden, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
+import type { CallerLogFields } from '../core/logging/logging';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../access/auth.decorators';
 import { Principal } from '../access/principal';
 import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, JWT_STRATEGY, KEY_PREFIX } from '../access/credentials';
-
-/** What the request log shows of the caller: ids only, never the credential. */
-export interface CallerLogFields {
-  userId: string;
-  keyId?: string;
-  method: Principal['method'];
-}
 
 /**
  * Maps Passport's outcome to the contract's 401 codes. An error the strategies did not raise is

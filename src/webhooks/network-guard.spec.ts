@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { ForbiddenDestinationError, assertPublicHost, embeddedIPv4, guardedLookup, isPublicAddress, refusalReason } from './network-guard';
 import { signatureHeaders } from './signing';
-import { SecretBox } from './secret-box';
+import { SecretBox } from '../core/crypto/secret-box';
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 

@@ -9,7 +9,7 @@ import { Clock } from '../core/time/clock';
 import { AppConfig } from '../core/config/app-config';
 import { APP_CONFIG } from '../core/config/config.module';
 import { ForbiddenDestinationError, guardedLookup, isPublicAddress } from './network-guard';
-import { SecretBox } from './secret-box';
+import { SecretBox } from '../core/crypto/secret-box';
 import { signatureHeaders } from './signing';
 import { DeliveryClaims } from './delivery-claims';
 import { endpointBackoffMs, isBackedOff, retryDelayMs, shouldDisable } from './retry-policy';

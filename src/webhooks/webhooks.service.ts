@@ -16,7 +16,7 @@ import {
   toWebhookResponse,
 } from './dto/webhook.dto';
 import { ForbiddenDestinationError, assertPublicHost } from './network-guard';
-import { SecretBox } from './secret-box';
+import { SecretBox } from '../core/crypto/secret-box';
 import { generateWebhookSecret } from './signing';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 

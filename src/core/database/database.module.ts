@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { dataSourceOptions } from './data-source-options';
+import { Schema, postgresOptions } from './data-source-options';
 import { DataDirLockedError, EmbeddedPostgres } from './embedded-postgres';
 
 /** A DataSource that also stops the embedded server it runs on once its pool is closed. */
@@ -42,10 +42,10 @@ export async function migrateExclusively(dataSource: DataSource): Promise<void> 
 /** DATABASE_POOL_SIZE applies to a PostgreSQL server; the embedded database takes one connection. */
 export const EMBEDDED_POOL_SIZE = 1;
 
-export async function createDataSource(config: AppConfig): Promise<DataSource> {
+export async function createDataSource(config: AppConfig, schema: Schema): Promise<DataSource> {
   const { url, poolSize, migrate, inMemory } = config.database;
   if (url) {
-    const dataSource = await new DataSource(dataSourceOptions(url, poolSize, false)).initialize();
+    const dataSource = await new DataSource(postgresOptions(schema, url, poolSize, false)).initialize();
     try {
       if (migrate) await migrateExclusively(dataSource);
       return dataSource;
@@ -60,7 +60,7 @@ export async function createDataSource(config: AppConfig): Promise<DataSource> {
   // interleave and break each other ("unnamed prepared statement does not exist"). One pooled
   // connection keeps every exchange whole; PGlite executes one statement at a time regardless.
   const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory, maxConnections: EMBEDDED_POOL_SIZE + 2 });
-  const dataSource = new OwningDataSource(dataSourceOptions(embedded.url, EMBEDDED_POOL_SIZE, migrate), embedded);
+  const dataSource = new OwningDataSource(postgresOptions(schema, embedded.url, EMBEDDED_POOL_SIZE, migrate), embedded);
   try {
     return await dataSource.initialize();
   } catch (error) {
@@ -71,7 +71,7 @@ export async function createDataSource(config: AppConfig): Promise<DataSource> {
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, schema: Schema): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -82,7 +82,7 @@ export class DatabaseModule {
             retryDelay: 2000,
             toRetry: (error: unknown) => !(error instanceof DataDirLockedError),
           }),
-          dataSourceFactory: () => createDataSource(config),
+          dataSourceFactory: () => createDataSource(config, schema),
         }),
       ],
     };

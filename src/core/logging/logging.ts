@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import pino, { DestinationStream, Logger } from 'pino';
-import type { CallerLogFields } from '../../auth/authentication.guard';
 import type { AppConfig } from '../config/app-config';
 
 /** Paths whose values are secrets if they ever reach a log object. */
@@ -73,6 +72,14 @@ export function flushLogsSync(): void {
  */
 export function loggerParams(logger: Logger): Params {
   return { pinoHttp: { logger }, forRoutes: [] };
+}
+
+/** What the request log shows of the caller (set by the authentication guard): ids only, never the credential. */
+export interface CallerLogFields {
+  userId: string;
+  keyId?: string;
+  /** How the caller authenticated: `jwt`, `api_key`. */
+  method: string;
 }
 
 type LoggedRequest = FastifyRequest & { raw: FastifyRequest['raw'] & { caller?: CallerLogFields }; errorCode?: string };
