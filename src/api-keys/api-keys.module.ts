@@ -4,7 +4,8 @@ import { EventsModule } from '../events/events.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
-import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './api-key.strategies';
+import { ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './api-key.strategies';
+import { KeyAdmission } from './key-admission';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
@@ -27,11 +28,11 @@ import { RotationScheduler } from './rotation-scheduler';
     KeyRotationService,
     RotationScheduler,
     ManageableKeys,
-    ApiKeyAuthenticator,
+    KeyAdmission,
     ApiKeyHeaderStrategy,
     ApiKeyBearerStrategy,
     BoundKeysRegistrar,
   ],
-  exports: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, RotationScheduler],
+  exports: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, RotationScheduler, KeyAdmission],
 })
 export class ApiKeysModule {}

@@ -138,6 +138,11 @@ export class RateLimitService implements OnApplicationShutdown {
     return { name: 'quota', limit: quota.limit, windowMs: end - start, strategy: 'fixed', window: { start, end } };
   }
 
+  /** One request of a key against its own limit: the guard chain and the verify API count through here alike. */
+  consumeForKey(keyId: string, own: RateLimitSetting | null | undefined, cost = 1, options: ConsumeOptions = {}): Promise<RateLimitResult> {
+    return this.consume(this.keyBucket(keyId), this.keyPolicy(own), cost, options);
+  }
+
   /**
    * Counts on this instance first: alone, that is the limit; with Redis it is this instance's own
    * share, a floor of the shared count, so a request it refuses is refused without asking Redis,
