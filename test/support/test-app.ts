@@ -56,6 +56,11 @@ export interface Session {
   auth: Record<string, string>;
 }
 
+export interface TestAppOptions {
+  /** A built dashboard to serve (test/support/web-build.ts); by default none, whatever dist/ holds. */
+  webRoot?: string;
+}
+
 export interface CreatedKey {
   id: string;
   key: string;
@@ -85,7 +90,7 @@ export class TestApp {
    * process share strategy objects; state that must be shared across instances lives in
    * PostgreSQL and Redis, which is what multi-instance tests exercise.)
    */
-  static async start(env: Record<string, string> = {}, sharedDatabaseUrl?: string): Promise<TestApp> {
+  static async start(env: Record<string, string> = {}, sharedDatabaseUrl?: string, options: TestAppOptions = {}): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
     const database: FreshDatabase | undefined = sharedDatabaseUrl
       ? { url: sharedDatabaseUrl, drop: async () => undefined }
@@ -119,7 +124,7 @@ export class TestApp {
         done();
       },
     });
-    const app = await createApp(config, { clock, logDestination });
+    const app = await createApp(config, { clock, logDestination, webRoot: options.webRoot ?? false });
     const testApp = new TestApp(app, clock, database?.url, async () => {
       await app.close();
       await database?.drop();

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The dashboard: `vite build --config web/vite.config.ts` (part of `npm run build`) writes
+ * dist/web, which Argus serves at / (src/core/http/web-app.ts). `vitest run` uses the same file.
+ */
+export default defineConfig({
+  root,
+  base: '/',
+  publicDir: false,
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    // Everything is a file of its own under /assets/: the CSP allows no inline script, style or data: font.
+    assetsInlineLimit: 0,
+    target: 'es2022',
+    sourcemap: false,
+  },
+  test: {
+    root,
+    environment: 'happy-dom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test-setup.ts'],
+    restoreMocks: true,
+  },
+});
