@@ -1,7 +1,11 @@
+import { ReactNode, useEffect } from 'react';
 import { Layout } from './components/layout';
-import { Router, useRouter } from './lib/router';
+import { matchPath, useRouter } from './lib/router';
+import { Router } from './lib/router';
+import { CreateAccountPage } from './pages/create-account';
 import { NotFoundPage } from './pages/not-found';
-import { SessionProvider, useSession } from './session';
+import { SignInPage } from './pages/sign-in';
+import { CREATE_ACCOUNT, HOME, SIGN_IN, SessionProvider, useSession } from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -18,9 +22,20 @@ export function App({ services }: { services: Services }) {
   );
 }
 
+/** The signed-in pages, by path pattern. */
+const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) => ReactNode }> = [];
+
 function Routes() {
   const { status, retry } = useSession();
-  useRouter();
+  const { path, navigate } = useRouter();
+  const signedIn = status === 'signed-in';
+  const publicPage = path === SIGN_IN || path === CREATE_ACCOUNT;
+
+  useEffect(() => {
+    // Signed in, a page for signing in has nothing to offer; "/" is the keys.
+    if (signedIn && (publicPage || path === '/')) navigate(HOME, { replace: true });
+  }, [signedIn, publicPage, path, navigate]);
+
   if (status === 'loading') return <p className="loading">Loading…</p>;
   if (status === 'unreachable') {
     return (
@@ -31,6 +46,12 @@ function Routes() {
         </button>
       </section>
     );
+  }
+  if (!signedIn) return path === CREATE_ACCOUNT ? <CreateAccountPage /> : <SignInPage />;
+  if (publicPage || path === '/') return null;
+  for (const page of PAGES) {
+    const params = matchPath(page.pattern, path);
+    if (params) return page.render(params);
   }
   return <NotFoundPage />;
 }
