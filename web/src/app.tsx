@@ -2,6 +2,7 @@ import { ReactNode, useEffect } from 'react';
 import { Layout } from './components/layout';
 import { matchPath, useRouter } from './lib/router';
 import { Router } from './lib/router';
+import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { NotFoundPage } from './pages/not-found';
 import { SignInPage } from './pages/sign-in';
@@ -23,7 +24,9 @@ export function App({ services }: { services: Services }) {
 }
 
 /** The signed-in pages, by path pattern. */
-const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) => ReactNode }> = [];
+const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) => ReactNode }> = [
+  { pattern: HOME, render: () => <ApiKeysPage /> },
+];
 
 function Routes() {
   const { status, retry } = useSession();
