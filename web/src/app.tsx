@@ -4,6 +4,7 @@ import { matchPath, useRouter } from './lib/router';
 import { Router } from './lib/router';
 import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
+import { KeyPage } from './pages/key-page';
 import { NotFoundPage } from './pages/not-found';
 import { SignInPage } from './pages/sign-in';
 import { CREATE_ACCOUNT, HOME, SIGN_IN, SessionProvider, useSession } from './session';
@@ -26,6 +27,8 @@ export function App({ services }: { services: Services }) {
 /** The signed-in pages, by path pattern. */
 const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) => ReactNode }> = [
   { pattern: HOME, render: () => <ApiKeysPage /> },
+  // Keyed by id: another key's page starts from a clean state (no plaintext carried over).
+  { pattern: `${HOME}/:id`, render: (params) => <KeyPage key={params.id} id={params.id} /> },
 ];
 
 function Routes() {
