@@ -6,8 +6,9 @@ import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { KeyPage } from './pages/key-page';
 import { NotFoundPage } from './pages/not-found';
+import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
-import { CREATE_ACCOUNT, HOME, SIGN_IN, SessionProvider, useSession } from './session';
+import { CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -29,6 +30,7 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   { pattern: HOME, render: () => <ApiKeysPage /> },
   // Keyed by id: another key's page starts from a clean state (no plaintext carried over).
   { pattern: `${HOME}/:id`, render: (params) => <KeyPage key={params.id} id={params.id} /> },
+  { pattern: SESSIONS, render: () => <SessionsPage /> },
 ];
 
 function Routes() {

@@ -6,6 +6,7 @@ import { useServices } from './services';
 
 export const HOME = '/settings/api-keys';
 export const SIGN_IN = '/sign-in';
+export const SESSIONS = '/account/sessions';
 export const CREATE_ACCOUNT = '/create-account';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 

@@ -1,11 +1,11 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { useSession } from '../session';
+import { HOME, SESSIONS, useSession } from '../session';
 import { describeError } from './notice';
 
 const NAVIGATION = [
-  { to: '/settings/api-keys', label: 'API Keys' },
-  { to: '/account/sessions', label: 'Sessions' },
+  { to: HOME, label: 'API Keys' },
+  { to: SESSIONS, label: 'Sessions' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
