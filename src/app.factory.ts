@@ -10,6 +10,7 @@ import { registerWebApp } from './core/http/web-app';
 import { createRootLogger, registerRequestLogging } from './core/logging/logging';
 import { setupSwagger } from './core/openapi/swagger';
 import { AppConfig } from './core/config/app-config';
+import { registerSessionPlugins } from './auth/sessions/csrf';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -43,6 +44,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   fastify.removeContentTypeParser('text/plain');
   registerApiInputRules(fastify);
   registerRequestLogging(fastify, logger);
+  await registerSessionPlugins(fastify, config.jwt.secret);
   const headers = securityHeaderSets();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeadersFor(headers, request.protocol));

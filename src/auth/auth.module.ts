@@ -13,22 +13,26 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { TokenService } from './token.service';
+import { SessionEntity } from './sessions/session.entity';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
 
 /**
- * Sign-up, login and tokens, and the global authentication guard. The guard dispatches to the
+ * Sign-up, login, tokens and browser sessions, and the global authentication guard. The guard dispatches to the
  * Passport strategy each credential's own module registers (the JWT one here, API keys' in theirs).
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity]),
+    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity, SessionEntity]),
     PassportModule,
     JwtModule.register({}),
     UsersModule,
     RateLimitModule,
     EventsModule,
   ],
-  controllers: [AuthController],
-  providers: [AuthService, LoginThrottleService, TokenService, JwtStrategy, AuthenticationGuard],
+  controllers: [AuthController, SessionsController],
+  providers: [AuthService, LoginThrottleService, TokenService, JwtStrategy, SessionsRepository, SessionsService, AuthenticationGuard],
   exports: [TokenService, AuthenticationGuard],
 })
 export class AuthModule {}

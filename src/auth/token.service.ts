@@ -9,6 +9,7 @@ import { Clock } from '../core/time/clock';
 import { AppConfig } from '../core/config/app-config';
 import { APP_CONFIG } from '../core/config/config.module';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './sessions/session.entity';
 import { UserEntity } from '../users/user.entity';
 import { JWT_ALGORITHM, jwtSigningKey } from './jwt.strategy';
 
@@ -105,9 +106,10 @@ export class TokenService {
     return true;
   }
 
-  /** Every session of a user ends (deactivation). */
+  /** Every session of a user ends (deactivation, sign out everywhere): refresh tokens and browser sessions. */
   async revokeAllForUser(userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
+    await manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
   }
 
   private async explainRejection(manager: EntityManager, tokenHash: string, now: Date) {

@@ -42,6 +42,8 @@ export interface AppConfig {
   /** How long a just-spent refresh token answers 409 instead of revoking its family (0: never). */
   refreshReuseWindowSeconds: number;
   allowRegistration: boolean;
+  /** Browser sessions: ended `ttlSeconds` after sign-in, or after `idleTimeoutSeconds` without a request. */
+  sessions: { ttlSeconds: number; idleTimeoutSeconds: number };
   bootstrapAdmin?: { email: string; password: string };
   rateLimit: {
     enabled: boolean;
@@ -143,6 +145,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
     refreshReuseWindowSeconds: reader.integer('REFRESH_REUSE_WINDOW_SECONDS', 5, 0, 60),
     allowRegistration: reader.boolean('ALLOW_REGISTRATION', true),
+    sessions: {
+      ttlSeconds: reader.duration('SESSION_TTL', '7d', 300, 90 * 86_400),
+      // Last use is recorded at most once a minute, so a shorter idle timeout could not be kept.
+      idleTimeoutSeconds: reader.duration('SESSION_IDLE_TIMEOUT', '30m', 120, 90 * 86_400),
+    },
     rateLimit: {
       enabled: reader.boolean('RATE_LIMIT_ENABLED', true),
       strategy: reader.oneOf('RATE_LIMIT_STRATEGY', ['fixed', 'sliding', 'token_bucket'] as const, 'sliding'),
@@ -204,6 +211,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (config.apiKeys.rotationGraceSeconds > config.apiKeys.rotationMaxGraceSeconds) {
     problems.push('KEY_ROTATION_GRACE: must not exceed KEY_ROTATION_MAX_GRACE');
+  }
+  if (config.sessions.idleTimeoutSeconds > config.sessions.ttlSeconds) {
+    problems.push('SESSION_IDLE_TIMEOUT: must not exceed SESSION_TTL');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
