@@ -7,8 +7,11 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * The dashboard: `vite build --config web/vite.config.ts` (part of `npm run build`) writes
  * dist/web, which Argus serves at / (src/core/http/web-app.ts). `vitest run` uses the same file.
  */
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root,
+  // React's production build whatever NODE_ENV the shell has (Jest, which runs npm run build in
+  // some suites, sets it to "test"): the development build is twice the size and runs effects twice.
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   base: '/',
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic' } },
@@ -29,4 +32,4 @@ export default defineConfig({
     restoreMocks: true,
     unstubGlobals: true,
   },
-});
+}));

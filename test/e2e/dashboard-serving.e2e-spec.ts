@@ -172,6 +172,8 @@ describe('the dashboard, served by Argus at / (e2e)', () => {
       const gzipped = scripts.reduce((sum, src) => sum + gzipSync(readFileSync(join(web, src))).length, 0);
       expect(gzipped).toBeLessThanOrEqual(FIRST_PAGE_JS_BUDGET);
       expect(gzipped).toBeGreaterThan(10 * 1024);
+      // React's production build (its development build is twice the size and says this).
+      for (const src of scripts) expect(readFileSync(join(web, src), 'utf8')).not.toContain('Download the React DevTools');
     });
   });
 

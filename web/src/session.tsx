@@ -58,7 +58,9 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       setUser(null);
       setStatus('signed-out');
       setNotice(message);
-      returnTo.current = comeBack && pathRef.current !== SIGN_IN ? pathRef.current : null;
+      // Several requests may fail at once when a session ends: the first one, still on the page, says where to come back to.
+      if (!comeBack) returnTo.current = null;
+      else if (pathRef.current !== SIGN_IN) returnTo.current = pathRef.current;
       if (pathRef.current !== SIGN_IN) navigate(SIGN_IN, { replace: true });
     },
     [api, navigate],
@@ -71,10 +73,6 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    auth
-      .options()
-      .then((options) => !cancelled && setRegistrationOpen(options.registrationOpen))
-      .catch(() => undefined);
     auth
       .me()
       .then(async (me) => {
@@ -96,6 +94,17 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       cancelled = true;
     };
   }, [api, auth, navigate, attempt]);
+
+  // Only a signed-out visitor needs to know (for "Create account"): one request less for everyone else.
+  const registrationAsked = useRef(false);
+  useEffect(() => {
+    if (status !== 'signed-out' || registrationAsked.current) return;
+    registrationAsked.current = true;
+    auth.options().then(
+      (options) => setRegistrationOpen(options.registrationOpen),
+      () => undefined,
+    );
+  }, [auth, status]);
 
   const value = useMemo<SessionState>(
     () => ({

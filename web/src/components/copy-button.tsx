@@ -43,7 +43,7 @@ export function CopyButton({ text, label, className }: CopyButtonProps) {
     return () => clearTimeout(timer);
   }, [state]);
   return (
-    <>
+    <span className="copy">
       <button
         type="button"
         className={className ?? 'button secondary'}
@@ -55,6 +55,6 @@ export function CopyButton({ text, label, className }: CopyButtonProps) {
       <span role="status" className="copy-status">
         {state === 'copied' ? 'Copied to the clipboard' : state === 'failed' ? 'Could not copy: select the text and copy it' : ''}
       </span>
-    </>
+    </span>
   );
 }

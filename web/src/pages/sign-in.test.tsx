@@ -1,6 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { signedInApi } from '../test-support/fake-api';
+import { fail, signedInApi } from '../test-support/fake-api';
 import { renderApp } from '../test-support/render-app';
 
 describe('Sign in', () => {
@@ -38,6 +38,21 @@ describe('Sign in', () => {
     expect(screen.getByRole('status').textContent).toBe('You are signed out.');
     expect(api.last('DELETE', '/api/auth/session')?.headers['X-CSRF-Token']).toBe('csrf-from-sign-in');
     expect(window.location.pathname).toBe('/sign-in');
+  });
+
+  it('comes back to the page whose requests found the session over, even when several failed at once', async () => {
+    const api = signedInApi();
+    let expired = true;
+    const gone = () => (expired ? fail(401, 'unauthorized', 'Session expired') : undefined);
+    api.on('GET', '/api/keys/:id', gone).on('GET', '/api/v1/organizations', gone).on('GET', '/api/v1/projects', gone);
+    const { user } = renderApp(api, '/settings/api-keys/7d8e9f00-0000-4000-8000-000000000001');
+    expect((await screen.findByRole('status')).textContent).toBe('Your session has ended. Sign in again to continue.');
+    expect(window.location.pathname).toBe('/sign-in');
+    expired = false;
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'a-long-enough-password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/settings/api-keys/7d8e9f00-0000-4000-8000-000000000001'));
   });
 
   it('after a reload, asks the server for the session CSRF token', async () => {
