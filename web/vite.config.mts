@@ -1,17 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { type ViteUserConfig as UserConfig, defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
- * The dashboard: `vite build --config web/vite.config.ts` (part of `npm run build`) writes
+ * The dashboard: `vite build --config web/vite.config.mts` (part of `npm run build`) writes
  * dist/web, which Argus serves at / (src/core/http/web-app.ts). `vitest run` uses the same file.
  */
-export default defineConfig(({ command }) => ({
+const config = {
   root,
-  // React's production build whatever NODE_ENV the shell has (Jest, which runs npm run build in
-  // some suites, sets it to "test"): the development build is twice the size and runs effects twice.
-  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   base: '/',
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic' } },
@@ -32,4 +29,12 @@ export default defineConfig(({ command }) => ({
     restoreMocks: true,
     unstubGlobals: true,
   },
-}));
+} satisfies UserConfig;
+
+export default defineConfig(({ command }) => {
+  // A production build whatever NODE_ENV the shell has (Jest, which runs npm run build in some
+  // suites, sets it to "test"): otherwise React's development build, twice the size, effects run
+  // twice. Vite reads NODE_ENV after loading this file, as its documentation suggests.
+  if (command === 'build') process.env.NODE_ENV = 'production';
+  return config;
+});
