@@ -65,9 +65,9 @@ async function api(base, method, path, body, headers = {}) {
 
 /** Inserts the user and the keys straight into the database, before the server holds it. */
 async function seed(env) {
-  const { loadConfig } = dist('config/app-config');
-  const { dataSourceOptions } = dist('database/data-source-options');
-  const { EmbeddedPostgres } = dist('database/embedded-postgres');
+  const { loadConfig } = dist('app.config');
+  const { dataSourceOptions } = dist('core/database/data-source-options');
+  const { EmbeddedPostgres } = dist('core/database/embedded-postgres');
   const { DataSource } = require('typeorm');
   const config = loadConfig(env);
   const embedded = config.database.url ? undefined : await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory: false, maxConnections: 4 });
