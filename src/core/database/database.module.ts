@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import type { CoreConfig } from '../config/core.config';
 import { dataSourceOptions } from './data-source-options';
 import { DataDirLockedError, EmbeddedPostgres } from './embedded-postgres';
 
@@ -42,7 +42,7 @@ export async function migrateExclusively(dataSource: DataSource): Promise<void> 
 /** DATABASE_POOL_SIZE applies to a PostgreSQL server; the embedded database takes one connection. */
 export const EMBEDDED_POOL_SIZE = 1;
 
-export async function createDataSource(config: AppConfig): Promise<DataSource> {
+export async function createDataSource(config: CoreConfig): Promise<DataSource> {
   const { url, poolSize, migrate, inMemory } = config.database;
   if (url) {
     const dataSource = await new DataSource(dataSourceOptions(url, poolSize, false)).initialize();
@@ -71,7 +71,7 @@ export async function createDataSource(config: AppConfig): Promise<DataSource> {
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: CoreConfig): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
