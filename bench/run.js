@@ -65,7 +65,7 @@ async function api(base, method, path, body, headers = {}) {
 
 /** Inserts the user and the keys straight into the database, before the server holds it. */
 async function seed(env) {
-  const { loadConfig } = dist('core/config/app-config');
+  const { loadConfig } = dist('app.config');
   const { dataSourceOptions } = dist('schema');
   const { EmbeddedPostgres } = dist('core/database/embedded-postgres');
   const { DataSource } = require('typeorm');

@@ -8,12 +8,15 @@ import { requestIdFor } from './core/http/request-id';
 import { securityHeaderSets, securityHeadersFor } from './core/http/security-headers';
 import { createRootLogger, registerRequestLogging } from './core/logging/logging';
 import { setupSwagger } from './core/openapi/swagger';
-import { AppConfig } from './core/config/app-config';
+import { AppConfig } from './app.config';
+import { ensureJwtSecret } from './auth/jwt-secret-file';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the whole application exactly as it runs, for `main.ts` and for the tests alike. */
-export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(loaded: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  // main.ts has resolved it already (before taking the data folder); tests and embedders may not have.
+  const config = ensureJwtSecret(loaded);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,

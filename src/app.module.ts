@@ -9,7 +9,7 @@ import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
 import { createRootLogger, loggerParams } from './core/logging/logging';
 import type { Logger } from 'pino';
-import { AppConfig } from './core/config/app-config';
+import { AppConfig, configProviders } from './app.config';
 import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './health/health.module';
@@ -40,7 +40,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(configProviders(config)),
         LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(config, options.logDestination))),
         CoreModule.forRoot(options.clock),
         AuditModule,

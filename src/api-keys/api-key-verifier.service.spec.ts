@@ -2,7 +2,7 @@ import { QueryFailedError, Repository } from 'typeorm';
 import { AppException } from '../core/errors/app.exception';
 import type { Invalidation, InvalidationBus } from '../core/invalidation/invalidation-bus';
 import { Clock } from '../core/time/clock';
-import { AppConfig, loadConfig } from '../core/config/app-config';
+import { AppConfig, loadConfig } from '../app.config';
 import { generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -100,7 +100,8 @@ describe('ApiKeyVerifier', () => {
   beforeEach(() => {
     keys = new FakeKeyRepository();
     clock = new ManualClock();
-    verifier = new ApiKeyVerifier(keys as unknown as Repository<ApiKeyEntity>, testConfig(), clock);
+    const config = testConfig();
+    verifier = new ApiKeyVerifier(keys as unknown as Repository<ApiKeyEntity>, config, config.apiKeys, clock);
   });
 
   it.each([
@@ -274,13 +275,16 @@ describe('ApiKeyVerifier', () => {
       }
     }
 
-    const withGrace = (graceSeconds: number, bus?: LocalBus) =>
-      new ApiKeyVerifier(
+    const withGrace = (graceSeconds: number, bus?: LocalBus) => {
+      const config = testConfig({ API_KEY_STALE_GRACE_SECONDS: String(graceSeconds) });
+      return new ApiKeyVerifier(
         keys as unknown as Repository<ApiKeyEntity>,
-        testConfig({ API_KEY_STALE_GRACE_SECONDS: String(graceSeconds) }),
+        config,
+        config.apiKeys,
         clock,
         bus as unknown as InvalidationBus,
       );
+    };
 
     it('keeps serving a key verified within the grace after its cache entry expired', async () => {
       verifier = withGrace(GRACE_SECONDS);

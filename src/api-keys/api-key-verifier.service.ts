@@ -7,8 +7,8 @@ import { TtlCache } from '../core/cache/ttl-cache';
 import { unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
+import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
 import { IpMatcher, compileIpAllowlist } from '../core/net/ip-allowlist';
 import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
@@ -58,15 +58,16 @@ export class ApiKeyVerifier {
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(coreConfig.KEY) core: CoreConfig,
+    @Inject(apiKeysConfig.KEY) config: ApiKeysConfig,
     private readonly clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds, staleGraceSeconds } = config.apiKeys;
+    const { ttlSeconds, maxEntries, staleGraceSeconds } = core.cache;
     // A key verified within the grace keeps working through a database outage; an unknown key is
     // never served stale (its look-up then fails with the outage, 503, and is never "invalid").
-    this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
-    this.unknown = new TtlCache(negativeCacheTtlSeconds * 1000, Math.min(cacheMaxEntries, 100_000), () => clock.now());
+    this.byHash = new TtlCache(ttlSeconds * 1000, maxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
+    this.unknown = new TtlCache(config.negativeCacheTtlSeconds * 1000, Math.min(maxEntries, 100_000), () => clock.now());
     bus?.subscribe(
       (invalidation) => {
         if (invalidation.kind === 'key') this.forget(invalidation.id);

@@ -14,7 +14,7 @@ import { MembershipAccessService } from '../organizations/membership-access.serv
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
-import { loadConfig } from '../core/config/app-config';
+import { loadConfig } from '../app.config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AuditContext } from '../events/audit-context';
 import { AuditEventEntity } from '../events/audit-event.entity';
@@ -288,8 +288,9 @@ describe('ApiKeysService', () => {
       verifier as unknown as ApiKeyVerifier,
       lastUsed as unknown as LastUsedTracker,
       new FixedClock(NOW),
-      new RateLimitService(config, new FixedClock(NOW)),
-      config,
+      new RateLimitService(config.rateLimit, config, new FixedClock(NOW)),
+      config.apiKeys,
+      config.rateLimit,
       audit,
       new KeyRotationService(
         keys as unknown as Repository<ApiKeyEntity>,

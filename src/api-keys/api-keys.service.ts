@@ -20,8 +20,8 @@ import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { LastUsedTracker } from './last-used.tracker';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { RateLimitConfig, rateLimitConfig } from '../rate-limit/rate-limit.config';
+import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { QuotaUsageDto } from './dto/api-key-response.dto';
 import { QuotaDto, RateLimitDto } from './dto/create-api-key.dto';
@@ -47,7 +47,8 @@ export class ApiKeysService {
     private readonly lastUsed: LastUsedTracker,
     private readonly clock: Clock,
     private readonly limits: RateLimitService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(apiKeysConfig.KEY) private readonly config: ApiKeysConfig,
+    @Inject(rateLimitConfig.KEY) private readonly rateLimits: RateLimitConfig,
     private readonly audit: AuditRecorder,
     private readonly rotation: KeyRotationService,
     private readonly manageable: ManageableKeys,
@@ -73,7 +74,7 @@ export class ApiKeysService {
     if (notHeld.length > 0) throw insufficientScope(notHeld);
     const expiresAt = this.childExpiry(caller, dto.expiresAt);
     this.assertWithinCeiling(caller, dto.rateLimit);
-    const rotationPolicy = dto.rotationPolicy ? resolveRotationPolicy(dto.rotationPolicy, this.config.apiKeys) : null;
+    const rotationPolicy = dto.rotationPolicy ? resolveRotationPolicy(dto.rotationPolicy, this.config) : null;
 
     const key = generateApiKey();
     const hash = hashApiKey(key);
@@ -280,7 +281,7 @@ export class ApiKeysService {
    * row is locked for the swap, so of concurrent rotations exactly one succeeds (the others 409).
    */
   async rotateKey(caller: Principal, id: string, dto: RotateApiKeyDto, audit: AuditContext): Promise<RotatedApiKeyResponseDto> {
-    const graceSeconds = resolveGrace(dto.gracePeriodSeconds, this.config.apiKeys, 'gracePeriodSeconds');
+    const graceSeconds = resolveGrace(dto.gracePeriodSeconds, this.config, 'gracePeriodSeconds');
     const rotation = await this.keys.manager.transaction(async (manager) => {
       const old = await this.manageable.findForAction(manager, caller, id);
       return this.rotation.rotateLocked(manager, old, { graceSeconds, audit, trigger: 'manual' });
@@ -332,7 +333,7 @@ export class ApiKeysService {
   /** A new schedule counts from now and is announced afresh; the same schedule again changes nothing. */
   private applyRotationPolicy(key: ApiKeyEntity, dto: RotationPolicyDto | null): void {
     if (key.rotatedAt) throw conflict("A rotated key's schedule cannot be changed; change its successor's");
-    const policy = dto ? resolveRotationPolicy(dto, this.config.apiKeys) : null;
+    const policy = dto ? resolveRotationPolicy(dto, this.config) : null;
     if (samePolicy(policy, key.rotationPolicy)) return;
     key.rotationPolicy = policy;
     key.rotationDueAt = nextRotation(policy, this.clock.now());
@@ -356,7 +357,7 @@ export class ApiKeysService {
   /** Owners may not set a key faster than the configured ceiling; admins may. */
   private assertWithinCeiling(caller: Principal, rateLimit: RateLimitDto | undefined): void {
     if (!rateLimit || caller.role === 'admin') return;
-    const ceiling = this.config.rateLimit.keyCeiling;
+    const ceiling = this.rateLimits.keyCeiling;
     if (rateLimit.limit / rateLimit.windowSeconds > ceiling.limit / ceiling.windowSeconds) {
       throw validationFailed([
         { field: 'rateLimit', messages: [`rateLimit may not exceed ${ceiling.limit} requests per ${ceiling.windowSeconds} seconds`] },

@@ -45,12 +45,8 @@ function setup(options: { key?: KeyRecord | null; owner?: UserAccess | null; lim
     }
   })();
   const key = options.key === undefined ? record() : options.key;
-  // The real problem rules, over a record the fake look-up returns.
-  const verifier = new ApiKeyVerifier(
-    undefined as never,
-    { apiKeys: { cacheTtlSeconds: 1, cacheMaxEntries: 1, negativeCacheTtlSeconds: 1, staleGraceSeconds: 0 } } as never,
-    clock,
-  );
+  // The verifier's real problem rules and 401s, over a record the fake look-up returns.
+  const verifier = Object.assign(Object.create(ApiKeyVerifier.prototype) as object, { clock }) as unknown as ApiKeyVerifier;
   jest.spyOn(verifier, 'lookup').mockResolvedValue(key);
   const owner = options.owner === undefined ? { role: 'user' as const, isActive: true } : options.owner;
   const userAccess = { get: jest.fn().mockResolvedValue(owner) } as unknown as UserAccessService;

@@ -5,8 +5,7 @@ import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
 import { conflict, notFound } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth/auth.config';
 import { SecretBox } from '../core/crypto/secret-box';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
@@ -49,10 +48,10 @@ export class KeyRotationService {
     private readonly verifier: ApiKeyVerifier,
     private readonly clock: Clock,
     private readonly audit: AuditRecorder,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     private readonly manageable: ManageableKeys,
   ) {
-    this.box = new SecretBox(config.jwt.secret, 'sealed-api-keys');
+    this.box = new SecretBox(auth.jwt.secret, 'sealed-api-keys');
   }
 
   /**

@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } f
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 
 /**
  * Keeps `lastUsedAt` fresh without a write per request: uses are remembered in memory and
@@ -21,11 +20,11 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown 
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(apiKeysConfig.KEY) private readonly config: ApiKeysConfig,
   ) {}
 
   onModuleInit(): void {
-    this.flusher.start(this.config.apiKeys.lastUsedFlushSeconds * 1000);
+    this.flusher.start(this.config.lastUsedFlushSeconds * 1000);
   }
 
   /** Stops the timer, waits for a flush under way, then writes what is left. */

@@ -4,8 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_AUDIT } from '../events/audit-context';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 import { WebhookOutbox } from '../events/webhook-outbox';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { KeyRotationService, Rotation } from './key-rotation.service';
@@ -46,14 +45,14 @@ export class RotationScheduler implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(apiKeysConfig.KEY) private readonly config: ApiKeysConfig,
     private readonly outbox: WebhookOutbox,
     private readonly rotation: KeyRotationService,
     private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    this.ticker.start(this.config.webhooks.schedulerIntervalMs);
+    this.ticker.start(this.config.schedulerIntervalMs);
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -101,7 +100,7 @@ export class RotationScheduler implements OnModuleInit, OnApplicationShutdown {
         const policy = old.rotationPolicy;
         if (!policy) continue;
         // A policy keeps the grace it was set with, unless the operator has since lowered the ceiling.
-        const graceSeconds = Math.min(policy.gracePeriodSeconds, this.config.apiKeys.rotationMaxGraceSeconds);
+        const graceSeconds = Math.min(policy.gracePeriodSeconds, this.config.rotationMaxGraceSeconds);
         // One key's failure must not undo the batch: it rolls back to its savepoint and waits.
         await manager.query('SAVEPOINT argus_rotate_key');
         try {

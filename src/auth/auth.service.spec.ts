@@ -1,7 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { QueryFailedError, Repository } from 'typeorm';
 import { AppException } from '../core/errors/app.exception';
-import { AppConfig, loadConfig } from '../core/config/app-config';
+import { AppConfig, loadConfig } from '../app.config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { Clock } from '../core/time/clock';
 import { AuthService } from './auth.service';
@@ -236,7 +236,8 @@ describe('AuthService', () => {
       config,
       new LoginThrottleService(
         config,
-        new RateLimitService(config, new Clock()),
+        config.rateLimit,
+        new RateLimitService(config.rateLimit, config, new Clock()),
         knownAddresses as unknown as Repository<KnownLoginAddressEntity>,
         new Clock(),
       ),

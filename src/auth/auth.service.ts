@@ -3,8 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { conflict, forbidden, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from './auth.config';
 import { LoginDto, RegisterDto } from './dto/auth.dto';
 import { LoginResponseDto, TokenPairDto, UserResponseDto } from './dto/auth-response.dto';
 import { UserEntity } from '../users/user.entity';
@@ -26,7 +25,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly userAccess: UserAccessService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly loginThrottle: LoginThrottleService,
     private readonly audit: AuditRecorder,
   ) {}

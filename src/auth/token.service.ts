@@ -6,8 +6,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AppException, conflict, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from './auth.config';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { UserEntity } from '../users/user.entity';
 import { JWT_ALGORITHM, jwtSigningKey } from './jwt.strategy';
@@ -31,7 +30,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly clock: Clock,
   ) {}
 

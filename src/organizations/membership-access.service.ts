@@ -5,8 +5,7 @@ import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { InvalidationBus } from '../core/invalidation/invalidation-bus';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
 import type { UserRole } from '../users/user.entity';
 import { OrganizationMemberEntity } from './entities/organization-member.entity';
 import { OrganizationEntity } from './entities/organization.entity';
@@ -23,12 +22,12 @@ export class MembershipAccessService {
 
   constructor(
     @InjectRepository(OrganizationMemberEntity) private readonly members: Repository<OrganizationMemberEntity>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(coreConfig.KEY) config: CoreConfig,
     clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, staleGraceSeconds } = config.apiKeys;
-    this.cache = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
+    const { ttlSeconds, maxEntries, staleGraceSeconds } = config.cache;
+    this.cache = new TtlCache(ttlSeconds * 1000, maxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
     bus?.subscribe(
       (invalidation) => invalidation.kind === 'organization' && this.forgetAll(),
       () => this.forgetAll(),

@@ -5,8 +5,7 @@ import { Repository } from 'typeorm';
 import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
 import { UserEntity, UserRole } from './user.entity';
 
 export interface UserAccess {
@@ -24,12 +23,12 @@ export class UserAccessService {
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(coreConfig.KEY) config: CoreConfig,
     clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, staleGraceSeconds } = config.apiKeys;
-    this.cache = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
+    const { ttlSeconds, maxEntries, staleGraceSeconds } = config.cache;
+    this.cache = new TtlCache(ttlSeconds * 1000, maxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
     bus?.subscribe(
       (invalidation) => invalidation.kind === 'user' && this.cache.delete(invalidation.id),
       () => this.cache.clear(),

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { ApiKeysConfig, apiKeysConfig } from '../api-keys/api-keys.config';
+import { WebhooksConfig, webhooksConfig } from './webhooks.config';
 import { WebhookOutbox } from '../events/webhook-outbox';
 
 const BATCH = 500;
@@ -27,13 +27,14 @@ export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
+    @Inject(apiKeysConfig.KEY) private readonly keysConfig: ApiKeysConfig,
     private readonly outbox: WebhookOutbox,
     private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    this.ticker.start(this.config.webhooks.schedulerIntervalMs);
+    this.ticker.start(this.keysConfig.schedulerIntervalMs);
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -48,7 +49,7 @@ export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
   private async announce(): Promise<number> {
     if (!this.dataSource.isInitialized) return 0;
     const now = this.clock.now();
-    const horizon = new Date(now + this.config.webhooks.expiringNoticeDays * 86_400_000);
+    const horizon = new Date(now + this.config.expiringNoticeDays * 86_400_000);
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query<Array<{ locked: boolean }>>(
         `SELECT pg_try_advisory_xact_lock(hashtext('argus:expiry-notices')) AS locked`,

@@ -6,8 +6,8 @@ import { isIP } from 'node:net';
 import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth/auth.config';
+import { WebhooksConfig, webhooksConfig } from './webhooks.config';
 import { ForbiddenDestinationError, guardedLookup, isPublicAddress } from './network-guard';
 import { SecretBox } from '../core/crypto/secret-box';
 import { signatureHeaders } from './signing';
@@ -51,17 +51,18 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     private readonly clock: Clock,
   ) {
-    this.box = new SecretBox(config.jwt.secret);
+    this.box = new SecretBox(auth.jwt.secret);
     // Long enough for one request and its bookkeeping; renewed every third of it while held.
-    this.leaseMs = 2 * config.webhooks.timeoutMs + 1000;
-    this.claims = new DeliveryClaims(dataSource, this.leaseMs, PER_ENDPOINT, config.webhooks.retry.endpointBackoffAfter);
+    this.leaseMs = 2 * config.timeoutMs + 1000;
+    this.claims = new DeliveryClaims(dataSource, this.leaseMs, PER_ENDPOINT, config.retry.endpointBackoffAfter);
   }
 
   onModuleInit(): void {
-    this.passes.start(this.config.webhooks.pollMs);
+    this.passes.start(this.config.pollMs);
     this.heartbeat.start(Math.floor(this.leaseMs / 3));
   }
 
@@ -152,7 +153,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
       );
       return true;
     }
-    const policy = this.config.webhooks.retry;
+    const policy = this.config.retry;
     const delay = retryDelayMs(policy, attempts);
     await deliveries.update(
       { id },
@@ -180,7 +181,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
       [endpointId, new Date(now)],
     );
     if (!state) return true;
-    const policy = this.config.webhooks.retry;
+    const policy = this.config.retry;
     const failures = state.consecutive_failures;
     if (!isBackedOff(policy, failures)) return false;
     const disable = shouldDisable(policy, failures, new Date(state.failing_since), now);
@@ -200,7 +201,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** One signed POST; redirects are not followed, and non-public destinations are refused. */
   private send(endpoint: WebhookEndpointEntity, delivery: WebhookDeliveryEntity): Promise<Outcome> {
-    const { allowPrivate, timeoutMs } = this.config.webhooks;
+    const { allowPrivate, timeoutMs } = this.config;
     const url = new URL(endpoint.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !allowPrivate && !isPublicAddress(host)) {

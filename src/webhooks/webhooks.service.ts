@@ -4,8 +4,8 @@ import { Repository } from 'typeorm';
 import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { conflict, notFound, validationFailed } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth/auth.config';
+import { WebhooksConfig, webhooksConfig } from './webhooks.config';
 import {
   CreateWebhookDto,
   CreatedWebhookResponseDto,
@@ -28,10 +28,11 @@ export class WebhooksService {
   constructor(
     @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
     @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     private readonly clock: Clock,
   ) {
-    this.box = new SecretBox(config.jwt.secret);
+    this.box = new SecretBox(auth.jwt.secret);
   }
 
   async createWebhook(userId: string, dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
@@ -141,7 +142,7 @@ export class WebhooksService {
   /** Refuses URLs that resolve to loopback, private, link-local or metadata addresses (SSRF). */
   private async assertDeliverable(url: string): Promise<void> {
     try {
-      await assertPublicHost(new URL(url).hostname, this.config.webhooks.allowPrivate);
+      await assertPublicHost(new URL(url).hostname, this.config.allowPrivate);
     } catch (error) {
       const message =
         error instanceof ForbiddenDestinationError

@@ -7,7 +7,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/core/time/clock';
-import { loadConfig } from '../../src/core/config/app-config';
+import { loadConfig } from '../../src/app.config';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const ADMIN_EMAIL = 'root@argus.test';

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import type { CoreConfig } from '../config/core.config';
 import { Schema, postgresOptions } from './data-source-options';
 import { DataDirLockedError, EmbeddedPostgres } from './embedded-postgres';
 
@@ -42,7 +42,7 @@ export async function migrateExclusively(dataSource: DataSource): Promise<void> 
 /** DATABASE_POOL_SIZE applies to a PostgreSQL server; the embedded database takes one connection. */
 export const EMBEDDED_POOL_SIZE = 1;
 
-export async function createDataSource(config: AppConfig, schema: Schema): Promise<DataSource> {
+export async function createDataSource(config: CoreConfig, schema: Schema): Promise<DataSource> {
   const { url, poolSize, migrate, inMemory } = config.database;
   if (url) {
     const dataSource = await new DataSource(postgresOptions(schema, url, poolSize, false)).initialize();
@@ -71,7 +71,7 @@ export async function createDataSource(config: AppConfig, schema: Schema): Promi
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig, schema: Schema): DynamicModule {
+  static forRoot(config: CoreConfig, schema: Schema): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [

@@ -153,7 +153,7 @@ describe('EmbeddedPostgres', () => {
   it('refuses a lock held by another live Argus process (pid and start time match)', async () => {
     // A second Node.js process takes the lock for real and holds it.
     const holder = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', HOLD_LOCK_SCRIPT, dataDir], {
-      cwd: join(__dirname, '..', '..'),
+      cwd: join(__dirname, '..', '..', '..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
