@@ -12,8 +12,7 @@ import { ROLE_SCOPES } from '../../src/access/scopes';
 import { BODY_LIMIT_BYTES } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import { AuthenticationGuard } from '../../src/auth/authentication.guard';
-import { AppConfig, loadConfig } from '../../src/core/config/app-config';
-import { APP_CONFIG } from '../../src/core/config/config.module';
+import { AppConfig, configProviders, loadConfig } from '../../src/app.config';
 import { unauthorized } from '../../src/core/errors/app.exception';
 import { ErrorCode } from '../../src/core/errors/error-codes';
 import { registerApiInputRules } from '../../src/core/http/api-input-rules';
@@ -249,7 +248,7 @@ export async function controllerSetup(
   const moduleRef = await Test.createTestingModule({
     controllers: Array.isArray(controllers) ? controllers : [controllers],
     providers: [
-      { provide: APP_CONFIG, useValue: config },
+      ...configProviders(config),
       { provide: Clock, useValue: clock },
       RateLimitService,
       AuthenticationGuard,
