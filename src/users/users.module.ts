@@ -9,6 +9,6 @@ import { UserRepository } from './user.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity])],
   providers: [UserRepository, UserAccessService, PasswordService],
-  exports: [UserRepository, UserAccessService, PasswordService, TypeOrmModule],
+  exports: [UserRepository, UserAccessService, PasswordService],
 })
 export class UsersModule {}
