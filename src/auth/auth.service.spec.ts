@@ -13,30 +13,8 @@ import { UserAccessService } from '../users/user-access.service';
 import { LoginClient, LoginThrottleService } from './login-throttle.service';
 import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { AuditContext } from '../events/audit-context';
-import { AuditRecord, AuditRecorder } from '../events/audit-recorder';
-
-/**
- * DataSource's transactions: each hands its work the same stand-in manager, and the fake knows
- * whether one is open. `manager` stands for the connection's own, outside any transaction.
- */
-class FakeTransactions {
-  readonly transactional = Object.freeze({ name: 'transaction manager' }) as unknown as EntityManager;
-  readonly manager = Object.freeze({ name: 'connection manager' }) as unknown as EntityManager;
-  private open = 0;
-
-  readonly transaction = jest.fn(async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
-    this.open++;
-    try {
-      return await work(this.transactional);
-    } finally {
-      this.open--;
-    }
-  });
-
-  get inTransaction(): boolean {
-    return this.open > 0;
-  }
-}
+import { AuditRecorder } from '../events/audit-recorder';
+import { FakeAuditRecorder, FakeTransactions } from '../../test/support/unit-fakes';
 
 /** The users table behind UserRepository's interface, in memory. */
 class FakeUsers implements Pick<UserRepository, 'getByEmail' | 'getByEmailWithPassword' | 'getByIdOrFail' | 'create' | 'setRole'> {
@@ -90,27 +68,6 @@ class FakeUsers implements Pick<UserRepository, 'getByEmail' | 'getByEmailWithPa
     this.rows.push(row);
     return row;
   }
-}
-
-/** One call of AuditRecorder.record, with whether a transaction was still open when it completed. */
-interface Recorded {
-  manager: EntityManager;
-  context: AuditContext;
-  event: AuditRecord;
-  inTransaction: boolean;
-}
-
-/** AuditRecorder by its interface: what the service asked to record, through which manager. */
-class FakeAuditRecorder implements Pick<AuditRecorder, 'record'> {
-  readonly calls: Recorded[] = [];
-
-  constructor(private readonly transactions: FakeTransactions) {}
-
-  readonly record = jest.fn(async (manager: EntityManager, context: AuditContext, event: AuditRecord): Promise<void> => {
-    // A real insert is a round trip: a write the service does not await lands too late to be seen.
-    await new Promise((resolve) => setImmediate(resolve));
-    this.calls.push({ manager, context: { ...context }, event: { ...event }, inTransaction: this.transactions.inTransaction });
-  });
 }
 
 type FakePasswords = { [K in 'hash' | 'verify' | 'verifyAgainstDummy']: jest.MockedFunction<PasswordService[K]> };
