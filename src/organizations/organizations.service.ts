@@ -28,8 +28,8 @@ import { ResourceAccess } from '../access/resource.decorators';
 
 /**
  * Organisations and their members. Access (membership, binding, role scopes) is settled by the
- * OrganizationAccessGuard before a method runs; what remains here are the rules of membership itself: only
- * owners touch owners, and an organisation always keeps an owner.
+ * OrganizationAccessGuard before a method runs; what remains here are the rules of membership
+ * itself: only owners touch owners, and an organisation always keeps an owner.
  */
 @Injectable()
 export class OrganizationsService {
