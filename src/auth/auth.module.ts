@@ -11,7 +11,9 @@ import { AuthenticationGuard } from './authentication.guard';
 import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { JwtStrategy } from './jwt.strategy';
+import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { LoginThrottleService } from './login-throttle.service';
+import { RefreshTokenRepository } from './refresh-token.repository';
 import { TokenService } from './token.service';
 
 /**
@@ -28,7 +30,15 @@ import { TokenService } from './token.service';
     EventsModule,
   ],
   controllers: [AuthController],
-  providers: [AuthService, LoginThrottleService, TokenService, JwtStrategy, AuthenticationGuard],
+  providers: [
+    RefreshTokenRepository,
+    KnownLoginAddressRepository,
+    AuthService,
+    LoginThrottleService,
+    TokenService,
+    JwtStrategy,
+    AuthenticationGuard,
+  ],
   exports: [TokenService, AuthenticationGuard],
 })
 export class AuthModule {}

@@ -1,13 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../core/time/clock';
 import { RateLimitConfig, rateLimitConfig } from '../rate-limit/rate-limit.config';
 import { AuthConfig, authConfig } from './auth.config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { DeviceTokenSigner, IssuedDeviceToken, deriveKey } from './device-token';
-import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
+import { KnownLoginAddressRepository } from './known-login-address.repository';
 
 /** Who is trying to log in, as far as the limits care: the client address and any device tokens it sent. */
 export interface LoginClient {
@@ -36,7 +34,7 @@ export class LoginThrottleService {
     @Inject(authConfig.KEY) auth: AuthConfig,
     @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
     private readonly limits: RateLimitService,
-    @InjectRepository(KnownLoginAddressEntity) private readonly addresses: Repository<KnownLoginAddressEntity>,
+    private readonly addresses: KnownLoginAddressRepository,
     private readonly clock: Clock,
   ) {
     this.devices = new DeviceTokenSigner(auth.jwt.secret, config.loginDeviceTtlSeconds);
@@ -55,11 +53,7 @@ export class LoginThrottleService {
     if (nonce && (await this.limits.consume(`login-device:${nonce}`, trusted)).allowed) return;
 
     const addressHash = this.addressHash(client.ip);
-    const known = await this.addresses.existsBy({
-      userId: account,
-      addressHash,
-      lastLoginAt: MoreThan(new Date(now - this.ttlMs)),
-    });
+    const known = await this.addresses.isKnown(account, addressHash, new Date(now - this.ttlMs));
     if (known && (await this.limits.consume(`login-known:${account}:${addressHash}`, trusted)).allowed) return;
 
     // Untrusted: the address first, so an address already over its limit spends nothing of the account's.
@@ -75,8 +69,8 @@ export class LoginThrottleService {
   async trust(userId: string, ip: string): Promise<IssuedDeviceToken> {
     const now = this.clock.now();
     try {
-      await this.addresses.upsert({ userId, addressHash: this.addressHash(ip), lastLoginAt: new Date(now) }, ['userId', 'addressHash']);
-      await this.addresses.delete({ userId, lastLoginAt: LessThan(new Date(now - this.ttlMs)) });
+      await this.addresses.remember(userId, this.addressHash(ip), new Date(now));
+      await this.addresses.forgetOlderThan(userId, new Date(now - this.ttlMs));
     } catch (error) {
       this.logger.warn({ userId, error: (error as Error).message }, 'Could not remember the login address');
     }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidationBus } from '../core/invalidation/invalidation-bus';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { Clock } from '../core/time/clock';
 import { CoreConfig, coreConfig } from '../core/config/core.config';
-import { UserEntity, UserRole } from './user.entity';
+import { UserRole } from './user.entity';
+import { UserRepository } from './user.repository';
 
 export interface UserAccess {
   role: UserRole;
@@ -22,7 +21,7 @@ export class UserAccessService {
   private readonly cache: TtlCache<string, UserAccess | null>;
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UserRepository,
     @Inject(coreConfig.KEY) config: CoreConfig,
     clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
@@ -38,7 +37,7 @@ export class UserAccessService {
   /** null when the user does not exist. */
   async get(userId: string): Promise<UserAccess | null> {
     return this.cache.getOrLoad(userId, async () => {
-      const user = await this.users.findOne({ where: { id: userId }, select: { id: true, role: true, isActive: true } });
+      const user = await this.users.getAccess(userId);
       return user ? { role: user.role, isActive: user.isActive } : null;
     });
   }

@@ -2,7 +2,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { getRepositoryToken } from '@nestjs/typeorm';
 import passport from 'passport';
 import pino from 'pino';
 import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, JWT_STRATEGY, KEY_PREFIX } from '../../src/access/credentials';
@@ -19,7 +18,7 @@ import { registerApiInputRules } from '../../src/core/http/api-input-rules';
 import { toSuccessBody } from '../../src/core/http/envelope';
 import { requestIdFor } from '../../src/core/http/request-id';
 import { Clock } from '../../src/core/time/clock';
-import { ProjectEntity } from '../../src/organizations/entities/project.entity';
+import { ProjectRepository } from '../../src/organizations/project.repository';
 import { MembershipAccessService } from '../../src/organizations/membership-access.service';
 import { OrganizationAccessGuard } from '../../src/organizations/organization-access.guard';
 import { RateLimitGuard } from '../../src/rate-limit/rate-limit.guard';
@@ -137,11 +136,8 @@ export class FakeOrganizations {
     },
   };
 
-  readonly projectRows = {
-    findOne: ({ where }: { where: { id: string } }): Promise<Pick<ProjectEntity, 'id' | 'organizationId'> | null> => {
-      const organizationId = this.projects.get(where.id);
-      return Promise.resolve(organizationId === undefined ? null : { id: where.id, organizationId });
-    },
+  readonly projectRows: Pick<ProjectRepository, 'organizationOf'> = {
+    organizationOf: (id) => Promise.resolve(this.projects.get(id) ?? null),
   };
 
   addMember(organizationId: string, userId: string, role: OrganizationRole): this {
@@ -255,7 +251,7 @@ export async function controllerSetup(
       RateLimitGuard,
       OrganizationAccessGuard,
       { provide: MembershipAccessService, useValue: organizations.memberships },
-      { provide: getRepositoryToken(ProjectEntity), useValue: organizations.projectRows },
+      { provide: ProjectRepository, useValue: organizations.projectRows },
       ...(root.providers ?? []),
       ...providers,
     ],
