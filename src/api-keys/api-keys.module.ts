@@ -6,6 +6,15 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { UsersModule } from '../users/users.module';
 import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './api-key.strategies';
 import { ApiKeyVerifier } from './api-key-verifier.service';
+import { ApiKeyMapper } from './api-key.mapper';
+import { ApiKeyRepository } from './api-key.repository';
+import { KeyAdministration } from './key-administration.service';
+import { KeyDelegation } from './key-delegation';
+import { KeyIssuingService } from './key-issuing.service';
+import { KeyLifecycleService } from './key-lifecycle.service';
+import { KeySettings } from './key-settings';
+import { KeyUnitOfWork } from './key-unit-of-work';
+import { OrganizationKeysService } from './organization-keys.service';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { BoundKeysRegistrar } from './bound-keys.registrar';
@@ -21,6 +30,15 @@ import { RotationScheduler } from './rotation-scheduler';
   imports: [TypeOrmModule.forFeature([ApiKeyEntity]), UsersModule, RateLimitModule, OrganizationsModule, EventsModule],
   controllers: [ApiKeysController, OrganizationKeysController],
   providers: [
+    ApiKeyRepository,
+    KeyUnitOfWork,
+    ApiKeyMapper,
+    KeySettings,
+    KeyDelegation,
+    KeyIssuingService,
+    KeyLifecycleService,
+    OrganizationKeysService,
+    KeyAdministration,
     ApiKeysService,
     ApiKeyVerifier,
     LastUsedTracker,
@@ -32,6 +50,6 @@ import { RotationScheduler } from './rotation-scheduler';
     ApiKeyBearerStrategy,
     BoundKeysRegistrar,
   ],
-  exports: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, RotationScheduler],
+  exports: [ApiKeysService, KeyAdministration, ApiKeyVerifier, LastUsedTracker, RotationScheduler],
 })
 export class ApiKeysModule {}
