@@ -268,6 +268,20 @@ export class ApiKeyRepository {
     );
   }
 
+  /** Flags (and returns) up to `limit` usable keys that expire after `now` and by `horizon`, not yet announced. */
+  markExpiryNoticesDue(manager: EntityManager, now: Date, horizon: Date, limit: number): Promise<Array<NoticedKey & { expiresAt: Date }>> {
+    return manager.query(
+      `WITH due AS (
+         SELECT id FROM api_keys
+          WHERE expiry_notified_at IS NULL AND revoked_at IS NULL AND rotated_at IS NULL
+            AND expires_at IS NOT NULL AND expires_at > $1 AND expires_at <= $2
+          LIMIT $3),
+       marked AS (UPDATE api_keys k SET expiry_notified_at = $1 FROM due WHERE k.id = due.id RETURNING ${NOTICED})
+       SELECT * FROM marked`,
+      [now, horizon, limit],
+    );
+  }
+
   /** Moves each key's `lastUsedAt` forward to its use, in one statement; never back. */
   async recordLastUsed(uses: ReadonlyMap<string, number>): Promise<void> {
     const ids = [...uses.keys()];

@@ -8,6 +8,7 @@ import { ApiKeyAuthenticator, ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from 
 import { ApiKeyVerifier } from './api-key-verifier.service';
 import { ApiKeyMapper } from './api-key.mapper';
 import { ApiKeyRepository } from './api-key.repository';
+import { ExpiryNotifier } from './expiry-notifier';
 import { KeyAdministration } from './key-administration.service';
 import { KeyDelegation } from './key-delegation';
 import { KeyIssuingService } from './key-issuing.service';
@@ -39,6 +40,7 @@ import { RotationScheduler } from './rotation-scheduler';
     KeyLifecycleService,
     OrganizationKeysService,
     KeyAdministration,
+    ExpiryNotifier,
     ApiKeysService,
     ApiKeyVerifier,
     LastUsedTracker,

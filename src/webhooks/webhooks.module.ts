@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import { ExpiryNotifier } from './expiry-notifier';
 import { EventsModule } from '../events/events.module';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 import { WebhooksController } from './webhooks.controller';
@@ -11,7 +10,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity]), EventsModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookDispatcher, ExpiryNotifier],
-  exports: [WebhookDispatcher, ExpiryNotifier],
+  providers: [WebhooksService, WebhookDispatcher],
+  exports: [WebhookDispatcher],
 })
 export class WebhooksModule {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
 import { Clock } from '../core/time/clock';
 import { AppConfig } from '../core/config/app-config';
 import { APP_CONFIG } from '../core/config/config.module';
 import { WebhookOutbox } from '../events/webhook-outbox';
+import { ApiKeyRepository } from './api-key.repository';
+import { KeyUnitOfWork } from './key-unit-of-work';
 
 const BATCH = 500;
 
@@ -26,7 +26,8 @@ export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
   );
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeyRepository,
+    private readonly unitOfWork: KeyUnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: WebhookOutbox,
     private readonly clock: Clock,
@@ -46,32 +47,18 @@ export class ExpiryNotifier implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async announce(): Promise<number> {
-    if (!this.dataSource.isInitialized) return 0;
+    if (!this.keys.isAvailable()) return 0;
     const now = this.clock.now();
     const horizon = new Date(now + this.config.webhooks.expiringNoticeDays * 86_400_000);
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query<Array<{ locked: boolean }>>(
-        `SELECT pg_try_advisory_xact_lock(hashtext('argus:expiry-notices')) AS locked`,
-      );
-      if (!locked) return 0;
-      const due: Array<{ id: string; user_id: string; expires_at: Date }> = await manager.query(
-        `WITH due AS (
-           SELECT id FROM api_keys
-            WHERE expiry_notified_at IS NULL AND revoked_at IS NULL AND rotated_at IS NULL
-              AND expires_at IS NOT NULL AND expires_at > $1 AND expires_at <= $2
-            LIMIT ${BATCH}),
-         marked AS (
-           UPDATE api_keys k SET expiry_notified_at = $1 FROM due WHERE k.id = due.id
-           RETURNING k.id, k.user_id, k.expires_at)
-         SELECT id, user_id, expires_at FROM marked`,
-        [new Date(now), horizon],
-      );
+    return this.unitOfWork.run(async (tx) => {
+      if (!(await tx.tryExclusive('argus:expiry-notices'))) return 0;
+      const due = await this.keys.markExpiryNoticesDue(tx.manager, new Date(now), horizon, BATCH);
       for (const key of due) {
-        await this.outbox.enqueue(manager, {
+        await this.outbox.enqueue(tx.manager, {
           type: 'key.expiring',
-          ownerId: key.user_id,
+          ownerId: key.userId,
           keyId: key.id,
-          changes: { expiresAt: { from: null, to: new Date(key.expires_at).toISOString() } },
+          changes: { expiresAt: { from: null, to: key.expiresAt.toISOString() } },
         });
       }
       return due.length;
