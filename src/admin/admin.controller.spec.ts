@@ -10,22 +10,27 @@ import {
   callsTo,
   controllerSetup,
   errorBody,
-  mockService,
+  mockServices,
+  type PublicOf,
   userJwt,
 } from '../../test/support/controller-setup';
 import { adminKeyView, userView } from '../../test/support/controller-fixtures';
 import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
+import { KeyAdministration } from '../api-keys/key-administration.service';
 import { AdminKeysQueryDto, AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
 
 describe(AdminController.name, () => {
   let ctx: ControllerContext;
-  const service = mockService(AdminService);
+  const service = mockServices<PublicOf<AdminService> & PublicOf<KeyAdministration>>(AdminService, KeyAdministration);
   const admin = adminJwt();
   const auth = () => ctx.as(admin);
 
   beforeAll(async () => {
-    ctx = await controllerSetup(AdminController, [{ provide: AdminService, useValue: service }]);
+    ctx = await controllerSetup(AdminController, [
+      { provide: AdminService, useValue: service },
+      { provide: KeyAdministration, useValue: service },
+    ]);
   });
   afterAll(() => ctx.close());
   beforeEach(() => service.resetAllMocks());

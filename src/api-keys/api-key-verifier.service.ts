@@ -1,7 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidationBus } from '../core/invalidation/invalidation-bus';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { unauthorized } from '../core/errors/app.exception';
@@ -11,7 +9,8 @@ import { CoreConfig, coreConfig } from '../core/config/core.config';
 import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
 import { IpMatcher, compileIpAllowlist } from '../core/net/ip-allowlist';
-import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
+import { ApiKeyRepository } from './api-key.repository';
+import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 
 /** What verification needs to know about a key; cached so a good key costs no query per request. */
 export interface KeyRecord {
@@ -57,7 +56,7 @@ export class ApiKeyVerifier {
   private readonly hashById = new Map<string, string>();
 
   constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly keys: ApiKeyRepository,
     @Inject(coreConfig.KEY) core: CoreConfig,
     @Inject(apiKeysConfig.KEY) config: ApiKeysConfig,
     private readonly clock: Clock,
@@ -137,23 +136,7 @@ export class ApiKeyVerifier {
   }
 
   private async load(hash: string): Promise<KeyRecord | typeof NOT_FOUND> {
-    const row = await this.keys.findOne({
-      where: { keyHash: hash },
-      select: {
-        id: true,
-        userId: true,
-        organizationId: true,
-        projectId: true,
-        scopes: true,
-        isActive: true,
-        revokedAt: true,
-        expiresAt: true,
-        rateLimit: true,
-        quota: true,
-        allowedIps: true,
-        rotatedAt: true,
-      },
-    });
+    const row = await this.keys.findByHash(hash);
     if (!row) return NOT_FOUND;
     this.hashById.set(row.id, hash);
     return {

@@ -9,6 +9,8 @@ export interface ApiKeysConfig {
   /** How long a rotated key keeps working by default, and at most. */
   rotationGraceSeconds: number;
   rotationMaxGraceSeconds: number;
+  /** `key.expiring` is announced this many days before a key's expiresAt. */
+  expiringNoticeDays: number;
 }
 
 export const apiKeysConfig = defineConfig('api-keys', (reader): ApiKeysConfig => {
@@ -18,6 +20,7 @@ export const apiKeysConfig = defineConfig('api-keys', (reader): ApiKeysConfig =>
     lastUsedFlushSeconds: reader.integer('API_KEY_LAST_USED_FLUSH_SECONDS', 30, 1, 300),
     rotationGraceSeconds: reader.duration('KEY_ROTATION_GRACE', '1d', 0, 90 * 86_400),
     rotationMaxGraceSeconds: reader.duration('KEY_ROTATION_MAX_GRACE', '7d', 0, 90 * 86_400),
+    expiringNoticeDays: reader.integer('KEY_EXPIRING_NOTICE_DAYS', 7, 1, 365),
   };
   if (config.rotationGraceSeconds > config.rotationMaxGraceSeconds) {
     reader.problem('KEY_ROTATION_GRACE: must not exceed KEY_ROTATION_MAX_GRACE');

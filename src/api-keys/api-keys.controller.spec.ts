@@ -11,24 +11,35 @@ import {
   callsTo,
   controllerSetup,
   errorBody,
-  mockService,
+  mockServices,
+  type PublicOf,
   userJwt,
 } from '../../test/support/controller-setup';
 import { createdKeyView, keyView } from '../../test/support/controller-fixtures';
 import { ApiKeysController, KEY_CREATED_MESSAGE, KEY_REVEALED_MESSAGE, KEY_ROTATED_MESSAGE } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
+import { KeyIssuingService } from './key-issuing.service';
+import { KeyLifecycleService } from './key-lifecycle.service';
 import { CreateApiKeyDto, ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 
 describe(ApiKeysController.name, () => {
   let ctx: ControllerContext;
-  const service = mockService(ApiKeysService);
+  const service = mockServices<PublicOf<ApiKeysService> & PublicOf<KeyIssuingService> & PublicOf<KeyLifecycleService>>(
+    ApiKeysService,
+    KeyIssuingService,
+    KeyLifecycleService,
+  );
   const user = userJwt();
   const auth = () => ctx.as(user);
 
   beforeAll(async () => {
-    ctx = await controllerSetup(ApiKeysController, [{ provide: ApiKeysService, useValue: service }]);
+    ctx = await controllerSetup(ApiKeysController, [
+      { provide: ApiKeysService, useValue: service },
+      { provide: KeyIssuingService, useValue: service },
+      { provide: KeyLifecycleService, useValue: service },
+    ]);
   });
   afterAll(() => ctx.close());
   beforeEach(() => {

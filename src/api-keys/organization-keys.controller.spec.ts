@@ -17,17 +17,17 @@ import {
   userJwt,
 } from '../../test/support/controller-setup';
 import { adminKeyView } from '../../test/support/controller-fixtures';
-import { ApiKeysService } from './api-keys.service';
+import { OrganizationKeysService } from './organization-keys.service';
 import { ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { OrganizationKeysController } from './organization-keys.controller';
 
 describe(OrganizationKeysController.name, () => {
   let ctx: ControllerContext;
-  const service = mockService(ApiKeysService);
+  const service = mockService(OrganizationKeysService);
   const user = userJwt();
 
   beforeAll(async () => {
-    ctx = await controllerSetup(OrganizationKeysController, [{ provide: ApiKeysService, useValue: service }]);
+    ctx = await controllerSetup(OrganizationKeysController, [{ provide: OrganizationKeysService, useValue: service }]);
   });
   afterAll(() => ctx.close());
   beforeEach(() => {

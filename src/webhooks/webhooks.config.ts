@@ -10,8 +10,6 @@ export interface WebhooksConfig {
   retry: RetryPolicy;
   pollMs: number;
   timeoutMs: number;
-  /** `key.expiring` is sent this many days before a key's expiresAt. */
-  expiringNoticeDays: number;
 }
 
 export const webhooksConfig = defineConfig('webhooks', (reader): WebhooksConfig => ({
@@ -19,7 +17,6 @@ export const webhooksConfig = defineConfig('webhooks', (reader): WebhooksConfig 
   retry: readRetryPolicy(reader),
   pollMs: reader.integer('WEBHOOK_POLL_MS', 1000, 50, 60_000),
   timeoutMs: reader.integer('WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
-  expiringNoticeDays: reader.integer('KEY_EXPIRING_NOTICE_DAYS', 7, 1, 365),
 }));
 
 const DEFAULT_RETRY_SCHEDULE = '5s,30s,2m,5m,15m,30m,1h,2h,4h,8h';

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import { ExpiryNotifier } from './expiry-notifier';
 import { EventsModule } from '../events/events.module';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
 import { WebhooksController } from './webhooks.controller';
@@ -13,7 +12,7 @@ import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity]), EventsModule],
   controllers: [WebhooksController],
-  providers: [WebhookEndpointRepository, WebhookDeliveryRepository, WebhooksService, WebhookDispatcher, ExpiryNotifier],
-  exports: [WebhookDispatcher, ExpiryNotifier],
+  providers: [WebhookEndpointRepository, WebhookDeliveryRepository, WebhooksService, WebhookDispatcher],
+  exports: [WebhookDispatcher],
 })
 export class WebhooksModule {}

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
+import { ExpiryNotifier } from '../../src/api-keys/expiry-notifier';
 
 const LOCAL_WEBHOOKS = {
   WEBHOOK_ALLOW_PRIVATE: 'true',

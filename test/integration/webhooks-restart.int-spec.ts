@@ -1,7 +1,7 @@
 import { TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { DataSource } from 'typeorm';
-import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
+import { ExpiryNotifier } from '../../src/api-keys/expiry-notifier';
 import { DeliveryClaims } from '../../src/webhooks/delivery-claims';
 import { WebhookDeliveryRepository } from '../../src/webhooks/webhook-delivery.repository';
 import { WebhookEndpointRepository } from '../../src/webhooks/webhook-endpoint.repository';

@@ -171,18 +171,30 @@ const LIFECYCLE_HOOKS = new Set([
   'onApplicationShutdown',
 ]);
 
+/** A class's public face: two services' intersection stays usable even when both have private members. */
+export type PublicOf<T> = { [K in keyof T]: T[K] };
+
 export function mockService<T extends object>(type: Type<T>): ServiceMock<T> {
+  return mockServices<T>(type);
+}
+
+/**
+ * One strict double standing in for every service a controller injects (`provide` each with it), so
+ * `callsTo` and `resetAllMocks` see them all. `T` is their intersection, given by the caller.
+ */
+export function mockServices<T extends object>(...types: Array<Type<object>>): ServiceMock<T> {
   const methods = new Map<string, jest.Mock>();
   const strict = (name: string) => () => {
-    throw new Error(`${type.name}.${name} was called without an answer from the test`);
+    throw new Error(`${types.map((type) => type.name).join('/')}.${name} was called without an answer from the test`);
   };
-  for (let proto: object | null = type.prototype as object; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      if (name === 'constructor' || LIFECYCLE_HOOKS.has(name) || methods.has(name) || typeof descriptor?.value !== 'function') continue;
-      methods.set(name, jest.fn(strict(name)));
+  for (const type of types)
+    for (let proto: object | null = type.prototype as object; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+        if (name === 'constructor' || LIFECYCLE_HOOKS.has(name) || methods.has(name) || typeof descriptor?.value !== 'function') continue;
+        methods.set(name, jest.fn(strict(name)));
+      }
     }
-  }
   const mock = Object.fromEntries(methods) as Record<string, unknown>;
   mock.resetAllMocks = () => {
     for (const [name, fn] of methods) fn.mockReset().mockImplementation(strict(name));
