@@ -10,6 +10,7 @@ import { createRootLogger, registerRequestLogging } from './core/logging/logging
 import { setupSwagger } from './core/openapi/swagger';
 import { AppConfig } from './app.config';
 import { ensureJwtSecret } from './auth/jwt-secret-file';
+import { registerSessionPlugins } from './auth/sessions/csrf';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -40,6 +41,7 @@ export async function createApp(loaded: AppConfig, options: AppOptions = {}): Pr
   fastify.removeContentTypeParser('text/plain');
   registerApiInputRules(fastify);
   registerRequestLogging(fastify, logger);
+  await registerSessionPlugins(fastify, config.jwt.secret);
   const headers = securityHeaderSets();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeadersFor(headers, request.protocol));

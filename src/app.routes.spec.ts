@@ -25,12 +25,14 @@ import { Clock } from './core/time/clock';
  * opt out, and that every other one declares who may call it.
  */
 const PUBLIC_ROUTES = [
+  'GET /api/auth/options',
   'GET /api/health',
   'GET /api/health/live',
   'POST /api/auth/login',
   'POST /api/auth/logout',
   'POST /api/auth/refresh',
   'POST /api/auth/register',
+  'POST /api/auth/sessions',
 ];
 
 interface Route {

@@ -7,6 +7,7 @@ import { AddKeyQuota1763910000000 } from './core/database/migrations/17639100000
 import { AddKeyRotation1763920000000 } from './core/database/migrations/1763920000000-add-key-rotation';
 import { AddKnownLoginAddresses1763990000000 } from './core/database/migrations/1763990000000-add-known-login-addresses';
 import { AddOrganizations1763960000000 } from './core/database/migrations/1763960000000-add-organizations';
+import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
 import { AddWebhooks1763940000000 } from './core/database/migrations/1763940000000-add-webhooks';
@@ -18,6 +19,7 @@ import { OrganizationEntity } from './organizations/entities/organization.entity
 import { OrganizationMemberEntity } from './organizations/entities/organization-member.entity';
 import { ProjectEntity } from './organizations/entities/project.entity';
 import { RefreshTokenEntity } from './auth/entities/refresh-token.entity';
+import { SessionEntity } from './auth/sessions/session.entity';
 import { UserEntity } from './users/user.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './events/webhook.entities';
 import { postgresOptions } from './core/database/data-source-options';
@@ -37,6 +39,7 @@ export const ENTITIES = [
   OrganizationMemberEntity,
   ProjectEntity,
   KnownLoginAddressEntity,
+  SessionEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -51,6 +54,7 @@ export const MIGRATIONS = [
   AddWebhookEndpointHealth1763984000000,
   AddKeyExpiryNoticeIndex1763984100000,
   AddKnownLoginAddresses1763990000000,
+  AddSessions1764000000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

@@ -1,7 +1,7 @@
 import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-responses.decorator';
-import { API_KEY_SECURITY, JWT_SECURITY } from '../core/openapi/security-schemes';
+import { API_KEY_SECURITY, JWT_SECURITY, SESSION_SECURITY } from '../core/openapi/security-schemes';
 import type { UserRole } from './roles';
 import { Principal } from './principal';
 import type { Scope } from './scopes';
@@ -13,7 +13,7 @@ export { API_KEY_SECURITY, JWT_SECURITY };
 
 export interface AuthRequirements {
   roles?: UserRole[];
-  /** Every listed scope is required (API keys by their scopes, JWT callers by their role's). */
+  /** Every listed scope is required (API keys by their scopes, JWT and session callers by their role's). */
   scopes?: Scope[];
 }
 
@@ -29,6 +29,7 @@ export function Authenticated(requirements: AuthRequirements = {}): MethodDecora
     SetMetadata(AUTH_REQUIREMENTS, requirements),
     ApiBearerAuth(JWT_SECURITY),
     ApiSecurity(API_KEY_SECURITY),
+    ApiSecurity(SESSION_SECURITY),
     // 403 on every guarded route: besides roles and scopes, the guard refuses a key used from an
     // address outside its allowedIps (access_denied_by_policy), whatever the route.
     ApiErrors(401, 403, 429, 503),

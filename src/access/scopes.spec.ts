@@ -96,7 +96,15 @@ describe('scopes', () => {
     it("narrows a demoted admin's key to what the user role holds", () => {
       const keyScopes = ['write:users', 'read:keys', 'delete:keys', 'read:*'];
       const effective = effectiveKeyScopes(keyScopes, 'user');
-      expect(effective.sort()).toEqual(['delete:keys', 'read:keys', 'read:organizations', 'read:projects', 'read:users', 'read:webhooks']);
+      expect(effective.sort()).toEqual([
+        'delete:keys',
+        'read:keys',
+        'read:organizations',
+        'read:projects',
+        'read:sessions',
+        'read:users',
+        'read:webhooks',
+      ]);
       for (const scope of effective) expect(holdsScope(ROLE_SCOPES.user, scope)).toBe(true);
       expect(effective).not.toContain('write:users');
     });

@@ -2,7 +2,7 @@ import type { UserRole } from './roles';
 
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;
-export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks'] as const;
+export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions'] as const;
 export type ScopeAction = (typeof SCOPE_ACTIONS)[number];
 export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 
@@ -34,6 +34,9 @@ export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
     'read:projects',
     'write:projects',
     'delete:projects',
+    // The user's own browser sessions: list them, sign them out.
+    'read:sessions',
+    'delete:sessions',
     // Only means something inside an organisation whose owner or admin the user is.
     'admin:keys',
   ],

@@ -16,7 +16,16 @@ describe(KeyIssuingService.name, () => {
 
   beforeEach(() => {
     ctx = keysTestContext();
-    sut = new KeyIssuingService(ctx.keys, ctx.unitOfWork, ctx.delegation, ctx.settings, ctx.mapper, ctx.audit, ctx.clock, ctx.config.apiKeys);
+    sut = new KeyIssuingService(
+      ctx.keys,
+      ctx.unitOfWork,
+      ctx.delegation,
+      ctx.settings,
+      ctx.mapper,
+      ctx.audit,
+      ctx.clock,
+      ctx.config.apiKeys,
+    );
   });
 
   /** The row handed to the repository by the only insert. */

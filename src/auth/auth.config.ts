@@ -5,7 +5,7 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_SECRET_LENGTH = 32;
 const MIN_PASSWORD_LENGTH = 12;
 
-/** Tokens, sign-up and the bootstrap admin. */
+/** Tokens, browser sessions, sign-up and the bootstrap admin. */
 export interface AuthConfig {
   jwt: {
     /** Empty until `ensureJwtSecret` has read or generated the data folder's secret, when JWT_SECRET is unset. */
@@ -20,6 +20,8 @@ export interface AuthConfig {
   /** How long a just-spent refresh token answers 409 instead of revoking its family (0: never). */
   refreshReuseWindowSeconds: number;
   allowRegistration: boolean;
+  /** Browser sessions: ended `ttlSeconds` after sign-in, or after `idleTimeoutSeconds` without a request. */
+  sessions: { ttlSeconds: number; idleTimeoutSeconds: number };
   bootstrapAdmin?: { email: string; password: string };
 }
 
@@ -35,7 +37,15 @@ export const authConfig = defineConfig('auth', (reader, core: CoreConfig): AuthC
     refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
     refreshReuseWindowSeconds: reader.integer('REFRESH_REUSE_WINDOW_SECONDS', 5, 0, 60),
     allowRegistration: reader.boolean('ALLOW_REGISTRATION', true),
+    sessions: {
+      ttlSeconds: reader.duration('SESSION_TTL', '7d', 300, 90 * 86_400),
+      // Last use is recorded at most once a minute, so a shorter idle timeout could not be kept.
+      idleTimeoutSeconds: reader.duration('SESSION_IDLE_TIMEOUT', '30m', 120, 90 * 86_400),
+    },
   };
+  if (config.sessions.idleTimeoutSeconds > config.sessions.ttlSeconds) {
+    reader.problem('SESSION_IDLE_TIMEOUT: must not exceed SESSION_TTL');
+  }
 
   const adminEmail = reader.optional('ARGUS_ADMIN_EMAIL');
   const adminPassword = reader.optional('ARGUS_ADMIN_PASSWORD');

@@ -5,7 +5,7 @@ import { Envelope } from '../core/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { Authenticated, CurrentPrincipal, Public } from '../access/auth.decorators';
 import { LoginDto, RefreshTokenDto, RegisterDto } from './dto/auth.dto';
-import { LoginResponseDto, TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
+import { AuthOptionsDto, LoginResponseDto, MeResponseDto, TokenPairDto, UserResponseDto, VerifyResponseDto } from './dto/auth-response.dto';
 import { deviceCookie, deviceTokensOf } from './device-token';
 import { Clock } from '../core/time/clock';
 import { AuthService } from './auth.service';
@@ -84,9 +84,28 @@ export class AuthController {
     return new Envelope(null, 'Logged out');
   }
 
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'Your account, and how this request was authenticated (`jwt`, `api_key` or `session`)' })
+  @ApiEnvelope(MeResponseDto)
+  async me(@CurrentPrincipal() principal: Principal): Promise<MeResponseDto> {
+    return { ...(await this.auth.profile(principal.userId)), method: principal.method };
+  }
+
+  @Get('options')
+  @Public()
+  @ApiOperation({
+    summary: 'What this server offers before sign-in',
+    description: '`registrationOpen`: whether POST /api/auth/register is open (ALLOW_REGISTRATION).',
+  })
+  @ApiEnvelope(AuthOptionsDto)
+  authOptions(): AuthOptionsDto {
+    return { registrationOpen: this.auth.registrationOpen };
+  }
+
   @Get('verify')
   @Authenticated()
-  @ApiOperation({ summary: 'Who am I? Checks a JWT or an API key' })
+  @ApiOperation({ summary: 'Who am I? Checks a JWT, an API key or the session cookie' })
   @ApiEnvelope(VerifyResponseDto)
   verify(@CurrentPrincipal() principal: Principal): VerifyResponseDto {
     return {

@@ -15,27 +15,33 @@ import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { LoginThrottleService } from './login-throttle.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { TokenService } from './token.service';
+import { SessionEntity } from './sessions/session.entity';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
 
 /**
- * Sign-up, login and tokens, and the global authentication guard. The guard dispatches to the
+ * Sign-up, login, tokens and browser sessions, and the global authentication guard. The guard dispatches to the
  * Passport strategy each credential's own module registers (the JWT one here, API keys' in theirs).
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity]),
+    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity, SessionEntity]),
     PassportModule,
     JwtModule.register({}),
     UsersModule,
     RateLimitModule,
     EventsModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     RefreshTokenRepository,
     KnownLoginAddressRepository,
+    SessionsRepository,
     AuthService,
     LoginThrottleService,
     TokenService,
+    SessionsService,
     JwtStrategy,
     AuthenticationGuard,
   ],

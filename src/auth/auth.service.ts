@@ -62,8 +62,12 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  /** Unknown email, wrong password and deactivated account all give the same 401 in similar time. */
-  async login(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
+  /**
+   * The account these credentials open, under the login limits; unknown email, wrong password and
+   * deactivated account all give the same 401 in similar time, and are audited as a failed login.
+   * Shared by the token login and the browser session sign-in.
+   */
+  async checkCredentials(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<UserEntity> {
     const user = await this.users.getByEmailWithPassword(dto.email);
     // Before the password is checked: a trusted client (device token, known address) spends its own
     // budget, anyone else the per-account and per-address ones (LoginThrottleService).
@@ -83,6 +87,11 @@ export class AuthService implements OnApplicationBootstrap {
       });
       throw unauthorized(ErrorCode.InvalidCredentials, 'Invalid email or password');
     }
+    return user;
+  }
+
+  async login(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
+    const user = await this.checkCredentials(dto, audit, client);
     const issued = await this.dataSource.transaction(async (manager) => {
       const tokens = await this.tokens.issue(user.id, manager);
       await this.audit.record(
@@ -136,6 +145,15 @@ export class AuthService implements OnApplicationBootstrap {
       await this.users.setRole(raced.id, 'admin');
       this.userAccess.invalidate(raced.id);
     }
+  }
+
+  /** The caller's own account, for `GET /api/auth/me`. */
+  async profile(userId: string): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.getByIdOrFail(userId));
+  }
+
+  get registrationOpen(): boolean {
+    return this.config.allowRegistration;
   }
 
   private toTokenPair(issued: IssuedTokens, user: UserEntity): TokenPairDto {

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, IAuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException, accessDeniedByPolicy, forbidden, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import type { CallerLogFields } from '../core/logging/logging';
@@ -9,6 +9,9 @@ import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../access/auth.decorators';
 import { Principal } from '../access/principal';
 import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, JWT_STRATEGY, KEY_PREFIX } from '../access/credentials';
+import { csrfInvalid, hasValidCsrfToken, isStateChanging } from './sessions/csrf';
+import { clearSessionCookies, hasSessionCookie, sessionTokenOf } from './sessions/session-cookie';
+import { SessionsService } from './sessions/sessions.service';
 
 /**
  * Maps Passport's outcome to the contract's 401 codes. An error the strategies did not raise is
@@ -51,7 +54,8 @@ interface RouteAuth {
 /**
  * The one global guard: deny by default, `@Public()` to opt out. Authenticates with the API key
  * in `X-API-Key`, else an `argus_` key in `Authorization: Bearer`, else a JWT there, each through
- * its Passport strategy; then checks the route's roles. Scopes and organisation boundaries are
+ * its Passport strategy, else the browser session cookie (an explicit header always wins over a
+ * cookie); then, for a session, the CSRF token of a state-changing request; then the route's roles. Scopes and organisation boundaries are
  * the ScopesGuard's, which runs after the rate limit.
  *
  * The headers pick the one strategy that can apply, with the same outcome as Passport trying the
@@ -68,6 +72,7 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limits: RateLimitService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -75,15 +80,24 @@ export class AuthenticationGuard implements CanActivate {
     if (route.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
+    const bySession = this.usesSessionCookie(request);
     try {
-      await this.strategyFor(request).canActivate(context);
+      if (bySession) request.user = await this.sessions.authenticate(sessionTokenOf(request) ?? '');
+      else await this.strategyFor(request).canActivate(context);
     } catch (error) {
-      // A failed authentication still counts against the client IP, so guessing keys, tokens or
-      // passwords is limited like any anonymous traffic.
-      if (error instanceof AppException && error.getStatus() === 401) await this.limits.chargeAnonymous(request.ip);
+      if (error instanceof AppException && error.getStatus() === 401) {
+        // A failed authentication still counts against the client IP, so guessing keys, tokens or
+        // passwords is limited like any anonymous traffic.
+        await this.limits.chargeAnonymous(request.ip);
+        // The browser may drop a cookie that can never work again.
+        if (bySession) clearSessionCookies(request, context.switchToHttp().getResponse<FastifyReply>());
+      }
       throw error;
     }
     const principal = request.user;
+    // Only the cookie is sent by the browser on its own, cross-site too: a change it makes must
+    // carry the token that only a page of this origin could have read.
+    if (bySession && isStateChanging(request) && !hasValidCsrfToken(request)) throw csrfInvalid();
     if (principal.allowsIp && !principal.allowsIp(request.ip)) {
       // Like a failed authentication: a key used from outside its allowlist spends the address's budget.
       await this.limits.chargeAnonymous(request.ip);
@@ -94,6 +108,10 @@ export class AuthenticationGuard implements CanActivate {
     const roles = route.requirements?.roles;
     if (roles?.length && !roles.includes(principal.role)) throw forbidden();
     return true;
+  }
+
+  private usesSessionCookie(request: FastifyRequest): boolean {
+    return !request.headers['x-api-key'] && !request.headers.authorization && hasSessionCookie(request);
   }
 
   private strategyFor(request: FastifyRequest): IAuthGuard {

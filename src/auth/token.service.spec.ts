@@ -9,6 +9,7 @@ import { FakeTransactions } from '../../test/support/unit-fakes';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import type { NewRefreshToken, RefreshTokenRepository, SpentRefreshToken } from './refresh-token.repository';
 import { TokenService } from './token.service';
+import type { SessionsRepository } from './sessions/sessions.repository';
 
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -85,6 +86,7 @@ describe('TokenService', () => {
       transactions as unknown as DataSource,
       refreshTokens as unknown as RefreshTokenRepository,
       users as UserRepository,
+      { revokeAllForUser: () => Promise.resolve() } as unknown as SessionsRepository,
       config,
       clock,
     );

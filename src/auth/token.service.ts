@@ -8,6 +8,7 @@ import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
 import { AuthConfig, authConfig } from './auth.config';
 import { UserRepository } from '../users/user.repository';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { JWT_ALGORITHM, jwtSigningKey } from './jwt.strategy';
 import { RefreshTokenRepository } from './refresh-token.repository';
 
@@ -32,6 +33,7 @@ export class TokenService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly users: UserRepository,
+    private readonly sessions: SessionsRepository,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly clock: Clock,
   ) {}
@@ -89,9 +91,10 @@ export class TokenService {
     return true;
   }
 
-  /** Every session of a user ends (deactivation). */
+  /** Every session of a user ends (deactivation, sign out everywhere): refresh tokens and browser sessions. */
   async revokeAllForUser(userId: string, manager?: EntityManager): Promise<void> {
     await this.refreshTokens.revokeAllForUser(userId, this.clock.date(), manager);
+    await this.sessions.revokeAllForUser(userId, this.clock.date(), manager);
   }
 
   private async explainRejection(manager: EntityManager, tokenHash: string, now: Date) {

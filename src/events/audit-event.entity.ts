@@ -24,12 +24,14 @@ export const AUDIT_ACTIONS = [
   'project.created',
   'project.updated',
   'project.deleted',
+  'session.created',
+  'session.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** `system`: Argus itself, with no request behind it (the rotation scheduler). */
 export type AuditActorType = 'user' | 'api_key' | 'anonymous' | 'system';
-export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project';
+export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project' | 'session';
 
 /** A field's value before and after a change. */
 export type AuditChanges = Record<string, { from: unknown; to: unknown }>;

@@ -86,7 +86,8 @@ export class RateLimitGuard implements CanActivate {
   private callerPolicies(principal: Principal | undefined): RateLimitPolicy[] {
     const limits = this.config;
     if (!principal) return this.limits.anonymousPolicies();
-    if (principal.method === 'jwt') return [this.limits.policy('jwt', limits.jwt)];
+    // A browser session is the user signed in, like a JWT: the same per-user limit.
+    if (principal.method === 'jwt' || principal.method === 'session') return [this.limits.policy('jwt', limits.jwt)];
     return [this.limits.policy(API_KEY_POLICY, limits.apiKey)];
   }
 

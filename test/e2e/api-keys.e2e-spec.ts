@@ -40,6 +40,8 @@ describe('API keys (e2e)', () => {
           'read:projects',
           'write:projects',
           'delete:projects',
+          'read:sessions',
+          'delete:sessions',
           'admin:keys',
         ],
         organizationId: null,

@@ -10,7 +10,7 @@ type Operation = {
   'x-required-roles'?: string[];
 };
 
-const PUBLIC = new Set(['register', 'login', 'refresh', 'logout', 'readiness', 'liveness']);
+const PUBLIC = new Set(['register', 'login', 'refresh', 'logout', 'readiness', 'liveness', 'createSession', 'authOptions']);
 
 describe('OpenAPI document (e2e)', () => {
   let t: TestApp;
@@ -61,6 +61,14 @@ describe('OpenAPI document (e2e)', () => {
         'GET /api/admin/audit-events',
         'GET /api/admin/users',
         'GET /api/auth/verify',
+        'GET /api/auth/me',
+        'GET /api/auth/options',
+        'GET /api/auth/csrf',
+        'GET /api/auth/sessions',
+        'POST /api/auth/sessions',
+        'DELETE /api/auth/sessions',
+        'DELETE /api/auth/sessions/{id}',
+        'DELETE /api/auth/session',
         'GET /api/health',
         'GET /api/health/live',
         'GET /api/keys',
@@ -82,10 +90,11 @@ describe('OpenAPI document (e2e)', () => {
     );
   });
 
-  it('declares both security schemes', () => {
+  it('declares the three security schemes', () => {
     expect(doc.components.securitySchemes).toMatchObject({
       jwt: { type: 'http', scheme: 'bearer' },
       'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      session: { type: 'apiKey', in: 'cookie', name: '__Host-argus_session' },
     });
   });
 
@@ -95,7 +104,7 @@ describe('OpenAPI document (e2e)', () => {
         expect(op.security ?? []).toEqual([]);
         continue;
       }
-      expect(op.security).toEqual(expect.arrayContaining([{ jwt: [] }, { 'api-key': [] }]));
+      expect(op.security).toEqual(expect.arrayContaining([{ jwt: [] }, { 'api-key': [] }, { session: [] }]));
       expect(op.responses).toHaveProperty('401');
     }
   });
@@ -107,6 +116,9 @@ describe('OpenAPI document (e2e)', () => {
     expect(byId.revokeKey['x-required-scopes']).toEqual(['delete:keys']);
     expect(byId.revealKey['x-required-scopes']).toEqual(['write:keys']);
     expect(byId.verifyKey['x-required-scopes']).toEqual(['execute:keys']);
+    expect(byId.listSessions['x-required-scopes']).toEqual(['read:sessions']);
+    expect(byId.revokeSession['x-required-scopes']).toEqual(['delete:sessions']);
+    expect(byId.revokeAllSessions['x-required-scopes']).toEqual(['delete:sessions']);
     for (const { path, op } of operations.filter(({ path }) => path.startsWith('/api/admin'))) {
       expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);
       expect(op.responses).toHaveProperty('403');

@@ -15,6 +15,8 @@ import { AppConfig, configProviders, loadConfig } from '../../src/app.config';
 import { unauthorized } from '../../src/core/errors/app.exception';
 import { ErrorCode } from '../../src/core/errors/error-codes';
 import { registerApiInputRules } from '../../src/core/http/api-input-rules';
+import { registerSessionPlugins } from '../../src/auth/sessions/csrf';
+import { SessionsService } from '../../src/auth/sessions/sessions.service';
 import { toSuccessBody } from '../../src/core/http/envelope';
 import { requestIdFor } from '../../src/core/http/request-id';
 import { Clock } from '../../src/core/time/clock';
@@ -260,6 +262,11 @@ export async function controllerSetup(
       { provide: Clock, useValue: clock },
       RateLimitService,
       AuthenticationGuard,
+      // No cookie credential in this tier: a request that sends one meets the real guard's 401.
+      {
+        provide: SessionsService,
+        useValue: { authenticate: () => Promise.reject(unauthorized(ErrorCode.InvalidToken, 'Invalid session')) },
+      },
       RateLimitGuard,
       OrganizationAccessGuard,
       { provide: MembershipAccessService, useValue: organizations.memberships },
@@ -288,6 +295,7 @@ export async function controllerSetup(
   });
   fastify.removeContentTypeParser('text/plain');
   registerApiInputRules(fastify);
+  await registerSessionPlugins(fastify, config.jwt.secret);
   fastify.addHook('preSerialization', (request, _reply, payload, done) => {
     done(null, request.url.startsWith('/api/') ? toSuccessBody(payload) : payload);
   });

@@ -62,8 +62,8 @@ export class VerifyResponseDto {
   @ApiProperty({ enum: [true] })
   authenticated: true;
 
-  @ApiProperty({ enum: ['jwt', 'api_key'] })
-  method: 'jwt' | 'api_key';
+  @ApiProperty({ enum: ['jwt', 'api_key', 'session'] })
+  method: 'jwt' | 'api_key' | 'session';
 
   @ApiProperty({ format: 'uuid' })
   userId: string;
@@ -85,4 +85,14 @@ export class VerifyResponseDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   expiresAt: string | null;
+}
+
+export class MeResponseDto extends UserResponseDto {
+  @ApiProperty({ enum: ['jwt', 'api_key', 'session'], description: 'The credential of this request' })
+  method: 'jwt' | 'api_key' | 'session';
+}
+
+export class AuthOptionsDto {
+  @ApiProperty({ description: 'Whether anyone may create an account (ALLOW_REGISTRATION)' })
+  registrationOpen: boolean;
 }

@@ -13,6 +13,7 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   InsufficientScope: 'insufficient_scope',
   AccessDeniedByPolicy: 'access_denied_by_policy',
+  CsrfInvalid: 'csrf_invalid',
   NotFound: 'not_found',
   Conflict: 'conflict',
   PayloadTooLarge: 'payload_too_large',
