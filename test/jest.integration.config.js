@@ -7,5 +7,6 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/integration/**/*.int-spec.ts'],
-  globalSetup: '<rootDir>/test/support/integration-setup.js',
+  globalSetup: '<rootDir>/test/support/integration-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

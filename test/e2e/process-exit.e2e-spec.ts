@@ -43,7 +43,7 @@ const spawned: ServerProcess[] = [];
 
 async function start(nodeArgs: string[] = []): Promise<Started> {
   const port = await freePort();
-  const server = ServerProcess.spawn({ env: { PORT: String(port) }, nodeArgs });
+  const server = ServerProcess.spawn({ env: { PORT: String(port) }, nodeArgs, seeded: true });
   spawned.push(server);
   const base = `http://127.0.0.1:${port}`;
   await answering(server, base, 180_000);
@@ -58,7 +58,8 @@ async function lastRequest(base: string, requestId: string): Promise<void> {
 }
 
 describe('server process logs (e2e, real child process)', () => {
-  // Three servers start together (each start is seconds of module loading and migrations).
+  // Three servers start together (each start is seconds of module loading; the migrated database
+  // is copied in, as none of these tests is about a first start).
   let plain: Started;
   let interrupted: Started;
   let crashing: Started;

@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/time/clock';
 import { loadConfig } from '../../src/config/app-config';
+import { embeddedSnapshot } from './embedded-snapshot';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const ADMIN_EMAIL = 'root@argus.test';
@@ -64,8 +65,9 @@ export interface CreatedKey {
 
 /**
  * The whole application, built as `main.ts` builds it, on a fresh database of its own: the
- * embedded one in memory for `npm test`, or a new database on the PostgreSQL server when
- * ARGUS_TEST_SERVER_URL is set (the integration suite).
+ * embedded one in memory for `npm test`, started as a copy of the suite's one migrated database
+ * (see global-setup.ts) so an app does not pay for initdb and the migrations, or a new database
+ * on the PostgreSQL server when ARGUS_TEST_SERVER_URL is set (the integration suite).
  */
 export class TestApp {
   /** Every log line the app wrote, to prove what it does and does not log. */
@@ -119,7 +121,7 @@ export class TestApp {
         done();
       },
     });
-    const app = await createApp(config, { clock, logDestination });
+    const app = await createApp(config, { clock, logDestination, embeddedSnapshot: database ? undefined : embeddedSnapshot() });
     const testApp = new TestApp(app, clock, database?.url, async () => {
       await app.close();
       await database?.drop();
