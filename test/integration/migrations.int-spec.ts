@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/app-config';
 import { createDataSource } from '../../src/database/database.module';
-import { FreshDatabase, TEST_JWT_SECRET, freshDatabase } from '../support/test-app';
+import { FreshDatabase, freshDatabase } from '../support/postgres-server';
+import { TEST_JWT_SECRET } from '../support/test-app';
 
 describe('migrations on a shared server (integration)', () => {
   let database: FreshDatabase;

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, FreshDatabase, PASSWORD, freshDatabase } from '../support/test-app';
+import { FreshDatabase, freshDatabase } from '../support/postgres-server';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD } from '../support/test-app';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/common/time/clock';
 import { loadConfig } from '../../src/config/app-config';
 import { embeddedSnapshot } from './embedded-snapshot';
+import { FreshDatabase, freshDatabase } from './postgres-server';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const ADMIN_EMAIL = 'root@argus.test';
@@ -65,9 +65,10 @@ export interface CreatedKey {
 
 /**
  * The whole application, built as `main.ts` builds it, on a fresh database of its own: the
- * embedded one in memory for `npm test`, started as a copy of the suite's one migrated database
- * (see global-setup.ts) so an app does not pay for initdb and the migrations, or a new database
- * on the PostgreSQL server when ARGUS_TEST_SERVER_URL is set (the integration suite).
+ * embedded one in memory for `npm test`, or a new database on the PostgreSQL server when
+ * ARGUS_TEST_SERVER_URL is set (the integration suite). Either starts as a copy of the suite's
+ * one migrated database (see global-setup.ts and integration-setup.ts), so an app does not pay
+ * for initdb and the migrations.
  */
 export class TestApp {
   /** Every log line the app wrote, to prove what it does and does not log. */
@@ -91,7 +92,7 @@ export class TestApp {
     const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
     const database: FreshDatabase | undefined = sharedDatabaseUrl
       ? { url: sharedDatabaseUrl, drop: async () => undefined }
-      : await freshDatabase();
+      : await freshDatabase({ migrated: true });
     const config = loadConfig({
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
@@ -199,34 +200,3 @@ export class TestApp {
     return { id, key, auth: { 'x-api-key': key } };
   }
 }
-
-export interface FreshDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function freshDatabase(): Promise<FreshDatabase | undefined> {
-  const serverUrl = process.env.ARGUS_TEST_SERVER_URL;
-  if (!serverUrl) return undefined;
-  const name = `argus_test_${randomBytes(6).toString('hex')}`;
-  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
-}
-
-async function withClient<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** True when the suite runs on the PostgreSQL server rather than the embedded database. */
-export const onPostgresServer = (): boolean => Boolean(process.env.ARGUS_TEST_SERVER_URL);
