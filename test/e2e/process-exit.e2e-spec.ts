@@ -1,21 +1,10 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../support/net';
 import { ServerProcess, ensureBuilt } from '../support/server-process';
 
 /** The real server (`node dist/src/main.js`) as a child process: what reaches stdout, and when. */
 
 jest.setTimeout(240_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls until the server answers (bounded), whatever its logs say. */
 async function answering(server: ServerProcess, base: string, timeoutMs: number): Promise<void> {
