@@ -132,6 +132,12 @@ export class TestApp {
     return testApp;
   }
 
+  /** An app and its admin's session, for the suites that act as the admin throughout. */
+  static async startWithAdmin(env: Record<string, string> = {}): Promise<{ app: TestApp; admin: Session }> {
+    const app = await TestApp.start(env);
+    return { app, admin: await app.admin() };
+  }
+
   close(): Promise<void> {
     return this.cleanup();
   }
