@@ -26,10 +26,12 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
 import { Clock } from './core/time/clock';
 
-/** Seams for tests and embedding: the clock, and where logs go (stdout by default). */
+/** Seams for tests and embedding: the clock, where logs go (stdout by default), a database to start from. */
 export interface AppOptions {
   clock?: Clock;
   logDestination?: NodeJS.WritableStream;
+  /** A migrated embedded database (`EmbeddedPostgres.dumpDataDir`) to start from instead of initdb. */
+  embeddedSnapshot?: Blob;
   /** Set by createApp: the root logger shared by Nest and the request log. */
   logger?: Logger;
 }
@@ -46,7 +48,7 @@ export class AppModule {
         AuditModule,
         InvalidationModule,
         WebhooksModule,
-        DatabaseModule.forRoot(config, { entities: ENTITIES, migrations: MIGRATIONS }),
+        DatabaseModule.forRoot(config, { entities: ENTITIES, migrations: MIGRATIONS }, options.embeddedSnapshot),
         AuthModule,
         ApiKeysModule,
         AdminModule,
