@@ -1,12 +1,14 @@
-// ESLint over the TypeScript that Prettier formats (src/, test/, scripts/, ormconfig.ts): typescript-eslint's
-// type-checked recommended rules, with eslint-config-prettier last so no rule fights the formatter.
+// ESLint over the TypeScript that Prettier formats (src/, test/, scripts/, web/, ormconfig.ts): typescript-eslint's
+// type-checked recommended rules (and React's hook rules in web/), with eslint-config-prettier last so no rule
+// fights the formatter.
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'bench/**', '**/*.js', '**/*.mjs'] },
-  { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'ormconfig.ts'] },
+  { files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'ormconfig.ts', 'web/**/*.ts', 'web/**/*.tsx', 'web/**/*.mts'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -25,6 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
     },
   },
+  { files: ['web/**/*.tsx', 'web/**/*.ts'], ...reactHooks.configs.flat['recommended-latest'] },
   {
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {

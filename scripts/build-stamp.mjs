@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `node scripts/build-stamp.mjs write`: after `npm run build`, records a hash of everything the
 // build reads in dist/.build-stamp.
+// The dashboard (web/) is hashed with the server: a changed page rebuilds too.
 // `node scripts/build-stamp.mjs ensure` (npm start's prestart): runs `npm run build` only when
 // dist/src/main.js is missing or the sources no longer match that hash, so a built tree starts
 // at once. Content, not mtimes, is hashed: a checkout or a copy changes mtimes but not the build.
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STAMP = join(root, 'dist', '.build-stamp');
 const ENTRY = join(root, 'dist', 'src', 'main.js');
-const INPUTS = ['src', 'ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
+// web/ is the dashboard (vite build); it also imports src/access/scopes.ts, which 'src' covers.
+const INPUTS = ['src', 'web', 'ormconfig.ts', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
 
 function files(path) {
   if (!existsSync(path)) return [];

@@ -5,7 +5,8 @@ import { AppModule, AppOptions } from './app.module';
 import { registerApiInputRules } from './core/http/api-input-rules';
 import { toSuccessBody } from './core/http/envelope';
 import { requestIdFor } from './core/http/request-id';
-import { securityHeaderSets, securityHeadersFor } from './core/http/security-headers';
+import { dashboardHeadersFor, securityHeaderSets, securityHeadersFor } from './core/http/security-headers';
+import { registerWebApp } from './core/http/web-app';
 import { createRootLogger, registerRequestLogging } from './core/logging/logging';
 import { setupSwagger } from './core/openapi/swagger';
 import { AppConfig } from './app.config';
@@ -14,8 +15,13 @@ import { registerSessionPlugins } from './auth/sessions/csrf';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+export interface CreateAppOptions extends AppOptions {
+  /** The built dashboard to serve (default dist/web, where `npm run build` puts it); false: none. */
+  webRoot?: string | false;
+}
+
 /** Builds the whole application exactly as it runs, for `main.ts` and for the tests alike. */
-export async function createApp(loaded: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(loaded: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   // main.ts has resolved it already (before taking the data folder); tests and embedders may not have.
   const config = ensureJwtSecret(loaded);
   const adapter = new FastifyAdapter({
@@ -58,6 +64,13 @@ export async function createApp(loaded: AppConfig, options: AppOptions = {}): Pr
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
     done(null, payload);
   });
+  if (options.webRoot !== false) {
+    const served = registerWebApp(fastify, {
+      root: options.webRoot,
+      documentHeaders: (request) => dashboardHeadersFor(headers, request.protocol),
+    });
+    if (!served) logger.warn('The dashboard is not built (npm run build): / answers 404');
+  }
   setupSwagger(app);
   await app.init();
   await fastify.ready();

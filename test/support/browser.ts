@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { Browser, chromium } from 'playwright-core';
-import { TestApp } from './test-app';
+import { TestApp, TestAppOptions } from './test-app';
 
 export const CHROMIUM = process.env.ARGUS_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -38,8 +38,11 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** The whole app (built as test-app builds it) listening on 127.0.0.1 on a free port. */
-export async function listeningApp(env: Record<string, string> = {}): Promise<{ app: TestApp; port: number }> {
-  const app = await TestApp.start(env);
+export async function listeningApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<{ app: TestApp; port: number }> {
+  const app = await TestApp.start(env, undefined, options);
   await app.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.app.getHttpServer().address() as AddressInfo).port;
   return { app, port };

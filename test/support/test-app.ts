@@ -57,6 +57,11 @@ export interface Session {
   auth: Record<string, string>;
 }
 
+export interface TestAppOptions {
+  /** A built dashboard to serve (test/support/web-build.ts); by default none, whatever dist/ holds. */
+  webRoot?: string;
+}
+
 export interface CreatedKey {
   id: string;
   key: string;
@@ -88,7 +93,7 @@ export class TestApp {
    * process share strategy objects; state that must be shared across instances lives in
    * PostgreSQL and Redis, which is what multi-instance tests exercise.)
    */
-  static async start(env: Record<string, string> = {}, sharedDatabaseUrl?: string): Promise<TestApp> {
+  static async start(env: Record<string, string> = {}, sharedDatabaseUrl?: string, options: TestAppOptions = {}): Promise<TestApp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
     const database: FreshDatabase | undefined = sharedDatabaseUrl
       ? { url: sharedDatabaseUrl, drop: async () => undefined }
@@ -122,7 +127,12 @@ export class TestApp {
         done();
       },
     });
-    const app = await createApp(config, { clock, logDestination, embeddedSnapshot: database ? undefined : embeddedSnapshot() });
+    const app = await createApp(config, {
+      clock,
+      logDestination,
+      embeddedSnapshot: database ? undefined : embeddedSnapshot(),
+      webRoot: options.webRoot ?? false,
+    });
     const testApp = new TestApp(app, clock, database?.url, async () => {
       await app.close();
       await database?.drop();

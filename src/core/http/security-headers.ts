@@ -16,15 +16,26 @@ export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
 };
 
 /** HELMET_OPTIONS plus `upgrade-insecure-requests`, for requests that arrived over https. */
-export const HTTPS_HELMET_OPTIONS: Readonly<HelmetOptions> = {
-  ...HELMET_OPTIONS,
-  contentSecurityPolicy: {
-    directives: {
-      ...(HELMET_OPTIONS.contentSecurityPolicy as { directives: Record<string, string[] | null> }).directives,
-      upgradeInsecureRequests: [],
-    },
-  },
-};
+export const HTTPS_HELMET_OPTIONS: Readonly<HelmetOptions> = withDirectives(HELMET_OPTIONS, { upgradeInsecureRequests: [] });
+
+/**
+ * The dashboard's own page (index.html): it needs no inline style either (React sets styles
+ * through the DOM, which CSP does not govern), talks only to its own origin, and may not be framed.
+ */
+export const DASHBOARD_HELMET_OPTIONS: Readonly<HelmetOptions> = withDirectives(HELMET_OPTIONS, {
+  styleSrc: [`'self'`],
+  connectSrc: [`'self'`],
+  frameAncestors: [`'none'`],
+});
+
+export const HTTPS_DASHBOARD_HELMET_OPTIONS: Readonly<HelmetOptions> = withDirectives(DASHBOARD_HELMET_OPTIONS, {
+  upgradeInsecureRequests: [],
+});
+
+function withDirectives(options: Readonly<HelmetOptions>, directives: Record<string, string[] | null>): Readonly<HelmetOptions> {
+  const base = (options.contentSecurityPolicy as { directives: Record<string, string[] | null> }).directives;
+  return { ...options, contentSecurityPolicy: { directives: { ...base, ...directives } } };
+}
 
 /**
  * Helmet's headers, computed once. With no per-request nonce they never change, and building
@@ -45,14 +56,19 @@ export function securityHeaders(options: Readonly<HelmetOptions> = HELMET_OPTION
   return Object.freeze(headers);
 }
 
-/** The headers of plain-http and of https requests, both computed once. */
+/** The headers of plain-http and of https requests, both computed once; `dashboard` for the dashboard's page. */
 export interface SecurityHeaderSets {
   http: Readonly<Record<string, string>>;
   https: Readonly<Record<string, string>>;
+  dashboard: { http: Readonly<Record<string, string>>; https: Readonly<Record<string, string>> };
 }
 
 export function securityHeaderSets(): SecurityHeaderSets {
-  return { http: securityHeaders(HELMET_OPTIONS), https: securityHeaders(HTTPS_HELMET_OPTIONS) };
+  return {
+    http: securityHeaders(HELMET_OPTIONS),
+    https: securityHeaders(HTTPS_HELMET_OPTIONS),
+    dashboard: { http: securityHeaders(DASHBOARD_HELMET_OPTIONS), https: securityHeaders(HTTPS_DASHBOARD_HELMET_OPTIONS) },
+  };
 }
 
 /**
@@ -61,4 +77,8 @@ export function securityHeaderSets(): SecurityHeaderSets {
  */
 export function securityHeadersFor(sets: SecurityHeaderSets, protocol: string): Readonly<Record<string, string>> {
   return protocol === 'https' ? sets.https : sets.http;
+}
+
+export function dashboardHeadersFor(sets: SecurityHeaderSets, protocol: string): Readonly<Record<string, string>> {
+  return protocol === 'https' ? sets.dashboard.https : sets.dashboard.http;
 }

@@ -1,0 +1,18 @@
+import { ApiClient } from './client';
+import type { Me, Session, SignedIn, User } from './types';
+
+export const authApi = (api: ApiClient) => ({
+  /** Who is signed in: 401 (quietly) when nobody is. */
+  me: () => api.get<Me>('/api/auth/me', { quiet401: true }),
+  csrf: () => api.get<{ csrfToken: string }>('/api/auth/csrf', { quiet401: true }),
+  options: () => api.get<{ registrationOpen: boolean }>('/api/auth/options', { quiet401: true }),
+  signIn: (email: string, password: string) => api.post<SignedIn>('/api/auth/sessions', { email, password }, { quiet401: true }),
+  register: (email: string, password: string, name?: string) =>
+    api.post<User>('/api/auth/register', { email, password, ...(name ? { name } : {}) }, { quiet401: true }),
+  signOut: () => api.delete<unknown>('/api/auth/session'),
+  sessions: (page = 1) => api.page<Session>('/api/auth/sessions', { page, limit: 100 }),
+  revokeSession: (id: string) => api.delete<unknown>(`/api/auth/sessions/${encodeURIComponent(id)}`),
+  signOutEverywhere: () => api.delete<unknown>('/api/auth/sessions'),
+});
+
+export type AuthApi = ReturnType<typeof authApi>;

@@ -1,0 +1,79 @@
+import { FormEvent, useId, useState } from 'react';
+import { ErrorNotice } from '../components/notice';
+import { PageHeading } from '../components/page';
+import { Link } from '../lib/router';
+import { CREATE_ACCOUNT, useSession } from '../session';
+
+export function SignInPage() {
+  const { signIn, notice, registrationOpen } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const errorId = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email.trim(), password);
+    } catch (caught) {
+      setError(caught);
+      setPassword('');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel narrow">
+      <PageHeading title="Sign in" />
+      {notice && !error && (
+        <p className="notice info" role="status">
+          {notice}
+        </p>
+      )}
+      <ErrorNotice error={error} id={errorId} />
+      <form onSubmit={(event) => void submit(event)}>
+        <div className="field">
+          <label htmlFor="sign-in-email">Email</label>
+          <input
+            id="sign-in-email"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            autoFocus
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+            aria-describedby={error ? errorId : undefined}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="sign-in-password">Password</label>
+          <input
+            id="sign-in-password"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
+          />
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="button" disabled={busy}>
+            Sign in
+          </button>
+        </div>
+      </form>
+      {registrationOpen && (
+        <p>
+          New to Argus? <Link to={CREATE_ACCOUNT}>Create account</Link>
+        </p>
+      )}
+    </section>
+  );
+}
