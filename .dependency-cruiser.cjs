@@ -1,7 +1,7 @@
 /**
  * The layer rule (README "Architecture"): a folder under src/ imports only folders in lower
  * layers, or its own. Type-only imports count: a type is a dependency too. The composition root
- * (src/*.ts: app.module, app.factory, main, schema) sits above every layer.
+ * (src/*.ts: app.module, app.factory, app.config, main, schema) sits above every layer.
  *
  * Checked by `npm run lint:layers` in .ci/run.
  */

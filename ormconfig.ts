@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from './src/core/config/app-config';
+import { loadConfig } from './src/app.config';
 import { dataSourceOptions } from './src/schema';
 import { EmbeddedPostgres } from './src/core/database/embedded-postgres';
 

@@ -12,14 +12,13 @@
  */
 'use strict';
 const { spawn } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir, cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
+const { root, machine, freePort, waitFor, api, adminAuth, serverEnv, startServer, ready, stop } = require('./support');
 
-const root = join(__dirname, '..');
 const dist = (path) => require(join(root, 'dist', 'src', path));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Math.max(1, Math.min(3, Math.round(DURATION / 3)));
@@ -29,43 +28,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' };
 const deadline = Date.now() + 10 * 60_000; // never run away: the whole bench stops after 10 minutes
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitFor(check, timeoutMs, what) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function api(base, method, path, body, headers = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
-
 /** Inserts the user and the keys straight into the database, before the server holds it. */
 async function seed(env) {
-  const { loadConfig } = dist('core/config/app-config');
+  const { loadConfig } = dist('app.config');
   const { dataSourceOptions } = dist('schema');
   const { EmbeddedPostgres } = dist('core/database/embedded-postgres');
   const { DataSource } = require('typeorm');
@@ -89,26 +54,6 @@ async function seed(env) {
     await dataSource.destroy();
     await embedded?.stop();
   }
-}
-
-function startServer(env) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  child.on('exit', (code) => {
-    if (code && !child.stopping) console.error(`Argus exited with ${code}:\n${stderr}`);
-  });
-  return child;
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  child.stopping = true;
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
 }
 
 function rssMb(pid) {
@@ -158,25 +103,9 @@ async function main() {
   try {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ARGUS_DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      ARGUS_ADMIN_EMAIL: ADMIN.email,
-      ARGUS_ADMIN_PASSWORD: ADMIN.password,
-      // The JWT and anonymous defaults (1000/min, 100/h) would turn these scenarios into 429s;
-      // limits stay on, just high enough never to trip.
-      RATE_LIMIT_JWT: '1000000000/1m',
-      RATE_LIMIT_ANONYMOUS: '1000000000/1h',
-      RATE_LIMIT_ANONYMOUS_BURST: '1000000000/1s',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    };
-    delete env.REDIS_URL;
+    const env = serverEnv({ port, dataDir, admin: ADMIN, logLevel: 'info' });
 
-    console.log(`Argus bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    console.log(`Argus bench: ${machine()}`);
     console.log(`database: ${env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}; ${CONNECTIONS} connections, ${DURATION} s x ${RUNS} per scenario`);
     const seedMs = await seed(env);
     console.log(`seeded ${KEYS} keys in ${seedMs} ms`);
@@ -191,13 +120,12 @@ async function main() {
 
     let server = startServer(env);
     children.push(server);
-    await waitFor(async () => (await fetch(`${base}/api/health`)).ok, 60_000, 'Argus to start');
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${rawPort}/`)).ok, 10_000, 'the raw server');
+    await ready(base, 60_000, 'Argus to start', deadline);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${rawPort}/`)).ok, 10_000, 'the raw server', deadline);
 
-    const session = await api(base, 'POST', '/api/auth/login', ADMIN);
-    const jwt = { authorization: `Bearer ${session.accessToken}` };
-    const benchKey = await api(base, 'POST', '/api/keys', { name: 'bench', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt);
-    const serviceKey = await api(base, 'POST', '/api/keys', { name: 'bench service', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt);
+    const jwt = await adminAuth(base, ADMIN);
+    const benchKey = (await api(base, 'POST', '/api/keys', { name: 'bench', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt)).data;
+    const serviceKey = (await api(base, 'POST', '/api/keys', { name: 'bench service', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt)).data;
     const { generateApiKey } = dist('api-keys/api-key-format');
     const unknownKeys = Array.from({ length: 1000 }, generateApiKey);
     const memory = { afterSeedMb: rssMb(server.pid) };
@@ -236,7 +164,7 @@ async function main() {
       await stop(server);
       server = startServer({ ...env, REDIS_URL: redisUrl });
       children.push(server);
-      await waitFor(async () => (await fetch(`${base}/api/health`)).ok, 60_000, 'Argus with Redis to start');
+      await ready(base, 60_000, 'Argus with Redis to start', deadline);
       results.push(await scenario('key-redis', { url: `${base}/api/auth/verify`, headers: { 'x-api-key': benchKey.key } }));
     } else {
       console.log(`  key-redis skipped: no Redis at ${redisUrl}`);

@@ -19,15 +19,12 @@
  * BENCH_GIVE_UP_MIN (10: the whole run stops after this, with what it has).
  */
 'use strict';
-const { spawn } = require('node:child_process');
-const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
-const { tmpdir, cpus, totalmem } = require('node:os');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { sleep, machine, freePort, api, adminAuth, serverEnv, startServer, ready, stop } = require('./support');
 
-const root = join(__dirname, '..');
 const MODE = process.env.OUTAGE_MODE ?? 'refused';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
 const SPREAD_MS = Number(process.env.BENCH_SPREAD_S ?? 10) * 1000;
@@ -37,45 +34,9 @@ const GIVE_UP_MS = Number(process.env.BENCH_GIVE_UP_MIN ?? 10) * 60_000;
 const ADMIN = { email: 'outage-admin@example.com', password: 'outage-admin-password' };
 const started = Date.now();
 const deadline = started + GIVE_UP_MS;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 
 if (!['refused', '503'].includes(MODE)) throw new Error(`OUTAGE_MODE must be refused or 503 (got ${MODE})`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitFor(check, timeoutMs, what) {
-  const until = Math.min(Date.now() + timeoutMs, deadline);
-  while (Date.now() < until) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function api(base, method, path, body, headers = {}) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** The flaky receiver: 500 to a random half; while down, refused (socket closed) or 503 to all. */
 class Receiver {
@@ -128,26 +89,6 @@ class Receiver {
   }
 }
 
-function startServer(env) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
-  child.on('exit', (code) => {
-    if (code && !child.stopping) console.error(`Argus exited with ${code}:\n${stderr}`);
-  });
-  return child;
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  child.stopping = true;
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
-}
-
 async function allDeliveries(base, auth, endpointId) {
   const rows = [];
   for (let page = 1; page <= Math.ceil(EVENTS / 100) + 1; page++) {
@@ -172,37 +113,21 @@ async function main() {
   try {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ARGUS_DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      ARGUS_ADMIN_EMAIL: ADMIN.email,
-      ARGUS_ADMIN_PASSWORD: ADMIN.password,
-      WEBHOOK_ALLOW_PRIVATE: 'true',
-      // 200 key creations in 10 s plus the polling would meet the per-user and per-IP request
-      // limits (429), as in bench/run.js: limits stay on, just high enough never to trip.
-      RATE_LIMIT_JWT: '1000000000/1m',
-      RATE_LIMIT_ANONYMOUS: '1000000000/1h',
-      RATE_LIMIT_ANONYMOUS_BURST: '1000000000/1s',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    };
-    delete env.REDIS_URL;
+    // 200 key creations in 10 s plus the polling stay under serverEnv's request limits.
+    const env = serverEnv({ port, dataDir, admin: ADMIN, logLevel: 'warn' });
     delete env.DATABASE_URL;
-    for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_') && name !== 'WEBHOOK_ALLOW_PRIVATE') delete env[name];
+    for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_')) delete env[name];
+    env.WEBHOOK_ALLOW_PRIVATE = 'true';
 
-    console.log(`Argus webhook outage bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    console.log(`Argus webhook outage bench: ${machine()}`);
     console.log(`default webhook settings; ${EVENTS} key.created events over ${SPREAD_MS / 1000} s; receiver fails half, down ${OUTAGE_MS / 1000} s (${MODE}) from ${OUTAGE_AT_MS / 1000} s in`);
 
     receiver = new Receiver(await freePort());
     await receiver.listen();
     server = startServer(env);
-    await waitFor(async () => (await fetch(`${base}/api/health`)).ok, 90_000, 'Argus to start');
+    await ready(base, 90_000, 'Argus to start', deadline);
 
-    const session = (await api(base, 'POST', '/api/auth/login', ADMIN)).data;
-    const auth = { authorization: `Bearer ${session.accessToken}` };
+    const auth = await adminAuth(base, ADMIN);
     const endpoint = (await api(base, 'POST', '/api/webhooks', { url: `http://127.0.0.1:${receiver.port}/hooks`, events: ['key.created'] }, auth)).data;
 
     const createdFrom = Date.now();

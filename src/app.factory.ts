@@ -9,7 +9,8 @@ import { dashboardHeadersFor, securityHeaderSets, securityHeadersFor } from './c
 import { registerWebApp } from './core/http/web-app';
 import { createRootLogger, registerRequestLogging } from './core/logging/logging';
 import { setupSwagger } from './core/openapi/swagger';
-import { AppConfig } from './core/config/app-config';
+import { AppConfig } from './app.config';
+import { ensureJwtSecret } from './auth/jwt-secret-file';
 import { registerSessionPlugins } from './auth/sessions/csrf';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -20,7 +21,9 @@ export interface CreateAppOptions extends AppOptions {
 }
 
 /** Builds the whole application exactly as it runs, for `main.ts` and for the tests alike. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(loaded: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // main.ts has resolved it already (before taking the data folder); tests and embedders may not have.
+  const config = ensureJwtSecret(loaded);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,

@@ -9,7 +9,7 @@ import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { createValidationPipe } from './core/errors/validation';
 import { createRootLogger, loggerParams } from './core/logging/logging';
 import type { Logger } from 'pino';
-import { AppConfig } from './core/config/app-config';
+import { AppConfig, configProviders } from './app.config';
 import { ConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './health/health.module';
@@ -26,10 +26,12 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
 import { Clock } from './core/time/clock';
 
-/** Seams for tests and embedding: the clock, and where logs go (stdout by default). */
+/** Seams for tests and embedding: the clock, where logs go (stdout by default), a database to start from. */
 export interface AppOptions {
   clock?: Clock;
   logDestination?: NodeJS.WritableStream;
+  /** A migrated embedded database (`EmbeddedPostgres.dumpDataDir`) to start from instead of initdb. */
+  embeddedSnapshot?: Blob;
   /** Set by createApp: the root logger shared by Nest and the request log. */
   logger?: Logger;
 }
@@ -40,13 +42,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(configProviders(config)),
         LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(config, options.logDestination))),
         CoreModule.forRoot(options.clock),
         AuditModule,
         InvalidationModule,
         WebhooksModule,
-        DatabaseModule.forRoot(config, { entities: ENTITIES, migrations: MIGRATIONS }),
+        DatabaseModule.forRoot(config, { entities: ENTITIES, migrations: MIGRATIONS }, options.embeddedSnapshot),
         AuthModule,
         ApiKeysModule,
         AdminModule,

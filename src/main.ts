@@ -3,12 +3,14 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { flushLogsSync } from './core/logging/logging';
 import { exitOnFatalErrors, flushLogsOnSignals } from './core/process/exit-paths';
-import { ConfigError, loadConfig } from './core/config/app-config';
+import { loadConfig } from './app.config';
+import { ensureJwtSecret } from './auth/jwt-secret-file';
+import { ConfigError } from './core/config/config-error';
 import { assertDataDirFree } from './core/database/embedded-postgres';
 
 async function main(): Promise<void> {
   exitOnFatalErrors(new Logger('Argus'), flushLogsSync);
-  const config = loadConfig();
+  const config = ensureJwtSecret(loadConfig());
   if (!config.database.url && !config.database.inMemory) assertDataDirFree(config.dataDir);
   const app = await createApp(config);
   flushLogsOnSignals(flushLogsSync);

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
+import { KeyAdministration } from '../api-keys/key-administration.service';
 import { Authenticated } from '../access/auth.decorators';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
 import { Envelope, PageMeta } from '../core/http/envelope';
@@ -15,7 +16,10 @@ import { ReducesAccess } from '../rate-limit/rate-limit.decorators';
 @Controller('admin')
 @Authenticated({ roles: ['admin'], scopes: ['admin:all'] })
 export class AdminController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(
+    private readonly admin: AdminService,
+    private readonly keys: KeyAdministration,
+  ) {}
 
   @Get('api-keys')
   @ApiOperation({
@@ -27,7 +31,7 @@ export class AdminController {
   @ApiEnvelope(AdminApiKeyResponseDto, { paginated: true })
   @ApiErrors(400)
   async listAllKeys(@Query() query: AdminKeysQueryDto): Promise<Envelope<AdminApiKeyResponseDto[]>> {
-    const { items, total, nextCursor } = await this.admin.listKeys(query);
+    const { items, total, nextCursor } = await this.keys.listKeys(query);
     const meta: PageMeta & { nextCursor: string | null } = { ...query.meta(total), nextCursor };
     return Envelope.page(items, meta);
   }
@@ -43,7 +47,7 @@ export class AdminController {
     @Body() dto: SetKeyActiveDto,
     @Audit() audit: AuditContext,
   ): Promise<AdminApiKeyResponseDto> {
-    return this.admin.setKeyActive(id, dto.isActive, audit);
+    return this.keys.setKeyActive(id, dto.isActive, audit);
   }
 
   @Delete('api-keys/:id')
@@ -53,7 +57,7 @@ export class AdminController {
   @ApiEnvelope(null, { message: 'API key deleted' })
   @ApiErrors(400, 404)
   async deleteKey(@Param('id', ParseIdPipe) id: string, @Audit() audit: AuditContext): Promise<Envelope<null>> {
-    await this.admin.deleteKey(id, audit);
+    await this.keys.deleteKey(id, audit);
     return new Envelope(null, 'API key deleted');
   }
 

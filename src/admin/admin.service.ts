@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, FindOptionsWhere } from 'typeorm';
-import { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
-import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
-import { AdminApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
-import { ApiKeyEntity } from '../api-keys/entities/api-key.entity';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
 import { UserEntity } from '../users/user.entity';
 import { TokenService } from '../auth/token.service';
@@ -14,76 +10,16 @@ import { UserAccessService } from '../users/user-access.service';
 import { toUserResponse } from '../auth/user.mapper';
 import { conflict, notFound, validationFailed } from '../core/errors/app.exception';
 import { Page } from '../core/http/page';
-import { Clock } from '../core/time/clock';
-import { decodeCursor, listAdminKeys } from './admin-key-list';
-import { AdminKeysQueryDto, AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
+import { AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
 
 @Injectable()
 export class AdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly verifier: ApiKeyVerifier,
     private readonly userAccess: UserAccessService,
     private readonly tokens: TokenService,
-    private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditRecorder,
-    private readonly clock: Clock,
   ) {}
-
-  async listKeys(query: AdminKeysQueryDto): Promise<Page<AdminApiKeyResponseDto> & { nextCursor: string | null }> {
-    const { rows, total, nextCursor } = await listAdminKeys(
-      this.dataSource.manager,
-      {
-        userId: query.userId,
-        status: query.status,
-        isActive: query.isActive,
-        cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
-        skip: query.skip,
-        take: query.limit,
-      },
-      this.clock.date(),
-    );
-    return { items: await Promise.all(rows.map((row) => this.apiKeys.toAdminResponse(row))), total, nextCursor };
-  }
-
-  async setKeyActive(id: string, isActive: boolean, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
-    await this.dataSource.transaction(async (manager) => {
-      const keys = manager.getRepository(ApiKeyEntity);
-      const key = await keys.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!key) throw notFound('API key');
-      if (key.isActive === isActive) return;
-      await keys.update({ id }, { isActive });
-      await this.audit.record(manager, audit, {
-        action: isActive ? 'key.activated' : 'key.deactivated',
-        targetType: 'api_key',
-        targetId: id,
-        ownerId: key.userId,
-        changes: { isActive: { from: key.isActive, to: isActive } },
-      });
-    });
-    this.verifier.invalidate(id);
-    const keys = this.dataSource.getRepository(ApiKeyEntity);
-    return this.apiKeys.toAdminResponse(await keys.findOneOrFail({ where: { id }, relations: { owner: true } }));
-  }
-
-  async deleteKey(id: string, audit: AuditContext): Promise<void> {
-    const children = await this.dataSource.transaction(async (manager) => {
-      const key = await manager.getRepository(ApiKeyEntity).findOne({ where: { id } });
-      if (!key) throw notFound('API key');
-      // The keys it minted go with it: revoked (and audited) before the parent row disappears.
-      const children = await this.apiKeys.revokeDescendants(manager, id, audit);
-      await manager.getRepository(ApiKeyEntity).delete({ id });
-      await this.audit.record(manager, audit, {
-        action: 'key.deleted',
-        targetType: 'api_key',
-        targetId: id,
-        ownerId: key.userId,
-        changes: { name: { from: key.name, to: null }, ownerId: { from: key.userId, to: null } },
-      });
-      return children;
-    });
-    for (const keyId of [id, ...children]) this.verifier.invalidate(keyId);
-  }
 
   async listUsers(query: AdminUsersQueryDto): Promise<Page<UserResponseDto>> {
     const where: FindOptionsWhere<UserEntity> = {};

@@ -1,10 +1,12 @@
-import { QueryFailedError, Repository } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { automock } from '../../test/support/automock';
 import { AppException } from '../core/errors/app.exception';
 import type { Invalidation, InvalidationBus } from '../core/invalidation/invalidation-bus';
 import { Clock } from '../core/time/clock';
-import { AppConfig, loadConfig } from '../core/config/app-config';
+import { AppConfig, loadConfig } from '../app.config';
 import { generateApiKey, hashApiKey } from './api-key-format';
 import { ApiKeyVerifier } from './api-key-verifier.service';
+import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyEntity } from './entities/api-key.entity';
 
 class ManualClock extends Clock {
@@ -19,8 +21,6 @@ class ManualClock extends Clock {
   }
 }
 
-type KeyLookup = { where: { keyHash: string }; select: Record<string, boolean> };
-
 /** A promise the test settles by hand. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
@@ -30,12 +30,13 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-/** The one Repository<ApiKeyEntity> method the verifier uses, over an in-memory table. */
-class FakeKeyRepository {
+/** Stored keys, served to the verifier through a typed fake of the one repository method it uses. */
+class KeyTable {
   readonly rows: ApiKeyEntity[] = [];
+  readonly repository = automock(ApiKeyRepository);
 
-  readonly findOne = jest.fn(async ({ where }: KeyLookup): Promise<ApiKeyEntity | null> => {
-    const row = this.rows.find((candidate) => candidate.keyHash === where.keyHash);
+  readonly findByHash = this.repository.findByHash.mockImplementation(async (hash) => {
+    const row = this.rows.find((candidate) => candidate.keyHash === hash);
     return row ? Object.assign(new ApiKeyEntity(), row) : null;
   });
 
@@ -87,7 +88,7 @@ async function rejection(promise: Promise<unknown>): Promise<AppException> {
 }
 
 describe('ApiKeyVerifier', () => {
-  let keys: FakeKeyRepository;
+  let keys: KeyTable;
   let clock: ManualClock;
   let verifier: ApiKeyVerifier;
 
@@ -98,9 +99,9 @@ describe('ApiKeyVerifier', () => {
   };
 
   beforeEach(() => {
-    keys = new FakeKeyRepository();
+    keys = new KeyTable();
     clock = new ManualClock();
-    verifier = new ApiKeyVerifier(keys as unknown as Repository<ApiKeyEntity>, testConfig(), clock);
+    verifier = new ApiKeyVerifier(keys.repository, testConfig(), testConfig().apiKeys, clock);
   });
 
   it.each([
@@ -116,7 +117,7 @@ describe('ApiKeyVerifier', () => {
       key = good.slice(0, -1) + (good.endsWith('a') ? 'b' : 'a');
     }
     await expectRefused(key, 'invalid_api_key');
-    expect(keys.findOne).not.toHaveBeenCalled();
+    expect(keys.findByHash).not.toHaveBeenCalled();
   });
 
   it('looks a good key up by its hash once, then serves it from the cache', async () => {
@@ -136,17 +137,16 @@ describe('ApiKeyVerifier', () => {
         allowsIp: null,
       });
     }
-    expect(keys.findOne).toHaveBeenCalledTimes(1);
-    const lookup = keys.findOne.mock.calls[0][0];
-    expect(lookup.where).toEqual({ keyHash: hashApiKey(key) });
-    expect(JSON.stringify(lookup)).not.toContain(key);
+    expect(keys.findByHash).toHaveBeenCalledTimes(1);
+    expect(keys.findByHash).toHaveBeenCalledWith(hashApiKey(key));
+    expect(JSON.stringify(keys.findByHash.mock.calls)).not.toContain(key);
   });
 
   it('costs one query for a burst of concurrent verifications of a cold key', async () => {
     const { key } = keys.add();
     const results = await Promise.all(Array.from({ length: 10 }, () => verifier.verify(key)));
     expect(results.every((record) => record.userId === 'user-1')).toBe(true);
-    expect(keys.findOne).toHaveBeenCalledTimes(1);
+    expect(keys.findByHash).toHaveBeenCalledTimes(1);
   });
 
   it('looks the key up again once the cache entry expires', async () => {
@@ -154,17 +154,17 @@ describe('ApiKeyVerifier', () => {
     await verifier.verify(key);
     clock.advance(CACHE_TTL_SECONDS * 1000);
     await verifier.verify(key);
-    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    expect(keys.findByHash).toHaveBeenCalledTimes(2);
   });
 
   it('refuses an unknown well-formed key and remembers the miss for the negative ttl', async () => {
     const unknown = generateApiKey();
     for (let i = 0; i < 4; i++) await expectRefused(unknown, 'invalid_api_key');
-    expect(keys.findOne).toHaveBeenCalledTimes(1);
+    expect(keys.findByHash).toHaveBeenCalledTimes(1);
 
     clock.advance(NEGATIVE_TTL_SECONDS * 1000);
     await expectRefused(unknown, 'invalid_api_key');
-    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    expect(keys.findByHash).toHaveBeenCalledTimes(2);
   });
 
   it('forgetHash lets a newly created key through despite a cached miss', async () => {
@@ -211,7 +211,7 @@ describe('ApiKeyVerifier', () => {
     await expect(verifier.verify(key)).resolves.toBeDefined();
     clock.advance(1);
     await expectRefused(key, 'api_key_expired');
-    expect(keys.findOne).toHaveBeenCalledTimes(1);
+    expect(keys.findByHash).toHaveBeenCalledTimes(1);
   });
 
   it('invalidate(id) forces a fresh look-up that sees the change', async () => {
@@ -220,11 +220,11 @@ describe('ApiKeyVerifier', () => {
 
     row.revokedAt = new Date(clock.now());
     await expect(verifier.verify(key)).resolves.toBeDefined(); // still cached
-    expect(keys.findOne).toHaveBeenCalledTimes(1);
+    expect(keys.findByHash).toHaveBeenCalledTimes(1);
 
     verifier.invalidate(row.id);
     await expectRefused(key, 'api_key_revoked');
-    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    expect(keys.findByHash).toHaveBeenCalledTimes(2);
   });
 
   it('invalidate(id) only drops that key', async () => {
@@ -232,20 +232,20 @@ describe('ApiKeyVerifier', () => {
     const second = keys.add();
     await verifier.verify(first.key);
     await verifier.verify(second.key);
-    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    expect(keys.findByHash).toHaveBeenCalledTimes(2);
 
     verifier.invalidate(first.row.id);
     await verifier.verify(second.key);
-    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    expect(keys.findByHash).toHaveBeenCalledTimes(2);
     await verifier.verify(first.key);
-    expect(keys.findOne).toHaveBeenCalledTimes(3);
+    expect(keys.findByHash).toHaveBeenCalledTimes(3);
   });
 
   it('invalidating a key that is still being loaded keeps that load out of the cache', async () => {
     const { key, row } = keys.add();
     const snapshot = Object.assign(new ApiKeyEntity(), row);
     const slow = deferred<ApiKeyEntity | null>();
-    keys.findOne.mockImplementationOnce(() => slow.promise);
+    keys.findByHash.mockImplementationOnce(() => slow.promise);
 
     const inFlight = verifier.verify(key);
     row.revokedAt = new Date(clock.now());
@@ -254,13 +254,13 @@ describe('ApiKeyVerifier', () => {
     await expect(inFlight).resolves.toMatchObject({ id: row.id, revoked: false });
 
     await expectRefused(key, 'api_key_revoked');
-    expect(keys.findOne).toHaveBeenCalledTimes(2);
+    expect(keys.findByHash).toHaveBeenCalledTimes(2);
   });
 
   describe('while the database is unreachable (stale-if-error)', () => {
     const GRACE_SECONDS = 300;
     const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    const databaseDown = () => keys.findOne.mockImplementation(async () => Promise.reject(refused()));
+    const databaseDown = () => keys.findByHash.mockImplementation(async () => Promise.reject(refused()));
 
     /** A bus that delivers what another instance would publish. */
     class LocalBus {
@@ -276,8 +276,9 @@ describe('ApiKeyVerifier', () => {
 
     const withGrace = (graceSeconds: number, bus?: LocalBus) =>
       new ApiKeyVerifier(
-        keys as unknown as Repository<ApiKeyEntity>,
+        keys.repository,
         testConfig({ API_KEY_STALE_GRACE_SECONDS: String(graceSeconds) }),
+        testConfig().apiKeys,
         clock,
         bus as unknown as InvalidationBus,
       );
@@ -327,7 +328,7 @@ describe('ApiKeyVerifier', () => {
       const { key } = keys.add();
       await verifier.verify(key);
       const bug = new QueryFailedError('SELECT', [], Object.assign(new Error('column does not exist'), { code: '42703' }));
-      keys.findOne.mockImplementation(async () => Promise.reject(bug));
+      keys.findByHash.mockImplementation(async () => Promise.reject(bug));
       clock.advance(CACHE_TTL_SECONDS * 1000);
       await expect(verifier.verify(key)).rejects.toBe(bug);
     });
@@ -357,7 +358,7 @@ describe('ApiKeyVerifier', () => {
       databaseDown();
       clock.advance(CACHE_TTL_SECONDS * 1000);
       await verifier.verify(key);
-      keys.findOne.mockImplementation(async () => Object.assign(new ApiKeyEntity(), row, { revokedAt: new Date(clock.now()) }));
+      keys.findByHash.mockImplementation(async () => Object.assign(new ApiKeyEntity(), row, { revokedAt: new Date(clock.now()) }));
       clock.advance(1000);
       // The first request after the retry interval answers from the stale entry while the refresh runs...
       await expect(verifier.verify(key)).resolves.toMatchObject({ revoked: false });

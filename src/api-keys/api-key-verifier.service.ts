@@ -1,17 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidationBus } from '../core/invalidation/invalidation-bus';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
+import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
 import { IpMatcher, compileIpAllowlist } from '../core/net/ip-allowlist';
-import { ApiKeyEntity, QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
+import { ApiKeyRepository } from './api-key.repository';
+import { QuotaSetting, RateLimitSetting } from './entities/api-key.entity';
 
 /** What verification needs to know about a key; cached so a good key costs no query per request. */
 export interface KeyRecord {
@@ -57,16 +56,17 @@ export class ApiKeyVerifier {
   private readonly hashById = new Map<string, string>();
 
   constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly keys: ApiKeyRepository,
+    @Inject(coreConfig.KEY) core: CoreConfig,
+    @Inject(apiKeysConfig.KEY) config: ApiKeysConfig,
     private readonly clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, negativeCacheTtlSeconds, staleGraceSeconds } = config.apiKeys;
+    const { ttlSeconds, maxEntries, staleGraceSeconds } = core.cache;
     // A key verified within the grace keeps working through a database outage; an unknown key is
     // never served stale (its look-up then fails with the outage, 503, and is never "invalid").
-    this.byHash = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
-    this.unknown = new TtlCache(negativeCacheTtlSeconds * 1000, Math.min(cacheMaxEntries, 100_000), () => clock.now());
+    this.byHash = new TtlCache(ttlSeconds * 1000, maxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
+    this.unknown = new TtlCache(config.negativeCacheTtlSeconds * 1000, Math.min(maxEntries, 100_000), () => clock.now());
     bus?.subscribe(
       (invalidation) => {
         if (invalidation.kind === 'key') this.forget(invalidation.id);
@@ -136,23 +136,7 @@ export class ApiKeyVerifier {
   }
 
   private async load(hash: string): Promise<KeyRecord | typeof NOT_FOUND> {
-    const row = await this.keys.findOne({
-      where: { keyHash: hash },
-      select: {
-        id: true,
-        userId: true,
-        organizationId: true,
-        projectId: true,
-        scopes: true,
-        isActive: true,
-        revokedAt: true,
-        expiresAt: true,
-        rateLimit: true,
-        quota: true,
-        allowedIps: true,
-        rotatedAt: true,
-      },
-    });
+    const row = await this.keys.findByHash(hash);
     if (!row) return NOT_FOUND;
     this.hashById.set(row.id, hash);
     return {

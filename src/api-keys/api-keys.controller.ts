@@ -6,6 +6,8 @@ import { Envelope } from '../core/http/envelope';
 import { ParseIdPipe } from '../core/http/parse-uuid.pipe';
 import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
 import { ApiKeysService } from './api-keys.service';
+import { KeyIssuingService } from './key-issuing.service';
+import { KeyLifecycleService } from './key-lifecycle.service';
 import { RateLimitCost, ReducesAccess } from '../rate-limit/rate-limit.decorators';
 
 /** Minting a key writes and hashes: it spends more of the caller's limit than a read. */
@@ -24,7 +26,11 @@ export const KEY_REVEALED_MESSAGE = 'Save it now - it cannot be retrieved again.
 @ApiTags('api-keys')
 @Controller('keys')
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly issuing: KeyIssuingService,
+    private readonly lifecycle: KeyLifecycleService,
+  ) {}
 
   @Post()
   @RequireScopes('write:keys')
@@ -44,7 +50,7 @@ export class ApiKeysController {
     @Audit() audit: AuditContext,
     @CurrentAccess() access?: ResourceAccess,
   ): Promise<Envelope<CreatedApiKeyResponseDto>> {
-    return new Envelope(await this.keys.createKey(caller, dto, audit, access), KEY_CREATED_MESSAGE);
+    return new Envelope(await this.issuing.createKey(caller, dto, audit, access), KEY_CREATED_MESSAGE);
   }
 
   @Get()
@@ -103,7 +109,7 @@ export class ApiKeysController {
     @Body() dto: RotateApiKeyDto,
     @Audit() audit: AuditContext,
   ): Promise<Envelope<RotatedApiKeyResponseDto>> {
-    return new Envelope(await this.keys.rotateKey(caller, id, dto, audit), KEY_ROTATED_MESSAGE);
+    return new Envelope(await this.lifecycle.rotateKey(caller, id, dto, audit), KEY_ROTATED_MESSAGE);
   }
 
   @Post(':id/reveal')
@@ -121,7 +127,7 @@ export class ApiKeysController {
     @Param('id', ParseIdPipe) id: string,
     @Audit() audit: AuditContext,
   ): Promise<Envelope<CreatedApiKeyResponseDto>> {
-    return new Envelope(await this.keys.revealKey(caller, id, audit), KEY_REVEALED_MESSAGE);
+    return new Envelope(await this.lifecycle.revealKey(caller, id, audit), KEY_REVEALED_MESSAGE);
   }
 
   @Delete(':id')
@@ -140,6 +146,6 @@ export class ApiKeysController {
     @Param('id', ParseIdPipe) id: string,
     @Audit() audit: AuditContext,
   ): Promise<Envelope<ApiKeyResponseDto>> {
-    return new Envelope(await this.keys.revokeKey(caller, id, audit), 'API key revoked');
+    return new Envelope(await this.lifecycle.revokeKey(caller, id, audit), 'API key revoked');
   }
 }

@@ -7,6 +7,16 @@ import { UsersModule } from '../users/users.module';
 import { ApiKeyBearerStrategy, ApiKeyHeaderStrategy } from './api-key.strategies';
 import { KeyAdmission } from './key-admission';
 import { ApiKeyVerifier } from './api-key-verifier.service';
+import { ApiKeyMapper } from './api-key.mapper';
+import { ApiKeyRepository } from './api-key.repository';
+import { ExpiryNotifier } from './expiry-notifier';
+import { KeyAdministration } from './key-administration.service';
+import { KeyDelegation } from './key-delegation';
+import { KeyIssuingService } from './key-issuing.service';
+import { KeyLifecycleService } from './key-lifecycle.service';
+import { KeySettings } from './key-settings';
+import { KeyUnitOfWork } from './key-unit-of-work';
+import { OrganizationKeysService } from './organization-keys.service';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { BoundKeysRegistrar } from './bound-keys.registrar';
@@ -22,6 +32,16 @@ import { RotationScheduler } from './rotation-scheduler';
   imports: [TypeOrmModule.forFeature([ApiKeyEntity]), UsersModule, RateLimitModule, OrganizationsModule, EventsModule],
   controllers: [ApiKeysController, OrganizationKeysController],
   providers: [
+    ApiKeyRepository,
+    KeyUnitOfWork,
+    ApiKeyMapper,
+    KeySettings,
+    KeyDelegation,
+    KeyIssuingService,
+    KeyLifecycleService,
+    OrganizationKeysService,
+    KeyAdministration,
+    ExpiryNotifier,
     ApiKeysService,
     ApiKeyVerifier,
     LastUsedTracker,
@@ -33,6 +53,6 @@ import { RotationScheduler } from './rotation-scheduler';
     ApiKeyBearerStrategy,
     BoundKeysRegistrar,
   ],
-  exports: [ApiKeysService, ApiKeyVerifier, LastUsedTracker, RotationScheduler, KeyAdmission],
+  exports: [ApiKeysService, KeyAdministration, ApiKeyVerifier, LastUsedTracker, RotationScheduler, KeyAdmission],
 })
 export class ApiKeysModule {}

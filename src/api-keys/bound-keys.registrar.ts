@@ -1,26 +1,21 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { BoundKeys, DeletedBinding } from '../organizations/bound-keys';
-import { ApiKeyVerifier } from './api-key-verifier.service';
-import { ApiKeyEntity } from './entities/api-key.entity';
+import { BoundKeys } from '../organizations/bound-keys';
+import { ApiKeyRepository } from './api-key.repository';
+import { KeyUnitOfWork } from './key-unit-of-work';
 
 /** Answers for the keys bound to an organisation or project that is being deleted. */
 @Injectable()
 export class BoundKeysRegistrar implements OnModuleInit {
   constructor(
     private readonly boundKeys: BoundKeys,
-    private readonly verifier: ApiKeyVerifier,
+    private readonly keys: ApiKeyRepository,
+    private readonly unitOfWork: KeyUnitOfWork,
   ) {}
 
   onModuleInit(): void {
     this.boundKeys.register({
-      idsBoundTo: async (manager: EntityManager, binding: DeletedBinding) => {
-        const rows: Array<{ id: string }> = await manager.find(ApiKeyEntity, { where: binding, select: { id: true } });
-        return rows.map((row) => row.id);
-      },
-      forget: (ids) => {
-        for (const id of ids) this.verifier.invalidate(id);
-      },
+      idsBoundTo: (manager, binding) => this.keys.idsBoundTo(manager, binding),
+      forget: (ids) => this.unitOfWork.forgetRemoved(ids),
     });
   }
 }

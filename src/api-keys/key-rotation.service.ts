@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
 import { conflict, notFound } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth/auth.config';
 import { SecretBox } from '../core/crypto/secret-box';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-format';
-import { ApiKeyVerifier } from './api-key-verifier.service';
+import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyEntity } from './entities/api-key.entity';
+import { KeyTransaction } from './key-transaction';
+import { KeyUnitOfWork } from './key-unit-of-work';
 import { nextRotation } from './rotation-policy';
 import { ManageableKeys } from './manageable-keys';
 import type { Principal } from '../access/principal';
@@ -30,7 +29,6 @@ export interface Rotation {
   previous: ApiKeyEntity;
   /** The successor's plaintext: for the caller of a manual rotation only, never logged or stored in the clear. */
   key: string;
-  hash: string;
 }
 
 /** The path an owner fetches a sealed successor from. */
@@ -45,53 +43,49 @@ export class KeyRotationService {
   private readonly box: SecretBox;
 
   constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    private readonly verifier: ApiKeyVerifier,
+    private readonly keys: ApiKeyRepository,
+    private readonly unitOfWork: KeyUnitOfWork,
     private readonly clock: Clock,
     private readonly audit: AuditRecorder,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     private readonly manageable: ManageableKeys,
   ) {
-    this.box = new SecretBox(config.jwt.secret, 'sealed-api-keys');
+    this.box = new SecretBox(auth.jwt.secret, 'sealed-api-keys');
   }
 
   /**
-   * Replaces `old`, which the caller has locked (`FOR UPDATE`) in `manager`'s transaction: issues a
-   * successor with the same name, scopes, limits, quota and rotation policy, ends the old key after
-   * the grace period, and records `key.rotated` (and so its webhook) in the same transaction.
-   * Call `forgetReplaced` once the transaction has committed.
+   * Replaces `old`, which the caller has locked (`FOR UPDATE`) in `tx`: issues a successor with the
+   * same name, scopes, limits, quota and rotation policy, ends the old key after the grace period,
+   * and records `key.rotated` (and so its webhook) in the same transaction.
    */
-  async rotateLocked(manager: EntityManager, old: ApiKeyEntity, options: RotationOptions): Promise<Rotation> {
+  async rotateLocked(tx: KeyTransaction, old: ApiKeyEntity, options: RotationOptions): Promise<Rotation> {
     if (old.revokedAt) throw conflict('A revoked key cannot be rotated');
     if (old.replacedById || old.rotatedAt) throw conflict('This key was already rotated; rotate its successor instead');
 
     const key = generateApiKey();
     const hash = hashApiKey(key);
-    const keys = manager.getRepository(ApiKeyEntity);
     const now = this.clock.now();
     const scheduled = options.trigger === 'schedule';
-    const successor = await keys.save(
-      keys.create({
-        userId: old.userId,
-        name: old.name,
-        organizationId: old.organizationId,
-        projectId: old.projectId,
-        parentKeyId: old.parentKeyId,
-        keyPrefix: displayPrefix(key),
-        keyHash: hash,
-        scopes: old.scopes,
-        isActive: old.isActive,
-        expiresAt: old.expiresAt && old.expiresAt.getTime() > now ? old.expiresAt : null,
-        rateLimit: old.rateLimit,
-        quota: old.quota,
-        allowedIps: old.allowedIps,
-        rotationPolicy: old.rotationPolicy ?? null,
-        rotationDueAt: nextRotation(old.rotationPolicy ?? null, now),
-        sealedKey: scheduled ? this.box.seal(key) : null,
-      }),
-    );
+    const successor = await this.keys.insert(tx, {
+      userId: old.userId,
+      name: old.name,
+      organizationId: old.organizationId,
+      projectId: old.projectId,
+      parentKeyId: old.parentKeyId,
+      keyPrefix: displayPrefix(key),
+      keyHash: hash,
+      scopes: old.scopes,
+      isActive: old.isActive,
+      expiresAt: old.expiresAt && old.expiresAt.getTime() > now ? old.expiresAt : null,
+      rateLimit: old.rateLimit,
+      quota: old.quota,
+      allowedIps: old.allowedIps,
+      rotationPolicy: old.rotationPolicy ?? null,
+      rotationDueAt: nextRotation(old.rotationPolicy ?? null, now),
+      sealedKey: scheduled ? this.box.seal(key) : null,
+    });
     // The keys the old one minted now hang from its successor, so revoking it still reaches them.
-    await keys.update({ parentKeyId: old.id }, { parentKeyId: successor.id });
+    await this.keys.reparentChildren(tx.manager, old.id, successor.id);
     const graceEnd = new Date(now + options.graceSeconds * 1000);
     const previousExpiry = old.expiresAt;
     old.rotatedAt = new Date(now);
@@ -100,8 +94,8 @@ export class KeyRotationService {
     // The schedule moves to the successor; a sealed key not yet revealed is of no more use.
     old.rotationDueAt = null;
     old.sealedKey = null;
-    const previous = await keys.save(old);
-    await this.audit.record(manager, options.audit, {
+    const previous = await this.keys.save(tx, old);
+    await this.audit.record(tx.manager, options.audit, {
       action: 'key.rotated',
       targetType: 'api_key',
       targetId: old.id,
@@ -120,15 +114,7 @@ export class KeyRotationService {
         ...(scheduled ? { revealPath: revealPath(successor.id) } : {}),
       },
     });
-    return { successor, previous, key, hash };
-  }
-
-  /** After the rotations' transaction committed: the old keys' cached records go, the new keys are never shadowed. */
-  forgetReplaced(rotations: Rotation[]): void {
-    for (const { previous, hash } of rotations) {
-      this.verifier.invalidate(previous.id);
-      this.verifier.forgetHash(hash);
-    }
+    return { successor, previous, key };
   }
 
   /**
@@ -137,14 +123,13 @@ export class KeyRotationService {
    * as do a key that has nothing sealed and someone else's key.
    */
   async reveal(caller: Principal, id: string, audit: AuditContext): Promise<{ row: ApiKeyEntity; key: string }> {
-    return this.keys.manager.transaction(async (manager) => {
+    return this.unitOfWork.run(async (tx) => {
       // The row lock makes a concurrent reveal wait, then find nothing sealed. A key reveals only
       // what it may act on, like every other key route: nothing wider than itself (a successor has
       // its predecessor's scopes) and nothing outside its boundary.
-      const keys = manager.getRepository(ApiKeyEntity);
-      const claimed = await this.manageable.findForAction(manager, caller, id, { sealedKey: true });
+      const claimed = await this.manageable.findForAction(tx, caller, id, { sealedKey: true });
       if (!claimed.sealedKey) throw notFound('API key');
-      await keys.update({ id }, { sealedKey: null });
+      await this.keys.clearSealedKey(tx.manager, id);
       let key: string;
       try {
         key = this.box.open(claimed.sealedKey);
@@ -152,14 +137,15 @@ export class KeyRotationService {
         // Rolls the claim back: the sealed copy stays until the key is rotated again or revoked.
         throw conflict('The sealed key cannot be opened (JWT_SECRET changed since it was sealed); rotate the key again');
       }
-      await this.audit.record(manager, audit, {
+      await this.audit.record(tx.manager, audit, {
         action: 'key.revealed',
         targetType: 'api_key',
         targetId: id,
         ownerId: caller.userId,
         changes: { revealPending: { from: true, to: false } },
       });
-      const row = await keys.findOneOrFail({ where: { id } });
+      const row = await this.keys.findById(id, tx.manager);
+      if (!row) throw notFound('API key');
       return { row, key };
     });
   }

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
+import { ApiKeyRepository } from './api-key.repository';
 
 /**
  * Keeps `lastUsedAt` fresh without a write per request: uses are remembered in memory and
@@ -20,12 +18,12 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown 
   );
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly keys: ApiKeyRepository,
+    @Inject(apiKeysConfig.KEY) private readonly config: ApiKeysConfig,
   ) {}
 
   onModuleInit(): void {
-    this.flusher.start(this.config.apiKeys.lastUsedFlushSeconds * 1000);
+    this.flusher.start(this.config.lastUsedFlushSeconds * 1000);
   }
 
   /** Stops the timer, waits for a flush under way, then writes what is left. */
@@ -45,22 +43,15 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   async flush(): Promise<void> {
-    if (this.pending.size === 0 || !this.dataSource.isInitialized) return;
+    if (this.pending.size === 0 || !this.keys.isAvailable()) return;
     const batch = this.pending;
     this.pending = new Map();
-    const ids = [...batch.keys()];
-    const times = ids.map((id) => new Date(batch.get(id) as number).toISOString());
     try {
-      await this.dataSource.query(
-        `UPDATE "api_keys" AS k SET "last_used_at" = u.at
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at)
-          WHERE k."id" = u.id AND (k."last_used_at" IS NULL OR k."last_used_at" < u.at)`,
-        [ids, times],
-      );
+      await this.keys.recordLastUsed(batch);
     } catch (error) {
       // Keep the uses for the next attempt unless newer ones arrived meanwhile.
       for (const [id, at] of batch) if (!this.pending.has(id)) this.pending.set(id, at);
-      this.logger.warn(`Could not write lastUsedAt for ${ids.length} keys: ${(error as Error).message}`);
+      this.logger.warn(`Could not write lastUsedAt for ${batch.size} keys: ${(error as Error).message}`);
     }
   }
 }

@@ -1,20 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, FindOptionsWhere, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import type { Principal } from '../access/principal';
 import { missingScopes } from '../access/scopes';
 import { forbidden, insufficientScope, notFound } from '../core/errors/app.exception';
 import { KeyScopesService } from '../organizations/key-scopes.service';
+import { ApiKeyRepository } from './api-key.repository';
+import { KeyBoundary } from './api-key.repository.types';
 import { ApiKeyEntity } from './entities/api-key.entity';
-
-/** A lineage longer than any real chain of delegations and rotations; a bound on the walk, not a limit in practice. */
-const MAX_LINEAGE_DEPTH = 1000;
+import { KeyDelegation } from './key-delegation';
+import { KeyTransaction } from './key-transaction';
 
 /**
  * The keys a caller may see: its user's, and for a key bound to an organisation or project,
  * only those bound inside that boundary. Anything else is a 404, as if it did not exist.
  */
-export function manageableKeys(caller: Principal): FindOptionsWhere<ApiKeyEntity> {
+export function manageableKeys(caller: Principal): KeyBoundary {
   if (caller.projectId) return { userId: caller.userId, projectId: caller.projectId };
   if (caller.organizationId) return { userId: caller.userId, organizationId: caller.organizationId };
   return { userId: caller.userId };
@@ -38,28 +39,24 @@ export interface ActionOptions {
  */
 @Injectable()
 export class ManageableKeys {
-  constructor(private readonly keyScopes: KeyScopesService) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly keyScopes: KeyScopesService,
+    private readonly delegation: KeyDelegation,
+  ) {}
 
   /**
-   * The key `id`, locked (`FOR UPDATE`) in `manager`'s transaction, once the caller may act on it:
-   * 404 when it is outside the caller's boundary (as if it did not exist), 403 when it is inside but
-   * out of the caller's authority.
+   * The key `id`, locked (`FOR UPDATE`) in `tx`, once the caller may act on it: 404 when it is
+   * outside the caller's boundary (as if it did not exist), 403 when it is inside but out of the
+   * caller's authority.
    */
-  async findForAction(manager: EntityManager, caller: Principal, id: string, options: ActionOptions = {}): Promise<ApiKeyEntity> {
-    const where: FindOptionsWhere<ApiKeyEntity> = options.organizationId
-      ? { organizationId: options.organizationId, id }
-      : { ...manageableKeys(caller), id };
-    const keys = manager.getRepository(ApiKeyEntity);
+  async findForAction(tx: KeyTransaction, caller: Principal, id: string, options: ActionOptions = {}): Promise<ApiKeyEntity> {
+    const boundary: KeyBoundary = options.organizationId ? { organizationId: options.organizationId } : manageableKeys(caller);
     const target = options.sealedKey
-      ? await keys
-          .createQueryBuilder('key')
-          .addSelect('key.sealedKey')
-          .where({ ...where, revokedAt: IsNull() })
-          .setLock('pessimistic_write')
-          .getOne()
-      : await keys.findOne({ where, lock: { mode: 'pessimistic_write' } });
+      ? await this.keys.lockSealedInBoundary(tx, boundary, id)
+      : await this.keys.lockInBoundary(tx, boundary, id);
     if (!target) throw notFound('API key');
-    await this.assertMayActOn(manager, caller, target);
+    await this.assertMayActOn(tx.manager, caller, target);
     return target;
   }
 
@@ -69,7 +66,7 @@ export class ManageableKeys {
     const targetScopes = ownerRole ? await this.keyScopes.effective(target, ownerRole) : [];
     const wider = missingScopes(caller.scopes, targetScopes);
     if (wider.length > 0) throw insufficientScope(wider);
-    if (target.id !== caller.keyId && !(await this.withinDelegation(manager, caller.keyId, target.id))) {
+    if (target.id !== caller.keyId && !(await this.delegation.withinDelegation(manager, caller.keyId, target.id))) {
       throw forbidden('A key minted by another key can act only on itself and the keys minted from it');
     }
   }
@@ -77,33 +74,5 @@ export class ManageableKeys {
   private async roleOf(manager: EntityManager, userId: string): Promise<UserEntity['role'] | null> {
     const owner = await manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, role: true } });
     return owner?.role ?? null;
-  }
-
-  /**
-   * True when the caller was minted by its user (no delegation to stay within), or `targetId`
-   * descends from it: walking up from the target through parents and predecessors (a rotation
-   * moves a key's children to its successor, and a successor stands for the key it replaced)
-   * reaches the caller.
-   */
-  private async withinDelegation(manager: EntityManager, callerId: string, targetId: string): Promise<boolean> {
-    const rows: Array<{ delegated: boolean; reached: boolean }> = await manager.query(
-      `WITH RECURSIVE lineage(id, depth) AS (
-         SELECT $2::uuid, 0
-         UNION
-         SELECT up.id, lineage.depth + 1
-           FROM lineage
-           CROSS JOIN LATERAL (
-             SELECT parent_key_id AS id FROM api_keys WHERE id = lineage.id AND parent_key_id IS NOT NULL
-             UNION ALL
-             SELECT id FROM api_keys WHERE replaced_by_id = lineage.id
-           ) up
-          WHERE lineage.depth < $3
-       )
-       SELECT (SELECT parent_key_id IS NOT NULL FROM api_keys WHERE id = $1) AS delegated,
-              EXISTS (SELECT 1 FROM lineage WHERE id = $1) AS reached`,
-      [callerId, targetId, MAX_LINEAGE_DEPTH],
-    );
-    const [{ delegated, reached }] = rows;
-    return !delegated || reached;
   }
 }

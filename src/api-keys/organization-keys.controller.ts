@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiKeysService } from './api-keys.service';
+import { OrganizationKeysService } from './organization-keys.service';
 import { ListApiKeysQueryDto } from './dto/create-api-key.dto';
 import { AdminApiKeyResponseDto } from './dto/api-key-response.dto';
 import { Audit, AuditContext } from '../events/audit-context';
@@ -20,7 +20,7 @@ import { ReducesAccess } from '../rate-limit/rate-limit.decorators';
 @ApiTags('organizations')
 @Controller('v1/organizations/:id/keys')
 export class OrganizationKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(private readonly keys: OrganizationKeysService) {}
 
   @Get()
   @RequireScopes('admin:keys')

@@ -1,5 +1,5 @@
 import { AppException } from '../core/errors/app.exception';
-import { loadConfig } from '../core/config/app-config';
+import { loadConfig } from '../app.config';
 import { nextRotation, resolveGrace, resolveRotationPolicy, samePolicy } from './rotation-policy';
 
 const { apiKeys } = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48), KEY_ROTATION_GRACE: '1h', KEY_ROTATION_MAX_GRACE: '1d' });

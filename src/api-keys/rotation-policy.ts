@@ -1,5 +1,5 @@
 import { validationFailed } from '../core/errors/app.exception';
-import { AppConfig } from '../core/config/app-config';
+import { ApiKeysConfig } from './api-keys.config';
 import { RotationPolicyDto } from './dto/rotation-policy.dto';
 import { RotationPolicySetting } from './entities/api-key.entity';
 
@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 const DEFAULT_NOTICE_DAYS = 7;
 
 /** A grace period as asked for, or the configured default; more than the configured maximum is a 400 naming `field`. */
-export function resolveGrace(requested: number | undefined, config: AppConfig['apiKeys'], field: string): number {
+export function resolveGrace(requested: number | undefined, config: ApiKeysConfig, field: string): number {
   const grace = requested ?? config.rotationGraceSeconds;
   if (grace > config.rotationMaxGraceSeconds) {
     throw validationFailed([{ field, messages: [`${field.split('.').pop()} must not exceed ${config.rotationMaxGraceSeconds}`] }]);
@@ -16,7 +16,7 @@ export function resolveGrace(requested: number | undefined, config: AppConfig['a
 }
 
 /** The policy to store: defaults resolved now, so a later change of configuration does not alter it. */
-export function resolveRotationPolicy(dto: RotationPolicyDto, config: AppConfig['apiKeys']): RotationPolicySetting {
+export function resolveRotationPolicy(dto: RotationPolicyDto, config: ApiKeysConfig): RotationPolicySetting {
   return {
     everyDays: dto.everyDays,
     gracePeriodSeconds: resolveGrace(dto.gracePeriodSeconds, config, 'rotationPolicy.gracePeriodSeconds'),

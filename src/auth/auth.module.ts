@@ -11,7 +11,9 @@ import { AuthenticationGuard } from './authentication.guard';
 import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { JwtStrategy } from './jwt.strategy';
+import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { LoginThrottleService } from './login-throttle.service';
+import { RefreshTokenRepository } from './refresh-token.repository';
 import { TokenService } from './token.service';
 import { SessionEntity } from './sessions/session.entity';
 import { SessionsController } from './sessions/sessions.controller';
@@ -32,7 +34,17 @@ import { SessionsService } from './sessions/sessions.service';
     EventsModule,
   ],
   controllers: [AuthController, SessionsController],
-  providers: [AuthService, LoginThrottleService, TokenService, JwtStrategy, SessionsRepository, SessionsService, AuthenticationGuard],
+  providers: [
+    RefreshTokenRepository,
+    KnownLoginAddressRepository,
+    SessionsRepository,
+    AuthService,
+    LoginThrottleService,
+    TokenService,
+    SessionsService,
+    JwtStrategy,
+    AuthenticationGuard,
+  ],
   exports: [TokenService, AuthenticationGuard],
 })
 export class AuthModule {}

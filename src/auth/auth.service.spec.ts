@@ -1,134 +1,57 @@
 import { HttpException, Logger } from '@nestjs/common';
-import { QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AppException } from '../core/errors/app.exception';
-import { AppConfig, loadConfig } from '../core/config/app-config';
+import { AppConfig, loadConfig } from '../app.config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { Clock } from '../core/time/clock';
 import { AuthService } from './auth.service';
 import { UserEntity } from '../users/user.entity';
+import { NewUser, UserRepository } from '../users/user.repository';
 import { PasswordService } from '../users/password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from '../users/user-access.service';
 import { LoginClient, LoginThrottleService } from './login-throttle.service';
-import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
+import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { AuditContext } from '../events/audit-context';
-import { AuditEventEntity } from '../events/audit-event.entity';
 import { AuditRecorder } from '../events/audit-recorder';
-import type { WebhookOutbox } from '../events/webhook-outbox';
+import { FakeAuditRecorder, FakeTransactions } from '../../test/support/unit-fakes';
 
-type UserWhere = Partial<Pick<UserEntity, 'id' | 'email'>>;
-
-/** The query builder chain `login` uses, over the fake's rows. */
-class FakeUserQuery {
-  private email?: string;
-
-  constructor(private readonly rows: UserEntity[]) {}
-
-  addSelect(_selection: string): this {
-    return this;
-  }
-
-  where(_condition: string, parameters: { email: string }): this {
-    this.email = parameters.email;
-    return this;
-  }
-
-  async getOne(): Promise<UserEntity | null> {
-    return this.rows.find((row) => row.email === this.email) ?? null;
-  }
-}
-
-/** One row AuditRecorder.record inserted, with how it was written. */
-interface AuditWrite {
-  target: unknown;
-  row: Record<string, unknown>;
-  /** `transaction`: through the manager a transaction handed out; `repository`: through `repository.manager`. */
-  via: 'transaction' | 'repository';
-  /** Whether a transaction was still open when the insert completed (false for one that was not awaited). */
-  inTransaction: boolean;
-}
-
-/**
- * `repository.manager` and the manager its transactions hand out, in memory: the transaction
- * manager's `getRepository` answers the same fake repository, and both record audit inserts.
- */
-class FakeManagers {
-  readonly writes: AuditWrite[] = [];
-  private open = 0;
-
-  readonly transactional = {
-    getRepository: jest.fn((target: unknown) => {
-      if (target !== this.entity) throw new Error('FakeManagers: unexpected repository requested');
-      return this.repository;
-    }),
-    insert: jest.fn(async (target: unknown, row: Record<string, unknown>): Promise<void> => this.write('transaction', target, row)),
-  };
-
-  readonly manager = {
-    transaction: jest.fn(async <T>(work: (manager: unknown) => Promise<T>): Promise<T> => {
-      this.open++;
-      try {
-        return await work(this.transactional);
-      } finally {
-        this.open--;
-      }
-    }),
-    insert: jest.fn(async (target: unknown, row: Record<string, unknown>): Promise<void> => this.write('repository', target, row)),
-  };
-
-  constructor(
-    private readonly repository: object,
-    private readonly entity: unknown,
-  ) {}
-
-  get inTransaction(): boolean {
-    return this.open > 0;
-  }
-
-  /** The audit rows, in the order they were written. */
-  get events(): Array<Record<string, unknown>> {
-    return this.writes.map((write) => write.row);
-  }
-
-  private async write(via: AuditWrite['via'], target: unknown, row: Record<string, unknown>): Promise<void> {
-    // A real insert is a round trip: a write the service does not await lands too late to be seen.
-    await new Promise((resolve) => setImmediate(resolve));
-    this.writes.push({ via, target, row: { ...row }, inTransaction: this.open > 0 });
-  }
-}
-
-/** The part of Repository<UserEntity> that AuthService uses, in memory. */
-class FakeUserRepository {
+/** The users table behind UserRepository's interface, in memory. */
+class FakeUsers implements Pick<UserRepository, 'getByEmail' | 'getByEmailWithPassword' | 'getByIdOrFail' | 'create' | 'setRole'> {
   readonly rows: UserEntity[] = [];
-  readonly managers = new FakeManagers(this, UserEntity);
-  readonly manager = this.managers.manager;
-  saveError?: unknown;
+  /** What `create` rejects with, once set. */
+  createError?: unknown;
+  /** Stored as `create` fails: the account another instance created at the same moment. */
+  racedBy?: Partial<UserEntity> & Pick<UserEntity, 'email'>;
   private nextId = 1;
 
-  readonly create = jest.fn((input: Partial<UserEntity>): UserEntity => Object.assign(new UserEntity(), input));
+  readonly getByEmail = jest.fn(async (email: string) => this.rows.find((row) => row.email === email) ?? null);
+  readonly getByEmailWithPassword = jest.fn(async (email: string) => this.rows.find((row) => row.email === email) ?? null);
+  readonly getByIdOrFail = jest.fn(async (id: string) => {
+    const user = this.rows.find((row) => row.id === id);
+    if (!user) throw new Error(`no user ${id}`);
+    return user;
+  });
 
-  readonly save = jest.fn(async (user: UserEntity): Promise<UserEntity> => {
+  readonly create = jest.fn(async (user: NewUser, _manager?: EntityManager): Promise<UserEntity> => {
+    if (this.racedBy) this.seed(this.racedBy);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the failure a test injects, thrown as given
-    if (this.saveError) throw this.saveError;
+    if (this.createError) throw this.createError;
     const now = new Date('2026-01-01T00:00:00.000Z');
-    const saved = Object.assign(
-      new UserEntity(),
-      { isActive: true, createdAt: now, updatedAt: now, id: `user-${this.nextId++}` },
-      defined(user),
-    );
-    this.rows.push(saved);
-    return saved;
+    const created = Object.assign(new UserEntity(), {
+      ...user,
+      id: `user-${this.nextId++}`,
+      isActive: true,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.rows.push(created);
+    return created;
   });
 
-  readonly findOneBy = jest.fn(
-    async (where: UserWhere): Promise<UserEntity | null> => this.rows.find((row) => matches(row, where)) ?? null,
-  );
-
-  readonly update = jest.fn(async (where: UserWhere, patch: Partial<UserEntity>): Promise<void> => {
-    for (const row of this.rows) if (matches(row, where)) Object.assign(row, patch);
+  readonly setRole = jest.fn(async (id: string, role: UserEntity['role']): Promise<void> => {
+    for (const row of this.rows) if (row.id === id) row.role = role;
   });
-
-  readonly createQueryBuilder = jest.fn((_alias: string) => new FakeUserQuery(this.rows));
 
   seed(user: Partial<UserEntity> & Pick<UserEntity, 'email'>): UserEntity {
     const now = new Date('2025-01-01T00:00:00.000Z');
@@ -147,22 +70,16 @@ class FakeUserRepository {
   }
 }
 
-/** The fields of an entity that are set (TypeScript's class fields start out as own `undefined` properties). */
-function defined<T extends object>(entity: T): Partial<T> {
-  return Object.fromEntries(Object.entries(entity).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-function matches(row: UserEntity, where: UserWhere): boolean {
-  return Object.entries(where).every(([key, value]) => row[key as keyof UserEntity] === value);
-}
-
 type FakePasswords = { [K in 'hash' | 'verify' | 'verifyAgainstDummy']: jest.MockedFunction<PasswordService[K]> };
 type FakeTokens = { [K in 'issue' | 'rotate' | 'revokeFamily']: jest.MockedFunction<TokenService[K]> };
-type FakeKnownAddresses = { [K in 'existsBy' | 'upsert' | 'delete']: jest.Mock };
 type FakeUserAccess = { [K in 'get' | 'invalidate']: jest.MockedFunction<UserAccessService[K]> };
+type FakeKnownAddresses = { [K in 'isKnown' | 'remember' | 'forgetOlderThan']: jest.MockedFunction<KnownLoginAddressRepository[K]> };
 
-/** These units' audit rows are what they assert; webhook fan-out is the outbox's own concern. */
-const NO_WEBHOOKS = { enqueue: () => Promise.resolve() } as unknown as WebhookOutbox;
+const fakePasswords = (): FakePasswords => ({
+  hash: jest.fn(async (password: string) => `hash:${password}`),
+  verify: jest.fn(async (hash: string, password: string) => hash === `hash:${password}`),
+  verifyAgainstDummy: jest.fn(async (_password: string) => false as const),
+});
 
 const ISSUED: IssuedTokens = {
   accessToken: 'access-token',
@@ -171,6 +88,19 @@ const ISSUED: IssuedTokens = {
   refreshToken: 'refresh-token',
   refreshExpiresAt: new Date('2026-01-08T00:00:00.000Z'),
 };
+
+const fakeTokens = (): FakeTokens => ({
+  issue: jest.fn<Promise<IssuedTokens>, Parameters<TokenService['issue']>>(async () => ISSUED),
+  rotate: jest.fn(),
+  revokeFamily: jest.fn(),
+});
+
+/** No address is known yet: every login spends the untrusted budgets. */
+const fakeKnownAddresses = (): FakeKnownAddresses => ({
+  isKnown: jest.fn<Promise<boolean>, Parameters<KnownLoginAddressRepository['isKnown']>>(async () => false),
+  remember: jest.fn<Promise<void>, Parameters<KnownLoginAddressRepository['remember']>>(async () => undefined),
+  forgetOlderThan: jest.fn<Promise<void>, Parameters<KnownLoginAddressRepository['forgetOlderThan']>>(async () => undefined),
+});
 
 /** The configuration the app would load, with per-test overrides. */
 function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
@@ -190,24 +120,6 @@ const ANONYMOUS: AuditContext = {
   requestId: 'req-1',
 };
 
-/** The whole row AuditRecorder writes for an event on a user. */
-const userEvent = (
-  action: string,
-  actor: Pick<AuditContext, 'actorType' | 'actorId'>,
-  targetId: string | null,
-  changes: Record<string, { from: unknown; to: unknown }> | null,
-) => ({
-  action,
-  ...actor,
-  actorKeyId: null,
-  targetType: 'user',
-  targetId,
-  ip: '127.0.0.1',
-  userAgent: 'jest',
-  requestId: 'req-1',
-  changes,
-});
-
 const uniqueViolation = (): QueryFailedError =>
   new QueryFailedError('INSERT INTO "users" ...', [], Object.assign(new Error('duplicate key value'), { code: '23505' }));
 
@@ -221,7 +133,9 @@ async function rejection(promise: Promise<unknown>): Promise<AppException> {
 }
 
 describe('AuthService', () => {
-  let users: FakeUserRepository;
+  let transactions: FakeTransactions;
+  let users: FakeUsers;
+  let audit: FakeAuditRecorder;
   let passwords: FakePasswords;
   let tokens: FakeTokens;
   let userAccess: FakeUserAccess;
@@ -229,43 +143,32 @@ describe('AuthService', () => {
 
   const makeService = (config: AppConfig = testConfig()): AuthService =>
     new AuthService(
-      users as unknown as Repository<UserEntity>,
+      transactions as unknown as DataSource,
+      users as unknown as UserRepository,
       passwords as unknown as PasswordService,
       tokens as unknown as TokenService,
       userAccess as unknown as UserAccessService,
       config,
       new LoginThrottleService(
         config,
-        new RateLimitService(config, new Clock()),
-        knownAddresses as unknown as Repository<KnownLoginAddressEntity>,
+        config.rateLimit,
+        new RateLimitService(config.rateLimit, config, new Clock()),
+        knownAddresses as unknown as KnownLoginAddressRepository,
         new Clock(),
       ),
-      new AuditRecorder(NO_WEBHOOKS),
+      audit as unknown as AuditRecorder,
     );
-
-  /** The audit rows written so far. */
-  const events = (): Array<Record<string, unknown>> => users.managers.events;
 
   beforeEach(() => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation();
     jest.spyOn(Logger.prototype, 'warn').mockImplementation();
-    users = new FakeUserRepository();
-    passwords = {
-      hash: jest.fn(async (password: string) => `hash:${password}`),
-      verify: jest.fn(async (hash: string, password: string) => hash === `hash:${password}`),
-      verifyAgainstDummy: jest.fn(async (_password: string) => false as const),
-    };
-    tokens = {
-      issue: jest.fn(async (_userId: string) => ISSUED),
-      rotate: jest.fn(),
-      revokeFamily: jest.fn(),
-    };
+    transactions = new FakeTransactions();
+    users = new FakeUsers();
+    audit = new FakeAuditRecorder(transactions);
+    passwords = fakePasswords();
+    tokens = fakeTokens();
     userAccess = { get: jest.fn(), invalidate: jest.fn() };
-    knownAddresses = {
-      existsBy: jest.fn(async () => false),
-      upsert: jest.fn(async () => undefined),
-      delete: jest.fn(async () => undefined),
-    };
+    knownAddresses = fakeKnownAddresses();
   });
 
   afterEach(() => {
@@ -273,65 +176,67 @@ describe('AuthService', () => {
   });
 
   describe('register', () => {
+    const register = (service = makeService()) =>
+      service.register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS);
+
     it('stores a user with the hashed password and the user role, and never returns the hash', async () => {
-      const response = await makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS);
+      const response = await register();
 
       expect(passwords.hash).toHaveBeenCalledWith('a-long-enough-password');
-      expect(users.create).toHaveBeenCalledWith({
-        email: 'ada@example.com',
-        name: null,
-        passwordHash: 'hash:a-long-enough-password',
-        role: 'user',
-      });
+      expect(users.create).toHaveBeenCalledWith(
+        { email: 'ada@example.com', name: null, passwordHash: 'hash:a-long-enough-password', role: 'user' },
+        transactions.transactional,
+      );
       expect(response).toMatchObject({ email: 'ada@example.com', name: null, role: 'user', isActive: true });
       expect(response).not.toHaveProperty('passwordHash');
       expect(JSON.stringify(response)).not.toContain('a-long-enough-password');
     });
 
     it('records user.registered, acted by the new user, in the transaction that stores the user', async () => {
-      const response = await makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS);
+      const response = await register();
 
-      expect(users.manager.transaction).toHaveBeenCalledTimes(1);
-      expect(events()).toEqual([
-        userEvent('user.registered', { actorType: 'user', actorId: response.id }, response.id, {
-          email: { from: null, to: 'ada@example.com' },
-        }),
-      ]);
+      expect(transactions.transaction).toHaveBeenCalledTimes(1);
       expect(response.id).toBe(users.rows[0].id);
-      expect(users.managers.writes).toEqual([
-        expect.objectContaining({ target: AuditEventEntity, via: 'transaction', inTransaction: true }),
+      expect(audit.calls).toEqual([
+        {
+          manager: transactions.transactional,
+          inTransaction: true,
+          context: { ...ANONYMOUS, actorType: 'user', actorId: response.id },
+          event: {
+            action: 'user.registered',
+            targetType: 'user',
+            targetId: response.id,
+            changes: { email: { from: null, to: 'ada@example.com' } },
+          },
+        },
       ]);
-      expect(users.manager.insert).not.toHaveBeenCalled();
-      const recorded = JSON.stringify(users.managers.writes);
+      const recorded = JSON.stringify(audit.calls);
       expect(recorded).not.toContain('a-long-enough-password');
       expect(recorded).not.toContain('hash:');
     });
 
     it('maps a unique violation to 409 conflict', async () => {
-      users.saveError = uniqueViolation();
-      const error = await rejection(makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS));
+      users.createError = uniqueViolation();
+      const error = await rejection(register());
       expect(error.getStatus()).toBe(409);
       expect(error.code).toBe('conflict');
-      expect(events()).toEqual([]);
+      expect(audit.calls).toEqual([]);
     });
 
     it('rethrows any other database error unchanged', async () => {
       const notNull = new QueryFailedError('INSERT ...', [], Object.assign(new Error('null value'), { code: '23502' }));
-      users.saveError = notNull;
-      await expect(makeService().register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS)).rejects.toBe(
-        notNull,
-      );
-      expect(events()).toEqual([]);
+      users.createError = notNull;
+      await expect(register()).rejects.toBe(notNull);
+      expect(audit.calls).toEqual([]);
     });
 
     it('is refused with 403 forbidden when registration is closed, before any hashing or write', async () => {
-      const service = makeService(testConfig({ allowRegistration: false }));
-      const error = await rejection(service.register({ email: 'ada@example.com', password: 'a-long-enough-password' }, ANONYMOUS));
+      const error = await rejection(register(makeService(testConfig({ allowRegistration: false }))));
       expect(error.getStatus()).toBe(403);
       expect(error.code).toBe('forbidden');
       expect(passwords.hash).not.toHaveBeenCalled();
-      expect(users.save).not.toHaveBeenCalled();
-      expect(events()).toEqual([]);
+      expect(users.create).not.toHaveBeenCalled();
+      expect(audit.calls).toEqual([]);
     });
   });
 
@@ -345,18 +250,21 @@ describe('AuthService', () => {
     };
 
     /**
-     * Exactly one user.login_failed, written (and awaited) before the 401, outside any transaction,
-     * acted by the anonymous caller, and without the password tried or the stored hash.
+     * Exactly one user.login_failed, recorded (and awaited) before the 401 through the connection's
+     * manager, outside any transaction, acted by the anonymous caller, and without the password
+     * tried or the submitted email.
      */
     const expectLoginFailed = (targetId: string | null, reason: string, email: string, password: string): void => {
-      expect(events()).toEqual([
-        userEvent('user.login_failed', { actorType: 'anonymous', actorId: null }, targetId, { reason: { from: null, to: reason } }),
+      expect(audit.calls).toEqual([
+        {
+          manager: transactions.manager,
+          inTransaction: false,
+          context: ANONYMOUS,
+          event: { action: 'user.login_failed', targetType: 'user', targetId, changes: { reason: { from: null, to: reason } } },
+        },
       ]);
-      expect(users.managers.writes).toEqual([
-        expect.objectContaining({ target: AuditEventEntity, via: 'repository', inTransaction: false }),
-      ]);
-      expect(users.manager.transaction).not.toHaveBeenCalled();
-      const recorded = JSON.stringify(users.managers.writes);
+      expect(transactions.transaction).not.toHaveBeenCalled();
+      const recorded = JSON.stringify(audit.calls);
       expect(recorded).not.toContain(password);
       expect(recorded).not.toContain('hash:');
       // The submitted email is never kept: one that matches no account may be a mistyped password.
@@ -367,7 +275,8 @@ describe('AuthService', () => {
       const user = users.seed({ email: 'ada@example.com' });
       const pair = await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
 
-      expect(tokens.issue).toHaveBeenCalledWith(user.id, users.managers.transactional);
+      expect(users.getByEmailWithPassword).toHaveBeenCalledWith('ada@example.com');
+      expect(tokens.issue).toHaveBeenCalledWith(user.id, transactions.transactional);
       expect(pair).toMatchObject({
         accessToken: 'access-token',
         tokenType: 'Bearer',
@@ -384,23 +293,34 @@ describe('AuthService', () => {
       const user = users.seed({ email: 'ada@example.com' });
       let issuedInTransaction = false;
       tokens.issue.mockImplementation(async () => {
-        issuedInTransaction = users.managers.inTransaction;
+        issuedInTransaction = transactions.inTransaction;
         return ISSUED;
       });
       await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
 
       expect(tokens.issue).toHaveBeenCalledTimes(1);
-      expect(tokens.issue.mock.calls[0][1]).toBe(users.managers.transactional);
+      expect(tokens.issue.mock.calls[0][1]).toBe(transactions.transactional);
       expect(issuedInTransaction).toBe(true);
-      expect(users.manager.transaction).toHaveBeenCalledTimes(1);
-      expect(events()).toEqual([userEvent('user.login_succeeded', { actorType: 'user', actorId: user.id }, user.id, null)]);
-      expect(users.managers.writes).toEqual([
-        expect.objectContaining({ target: AuditEventEntity, via: 'transaction', inTransaction: true }),
+      expect(transactions.transaction).toHaveBeenCalledTimes(1);
+      expect(audit.calls).toEqual([
+        {
+          manager: transactions.transactional,
+          inTransaction: true,
+          context: { ...ANONYMOUS, actorType: 'user', actorId: user.id },
+          event: { action: 'user.login_succeeded', targetType: 'user', targetId: user.id },
+        },
       ]);
-      const recorded = JSON.stringify(users.managers.writes);
+      const recorded = JSON.stringify(audit.calls);
       expect(recorded).not.toContain('right-password');
       expect(recorded).not.toContain('access-token');
       expect(recorded).not.toContain('refresh-token');
+    });
+
+    it('remembers the address of a successful login', async () => {
+      const user = users.seed({ email: 'ada@example.com' });
+      await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
+      expect(knownAddresses.remember).toHaveBeenCalledWith(user.id, expect.stringMatching(/^[0-9a-f]{64}$/), expect.any(Date));
+      expect(JSON.stringify(knownAddresses.remember.mock.calls)).not.toContain(CLIENT.ip);
     });
 
     it('spends the time of a real verification on an unknown email, then fails with 401', async () => {
@@ -435,12 +355,23 @@ describe('AuthService', () => {
     });
   });
 
+  describe('refresh', () => {
+    it('answers the rotated pair with the user it belongs to', async () => {
+      const user = users.seed({ email: 'ada@example.com' });
+      tokens.rotate.mockResolvedValue({ ...ISSUED, userId: user.id });
+      const pair = await makeService().refresh('refresh-token');
+      expect(tokens.rotate).toHaveBeenCalledWith('refresh-token');
+      expect(users.getByIdOrFail).toHaveBeenCalledWith(user.id);
+      expect(pair).toMatchObject({ accessToken: 'access-token', tokenType: 'Bearer', user: { id: user.id, email: 'ada@example.com' } });
+    });
+  });
+
   describe('ensureBootstrapAdmin', () => {
     it('creates the admin with a normalised email and a hashed password when missing', async () => {
       await makeService().ensureBootstrapAdmin('  Root@Example.COM ', 'admin-password-0123');
 
-      expect(users.findOneBy).toHaveBeenCalledWith({ email: 'root@example.com' });
-      expect(users.save).toHaveBeenCalledTimes(1);
+      expect(users.getByEmail).toHaveBeenCalledWith('root@example.com');
+      expect(users.create).toHaveBeenCalledTimes(1);
       expect(users.rows).toHaveLength(1);
       expect(users.rows[0]).toMatchObject({ email: 'root@example.com', role: 'admin', passwordHash: 'hash:admin-password-0123' });
     });
@@ -449,9 +380,9 @@ describe('AuthService', () => {
       const existing = users.seed({ email: 'root@example.com', role: 'user' });
       await makeService().ensureBootstrapAdmin('root@example.com', 'admin-password-0123');
 
-      expect(users.update).toHaveBeenCalledWith({ id: existing.id }, { role: 'admin' });
+      expect(users.setRole).toHaveBeenCalledWith(existing.id, 'admin');
       expect(userAccess.invalidate).toHaveBeenCalledWith(existing.id);
-      expect(users.save).not.toHaveBeenCalled();
+      expect(users.create).not.toHaveBeenCalled();
       expect(users.rows).toHaveLength(1);
       expect(users.rows[0].role).toBe('admin');
       // The configured password does not overwrite the account's own.
@@ -462,29 +393,33 @@ describe('AuthService', () => {
       users.seed({ email: 'root@example.com', role: 'admin' });
       await makeService().ensureBootstrapAdmin('root@example.com', 'admin-password-0123');
 
-      expect(users.update).not.toHaveBeenCalled();
-      expect(users.save).not.toHaveBeenCalled();
+      expect(users.setRole).not.toHaveBeenCalled();
+      expect(users.create).not.toHaveBeenCalled();
       expect(userAccess.invalidate).not.toHaveBeenCalled();
       expect(users.rows).toHaveLength(1);
       expect(users.rows[0].role).toBe('admin');
     });
 
     it('promotes instead of failing when another instance created the account at the same moment', async () => {
-      users.saveError = uniqueViolation();
+      users.racedBy = { email: 'root@example.com', role: 'user' };
+      users.createError = uniqueViolation();
       await expect(makeService().ensureBootstrapAdmin('root@example.com', 'admin-password-0123')).resolves.toBeUndefined();
-      expect(users.update).toHaveBeenCalledWith({ email: 'root@example.com' }, { role: 'admin' });
+
+      expect(users.rows).toEqual([expect.objectContaining({ email: 'root@example.com', role: 'admin' })]);
+      expect(users.setRole).toHaveBeenCalledWith(users.rows[0].id, 'admin');
+      expect(userAccess.invalidate).toHaveBeenCalledWith(users.rows[0].id);
     });
 
     it('rethrows a database error that is not a race', async () => {
       const failure = new Error('connection lost');
-      users.saveError = failure;
+      users.createError = failure;
       await expect(makeService().ensureBootstrapAdmin('root@example.com', 'admin-password-0123')).rejects.toBe(failure);
-      expect(users.update).not.toHaveBeenCalled();
+      expect(users.setRole).not.toHaveBeenCalled();
     });
 
     it('runs at bootstrap only when configured', async () => {
       await makeService().onApplicationBootstrap();
-      expect(users.findOneBy).not.toHaveBeenCalled();
+      expect(users.getByEmail).not.toHaveBeenCalled();
 
       const config = testConfig({ bootstrapAdmin: { email: 'root@example.com', password: 'admin-password-0123' } });
       await makeService(config).onApplicationBootstrap();

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { conflict, forbidden, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from './auth.config';
 import { LoginDto, RegisterDto } from './dto/auth.dto';
 import { LoginResponseDto, TokenPairDto, UserResponseDto } from './dto/auth-response.dto';
 import { UserEntity } from '../users/user.entity';
+import { UserRepository } from '../users/user.repository';
 import { PasswordService } from '../users/password.service';
 import { IssuedTokens, TokenService } from './token.service';
 import { UserAccessService } from '../users/user-access.service';
@@ -22,11 +22,12 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UserRepository,
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly userAccess: UserAccessService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly loginThrottle: LoginThrottleService,
     private readonly audit: AuditRecorder,
   ) {}
@@ -40,9 +41,8 @@ export class AuthService implements OnApplicationBootstrap {
     if (!this.config.allowRegistration) throw forbidden('Registration is closed on this server');
     const passwordHash = await this.passwords.hash(dto.password);
     try {
-      const user = await this.users.manager.transaction(async (manager) => {
-        const users = manager.getRepository(UserEntity);
-        const created = await users.save(users.create({ email: dto.email, name: dto.name ?? null, passwordHash, role: 'user' }));
+      const user = await this.dataSource.transaction(async (manager) => {
+        const created = await this.users.create({ email: dto.email, name: dto.name ?? null, passwordHash, role: 'user' }, manager);
         await this.audit.record(
           manager,
           { ...audit, actorType: 'user', actorId: created.id },
@@ -68,11 +68,7 @@ export class AuthService implements OnApplicationBootstrap {
    * Shared by the token login and the browser session sign-in.
    */
   async checkCredentials(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<UserEntity> {
-    const user = await this.users
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('user.email = :email', { email: dto.email })
-      .getOne();
+    const user = await this.users.getByEmailWithPassword(dto.email);
     // Before the password is checked: a trusted client (device token, known address) spends its own
     // budget, anyone else the per-account and per-address ones (LoginThrottleService).
     await this.loginThrottle.admit(dto.email, user?.id ?? null, client);
@@ -83,7 +79,7 @@ export class AuthService implements OnApplicationBootstrap {
       this.logger.log({ event: 'login_failed', userId: user?.id }, 'Login failed');
       // Never the submitted email: one that matched no account may be a password typed in the wrong field.
       const reason = !user ? 'unknown_account' : !valid ? 'wrong_password' : 'inactive';
-      await this.audit.record(this.users.manager, audit, {
+      await this.audit.record(this.dataSource.manager, audit, {
         action: 'user.login_failed',
         targetType: 'user',
         targetId: user?.id ?? null,
@@ -96,7 +92,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   async login(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
     const user = await this.checkCredentials(dto, audit, client);
-    const issued = await this.users.manager.transaction(async (manager) => {
+    const issued = await this.dataSource.transaction(async (manager) => {
       const tokens = await this.tokens.issue(user.id, manager);
       await this.audit.record(
         manager,
@@ -111,7 +107,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const issued = await this.tokens.rotate(refreshToken);
-    const user = await this.users.findOneByOrFail({ id: issued.userId });
+    const user = await this.users.getByIdOrFail(issued.userId);
     return this.toTokenPair(issued, user);
   }
 
@@ -124,32 +120,36 @@ export class AuthService implements OnApplicationBootstrap {
   /** Creates the configured bootstrap admin, or promotes that account; never duplicates or demotes. */
   async ensureBootstrapAdmin(email: string, password: string): Promise<void> {
     const normalised = email.trim().toLowerCase();
-    const existing = await this.users.findOneBy({ email: normalised });
+    const existing = await this.users.getByEmail(normalised);
     if (existing) {
       if (existing.role !== 'admin') {
-        await this.users.update({ id: existing.id }, { role: 'admin' });
+        await this.users.setRole(existing.id, 'admin');
         this.userAccess.invalidate(existing.id);
         this.logger.warn({ userId: existing.id }, 'Bootstrap admin: existing account promoted to admin');
       }
       return;
     }
     try {
-      const created = await this.users.save(
-        this.users.create({ email: normalised, name: 'Administrator', passwordHash: await this.passwords.hash(password), role: 'admin' }),
-      );
+      const created = await this.users.create({
+        email: normalised,
+        name: 'Administrator',
+        passwordHash: await this.passwords.hash(password),
+        role: 'admin',
+      });
       this.logger.log({ userId: created.id }, 'Bootstrap admin created');
     } catch (error) {
       // Another instance created it at the same moment: promote whatever is there.
       if (!isUniqueViolation(error)) throw error;
-      await this.users.update({ email: normalised }, { role: 'admin' });
-      const raced = await this.users.findOneBy({ email: normalised });
-      if (raced) this.userAccess.invalidate(raced.id);
+      const raced = await this.users.getByEmail(normalised);
+      if (!raced) return;
+      await this.users.setRole(raced.id, 'admin');
+      this.userAccess.invalidate(raced.id);
     }
   }
 
   /** The caller's own account, for `GET /api/auth/me`. */
   async profile(userId: string): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.findOneByOrFail({ id: userId }));
+    return toUserResponse(await this.users.getByIdOrFail(userId));
   }
 
   get registrationOpen(): boolean {

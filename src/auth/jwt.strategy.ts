@@ -4,8 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from './auth.config';
 import { Principal } from '../access/principal';
 import { ROLE_SCOPES } from '../access/scopes';
 import { UserAccessService } from '../users/user-access.service';
@@ -40,7 +39,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(authConfig.KEY) config: AuthConfig,
     private readonly userAccess: UserAccessService,
   ) {
     // algorithms, issuer and audience must sit at the top level: inside jsonWebTokenOptions

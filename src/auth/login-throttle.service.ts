@@ -1,13 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { RateLimitConfig, rateLimitConfig } from '../rate-limit/rate-limit.config';
+import { AuthConfig, authConfig } from './auth.config';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { DeviceTokenSigner, IssuedDeviceToken, deriveKey } from './device-token';
-import { KnownLoginAddressEntity } from './entities/known-login-address.entity';
+import { KnownLoginAddressRepository } from './known-login-address.repository';
 
 /** Who is trying to log in, as far as the limits care: the client address and any device tokens it sent. */
 export interface LoginClient {
@@ -33,14 +31,15 @@ export class LoginThrottleService {
   private readonly accountKey: Buffer;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
+    @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
     private readonly limits: RateLimitService,
-    @InjectRepository(KnownLoginAddressEntity) private readonly addresses: Repository<KnownLoginAddressEntity>,
+    private readonly addresses: KnownLoginAddressRepository,
     private readonly clock: Clock,
   ) {
-    this.devices = new DeviceTokenSigner(config.jwt.secret, config.rateLimit.loginDeviceTtlSeconds);
-    this.addressKey = deriveKey(config.jwt.secret, 'known login address v1');
-    this.accountKey = deriveKey(config.jwt.secret, 'login account v1');
+    this.devices = new DeviceTokenSigner(auth.jwt.secret, config.loginDeviceTtlSeconds);
+    this.addressKey = deriveKey(auth.jwt.secret, 'known login address v1');
+    this.accountKey = deriveKey(auth.jwt.secret, 'login account v1');
   }
 
   /** Spends one attempt of the budget this client is entitled to; `429` once every budget it may use is spent. */
@@ -48,26 +47,19 @@ export class LoginThrottleService {
     if (!this.limits.enabled) return;
     const now = this.clock.now();
     const account = userId ?? NO_ACCOUNT;
-    const trusted = this.limits.policy('login-trusted', this.config.rateLimit.loginTrusted, 'sliding');
+    const trusted = this.limits.policy('login-trusted', this.config.loginTrusted, 'sliding');
 
     const nonce = client.deviceTokens.map((token) => this.devices.verify(token, account, now)).find((found) => found !== null);
     if (nonce && (await this.limits.consume(`login-device:${nonce}`, trusted)).allowed) return;
 
     const addressHash = this.addressHash(client.ip);
-    const known = await this.addresses.existsBy({
-      userId: account,
-      addressHash,
-      lastLoginAt: MoreThan(new Date(now - this.ttlMs)),
-    });
+    const known = await this.addresses.isKnown(account, addressHash, new Date(now - this.ttlMs));
     if (known && (await this.limits.consume(`login-known:${account}:${addressHash}`, trusted)).allowed) return;
 
     // Untrusted: the address first, so an address already over its limit spends nothing of the account's.
-    await this.limits.enforce(`login-ip:ip:${client.ip}`, this.limits.policy('login-ip', this.config.rateLimit.loginPerAddress, 'sliding'));
+    await this.limits.enforce(`login-ip:ip:${client.ip}`, this.limits.policy('login-ip', this.config.loginPerAddress, 'sliding'));
     // Keyed by a keyed hash: what was typed as an email never lands in the rate-limit store as such.
-    await this.limits.enforce(
-      `login:${this.accountHash(email)}`,
-      this.limits.policy('login', this.config.rateLimit.loginPerAccount, 'sliding'),
-    );
+    await this.limits.enforce(`login:${this.accountHash(email)}`, this.limits.policy('login', this.config.loginPerAccount, 'sliding'));
   }
 
   /**
@@ -77,8 +69,8 @@ export class LoginThrottleService {
   async trust(userId: string, ip: string): Promise<IssuedDeviceToken> {
     const now = this.clock.now();
     try {
-      await this.addresses.upsert({ userId, addressHash: this.addressHash(ip), lastLoginAt: new Date(now) }, ['userId', 'addressHash']);
-      await this.addresses.delete({ userId, lastLoginAt: LessThan(new Date(now - this.ttlMs)) });
+      await this.addresses.remember(userId, this.addressHash(ip), new Date(now));
+      await this.addresses.forgetOlderThan(userId, new Date(now - this.ttlMs));
     } catch (error) {
       this.logger.warn({ userId, error: (error as Error).message }, 'Could not remember the login address');
     }
@@ -86,7 +78,7 @@ export class LoginThrottleService {
   }
 
   private get ttlMs(): number {
-    return this.config.rateLimit.loginDeviceTtlSeconds * 1000;
+    return this.config.loginDeviceTtlSeconds * 1000;
   }
 
   private addressHash(ip: string): string {

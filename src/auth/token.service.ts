@@ -2,16 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppException, conflict, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
-import { RefreshTokenEntity } from './entities/refresh-token.entity';
-import { SessionEntity } from './sessions/session.entity';
-import { UserEntity } from '../users/user.entity';
+import { AuthConfig, authConfig } from './auth.config';
+import { UserRepository } from '../users/user.repository';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { JWT_ALGORITHM, jwtSigningKey } from './jwt.strategy';
+import { RefreshTokenRepository } from './refresh-token.repository';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -32,12 +31,15 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly users: UserRepository,
+    private readonly sessions: SessionsRepository,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly clock: Clock,
   ) {}
 
   /** Starts a new family (a login), or continues one (a refresh), inside `manager`'s transaction. */
-  async issue(userId: string, manager: EntityManager = this.dataSource.manager, familyId: string = randomUUID()): Promise<IssuedTokens> {
+  async issue(userId: string, manager?: EntityManager, familyId: string = randomUUID()): Promise<IssuedTokens> {
     const now = this.clock.now();
     const { expiresInSeconds, secret, issuer, audience } = this.config.jwt;
     const accessToken = await this.jwt.signAsync(
@@ -46,12 +48,7 @@ export class TokenService {
     );
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now + this.config.refreshExpiresInSeconds * 1000);
-    await manager.insert(RefreshTokenEntity, {
-      userId,
-      familyId,
-      tokenHash: hashToken(refreshToken),
-      expiresAt: refreshExpiresAt,
-    });
+    await this.refreshTokens.insert({ userId, familyId, tokenHash: hashToken(refreshToken), expiresAt: refreshExpiresAt }, manager);
     return {
       accessToken,
       expiresIn: expiresInSeconds,
@@ -62,29 +59,21 @@ export class TokenService {
   }
 
   /**
-   * Spends a refresh token and issues its successor. The spend is one conditional UPDATE, so of
-   * concurrent refreshes with one token exactly one wins (the others wait on its row lock, then
-   * find it spent) and one token never yields two pairs. A token spent less than
-   * REFRESH_REUSE_WINDOW_SECONDS ago is a client retrying in parallel: 409, and the winner's pair
-   * lives on. Spent longer ago, it is a replay, and revokes its whole family.
+   * Spends a refresh token and issues its successor. Of concurrent refreshes with one token
+   * exactly one spends it (RefreshTokenRepository.spend), so one token never yields two pairs.
+   * A token spent less than REFRESH_REUSE_WINDOW_SECONDS ago is a client retrying in parallel:
+   * 409, and the winner's pair lives on. Spent longer ago, it is a replay, and revokes its whole
+   * family.
    */
   async rotate(refreshToken: string): Promise<IssuedTokens & { userId: string }> {
     const tokenHash = hashToken(refreshToken);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const now = this.clock.date();
-      // A CTE so the driver hands back plain rows whatever the statement's command tag.
-      const spent: Array<{ userId: string; familyId: string }> = await manager.query(
-        `WITH spent AS (
-           UPDATE "refresh_tokens" SET "used_at" = $2
-            WHERE "token_hash" = $1 AND "used_at" IS NULL AND "revoked_at" IS NULL AND "expires_at" > $2
-           RETURNING "user_id", "family_id")
-         SELECT "user_id" AS "userId", "family_id" AS "familyId" FROM spent`,
-        [tokenHash, now],
-      );
-      if (spent.length === 1) {
-        const { userId, familyId } = spent[0];
+      const spent = await this.refreshTokens.spend(tokenHash, now, manager);
+      if (spent) {
+        const { userId, familyId } = spent;
         // Read through this transaction's connection: the embedded database serves one transaction at a time.
-        const user = await manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, isActive: true } });
+        const user = await this.users.getAccess(userId, manager);
         if (!user?.isActive) return { error: unauthorized(ErrorCode.Unauthorized, 'This account is deactivated') };
         return { tokens: { ...(await this.issue(userId, manager, familyId)), userId } };
       }
@@ -96,24 +85,20 @@ export class TokenService {
 
   /** Revokes the family of `refreshToken`; false when the token is unknown. */
   async revokeFamily(refreshToken: string): Promise<boolean> {
-    const token = await this.dataSource.manager.findOne(RefreshTokenEntity, { where: { tokenHash: hashToken(refreshToken) } });
+    const token = await this.refreshTokens.getByHash(hashToken(refreshToken));
     if (!token) return false;
-    await this.dataSource.manager.update(
-      RefreshTokenEntity,
-      { familyId: token.familyId, revokedAt: IsNull() },
-      { revokedAt: this.clock.date() },
-    );
+    await this.refreshTokens.revokeFamily(token.familyId, this.clock.date());
     return true;
   }
 
   /** Every session of a user ends (deactivation, sign out everywhere): refresh tokens and browser sessions. */
-  async revokeAllForUser(userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.update(RefreshTokenEntity, { userId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
-    await manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: this.clock.date() });
+  async revokeAllForUser(userId: string, manager?: EntityManager): Promise<void> {
+    await this.refreshTokens.revokeAllForUser(userId, this.clock.date(), manager);
+    await this.sessions.revokeAllForUser(userId, this.clock.date(), manager);
   }
 
   private async explainRejection(manager: EntityManager, tokenHash: string, now: Date) {
-    const token = await manager.findOne(RefreshTokenEntity, { where: { tokenHash } });
+    const token = await this.refreshTokens.getByHash(tokenHash, manager);
     if (!token || token.revokedAt) return unauthorized(ErrorCode.InvalidToken, 'Invalid refresh token');
     if (token.usedAt) {
       const windowMs = this.config.refreshReuseWindowSeconds * 1000;
@@ -122,7 +107,7 @@ export class TokenService {
         return conflict('Refresh token was just used by another request; use the pair that request received');
       }
       // A replay of a spent token: someone else may hold the family. End all of it.
-      await manager.update(RefreshTokenEntity, { familyId: token.familyId, revokedAt: IsNull() }, { revokedAt: now });
+      await this.refreshTokens.revokeFamily(token.familyId, now, manager);
       return unauthorized(ErrorCode.InvalidToken, 'Refresh token was already used; this session has been revoked');
     }
     return unauthorized(ErrorCode.TokenExpired, 'Refresh token has expired');

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditContext } from './audit-context';
-import { AuditAction, AuditChanges, AuditEventEntity, AuditTargetType } from './audit-event.entity';
+import { AuditAction, AuditChanges, AuditTargetType } from './audit-event.entity';
+import { AuditEventRepository } from './audit-event.repository';
 import { WebhookOutbox } from './webhook-outbox';
 import type { WebhookEventType } from './webhook.entities';
 
@@ -29,7 +30,7 @@ export class AuditRecorder {
 
   /** Writes one event through `manager`, so it commits or rolls back with the change itself. */
   async record(manager: EntityManager, context: AuditContext, event: AuditRecord): Promise<void> {
-    await manager.insert(AuditEventEntity, {
+    await AuditEventRepository.append(manager, {
       action: event.action,
       actorType: context.actorType,
       actorId: context.actorId,
@@ -39,8 +40,7 @@ export class AuditRecorder {
       ip: context.ip,
       userAgent: context.userAgent,
       requestId: context.requestId,
-      // jsonb: TypeORM's insert typing does not model free-form objects.
-      changes: (event.changes ? withoutSecrets(event.changes) : null) as never,
+      changes: event.changes ? withoutSecrets(event.changes) : null,
     });
     const webhookType = webhookTypeOf(event);
     if (webhookType && event.ownerId) {

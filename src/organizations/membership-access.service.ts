@@ -1,15 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { InvalidationBus } from '../core/invalidation/invalidation-bus';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
 import type { UserRole } from '../users/user.entity';
-import { OrganizationMemberEntity } from './entities/organization-member.entity';
-import { OrganizationEntity } from './entities/organization.entity';
+import { OrganizationRepository } from './organization.repository';
 import { OrganizationRole } from '../access/organization-roles';
 
 /**
@@ -22,13 +18,13 @@ export class MembershipAccessService {
   private readonly cache: TtlCache<string, OrganizationRole | null>;
 
   constructor(
-    @InjectRepository(OrganizationMemberEntity) private readonly members: Repository<OrganizationMemberEntity>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly organizations: OrganizationRepository,
+    @Inject(coreConfig.KEY) config: CoreConfig,
     clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, staleGraceSeconds } = config.apiKeys;
-    this.cache = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
+    const { ttlSeconds, maxEntries, staleGraceSeconds } = config.cache;
+    this.cache = new TtlCache(ttlSeconds * 1000, maxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
     bus?.subscribe(
       (invalidation) => invalidation.kind === 'organization' && this.forgetAll(),
       () => this.forgetAll(),
@@ -41,15 +37,11 @@ export class MembershipAccessService {
    */
   roleOf(organizationId: string, userId: string, userRole: UserRole): Promise<OrganizationRole | null> {
     if (userRole === 'admin') {
-      return this.cache.getOrLoad(`${organizationId}:admin`, async () => {
-        const found = await this.members.manager.exists(OrganizationEntity, { where: { id: organizationId } });
-        return found ? 'owner' : null;
-      });
+      return this.cache.getOrLoad(`${organizationId}:admin`, async () =>
+        (await this.organizations.exists(organizationId)) ? 'owner' : null,
+      );
     }
-    return this.cache.getOrLoad(`${organizationId}:${userId}`, async () => {
-      const member = await this.members.findOne({ where: { organizationId, userId }, select: { role: true } });
-      return member?.role ?? null;
-    });
+    return this.cache.getOrLoad(`${organizationId}:${userId}`, () => this.organizations.memberRole(organizationId, userId));
   }
 
   /** After any membership change in an organisation: here at once, elsewhere within a second. */

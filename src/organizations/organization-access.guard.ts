@@ -1,9 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { isUUID } from 'class-validator';
-import { Repository } from 'typeorm';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../access/auth.decorators';
 import { Binding, bindingContains } from '../access/boundary';
 import { ORGANIZATION_ROLE_SCOPES } from '../access/organization-roles';
@@ -11,8 +9,8 @@ import { Principal } from '../access/principal';
 import { ORGANIZATION_REF, PROJECT_REF, ResourceAccess, ResourceRef } from '../access/resource.decorators';
 import { Scope, missingScopes } from '../access/scopes';
 import { insufficientScope, notFound, validationFailed } from '../core/errors/app.exception';
-import { ProjectEntity } from './entities/project.entity';
 import { MembershipAccessService } from './membership-access.service';
+import { ProjectRepository } from './project.repository';
 
 interface RouteAccess {
   scopes: Scope[];
@@ -36,7 +34,7 @@ export class OrganizationAccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly memberships: MembershipAccessService,
-    @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
+    private readonly projects: ProjectRepository,
   ) {}
 
   /** Synchronous unless the route acts inside an organisation or project (most requests cost no promise). */
@@ -62,13 +60,13 @@ export class OrganizationAccessGuard implements CanActivate {
 
     let target: Binding;
     if (projectId) {
-      const project = await this.projects.findOne({ where: { id: projectId }, select: { id: true, organizationId: true } });
-      if (!project) throw notFound('Project');
-      if (organizationId && organizationId !== project.organizationId) {
+      const owner = await this.projects.organizationOf(projectId);
+      if (!owner) throw notFound('Project');
+      if (organizationId && organizationId !== owner) {
         const field = refName(route.project as ResourceRef);
         throw validationFailed([{ field, messages: [`${field} must be a project of organization ${organizationId}`] }]);
       }
-      target = { organizationId: project.organizationId, projectId };
+      target = { organizationId: owner, projectId };
     } else {
       target = { organizationId: organizationId as string, projectId: null };
     }

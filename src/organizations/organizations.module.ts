@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../events/events.module';
+import { UsersModule } from '../users/users.module';
 import { BoundKeys } from './bound-keys';
 import { OrganizationMemberEntity } from './entities/organization-member.entity';
 import { OrganizationEntity } from './entities/organization.entity';
@@ -8,9 +9,11 @@ import { ProjectEntity } from './entities/project.entity';
 import { KeyScopesService } from './key-scopes.service';
 import { MembershipAccessService } from './membership-access.service';
 import { OrganizationAccessGuard } from './organization-access.guard';
+import { OrganizationRepository } from './organization.repository';
 import { OrganizationsController } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 import { ProjectsController } from './projects.controller';
+import { ProjectRepository } from './project.repository';
 import { ProjectsService } from './projects.service';
 
 /**
@@ -19,9 +22,18 @@ import { ProjectsService } from './projects.service';
  * guard for routes inside an organisation, and the seam the keys bound to one are deleted through.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([OrganizationEntity, OrganizationMemberEntity, ProjectEntity]), EventsModule],
+  imports: [TypeOrmModule.forFeature([OrganizationEntity, OrganizationMemberEntity, ProjectEntity]), UsersModule, EventsModule],
   controllers: [OrganizationsController, ProjectsController],
-  providers: [OrganizationsService, ProjectsService, MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys],
-  exports: [MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys, TypeOrmModule],
+  providers: [
+    OrganizationRepository,
+    ProjectRepository,
+    OrganizationsService,
+    ProjectsService,
+    MembershipAccessService,
+    KeyScopesService,
+    OrganizationAccessGuard,
+    BoundKeys,
+  ],
+  exports: [MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys],
 })
 export class OrganizationsModule {}

@@ -4,10 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder, diff } from '../events/audit-recorder';
-import { UserEntity } from '../users/user.entity';
+import { UserRepository } from '../users/user.repository';
 import { isUniqueViolation } from '../core/errors/database-errors';
 import { Principal } from '../access/principal';
-import { orderBy } from '../core/dto/sort';
 import { Page } from '../core/http/page';
 import { conflict, forbidden, notFound } from '../core/errors/app.exception';
 import {
@@ -22,21 +21,22 @@ import {
 import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { OrganizationMemberEntity } from './entities/organization-member.entity';
 import { OrganizationEntity } from './entities/organization.entity';
+import { OrganizationRepository } from './organization.repository';
 import { MembershipAccessService } from './membership-access.service';
 import { OrganizationRole, mayManageRole } from '../access/organization-roles';
 import { ResourceAccess } from '../access/resource.decorators';
 
-const SORT_COLUMNS = { name: 'organization.name', createdAt: 'organization.createdAt', updatedAt: 'organization.updatedAt' };
-
 /**
  * Organisations and their members. Access (membership, binding, role scopes) is settled by the
- * ScopesGuard before a method runs; what remains here are the rules of membership itself: only
- * owners touch owners, and an organisation always keeps an owner.
+ * OrganizationAccessGuard before a method runs; what remains here are the rules of membership
+ * itself: only owners touch owners, and an organisation always keeps an owner.
  */
 @Injectable()
 export class OrganizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly organizations: OrganizationRepository,
+    private readonly users: UserRepository,
     private readonly memberships: MembershipAccessService,
     private readonly audit: AuditRecorder,
     private readonly boundKeys: BoundKeys,
@@ -45,8 +45,8 @@ export class OrganizationsService {
   /** The creator becomes its first owner. */
   async create(caller: Principal, dto: CreateOrganizationDto, audit: AuditContext): Promise<OrganizationResponseDto> {
     const organization = await this.dataSource.transaction(async (manager) => {
-      const created = await manager.save(manager.create(OrganizationEntity, { name: dto.name }));
-      await manager.insert(OrganizationMemberEntity, { organizationId: created.id, userId: caller.userId, role: 'owner' });
+      const created = await this.organizations.create(dto.name, manager);
+      await this.organizations.addMember({ organizationId: created.id, userId: caller.userId, role: 'owner' }, manager);
       await this.audit.record(manager, audit, {
         action: 'organization.created',
         targetType: 'organization',
@@ -64,39 +64,25 @@ export class OrganizationsService {
    * binding: a key bound to an organisation sees that one, a project key none.
    */
   async list(caller: Principal, query: OrganizationListQueryDto): Promise<Page<OrganizationResponseDto>> {
-    const builder = this.dataSource.getRepository(OrganizationEntity).createQueryBuilder('organization');
-    const joinMembership = caller.role === 'admin' ? 'leftJoinAndMapOne' : 'innerJoinAndMapOne';
-    builder[joinMembership](
-      'organization.membership',
-      OrganizationMemberEntity,
-      'member',
-      'member.organizationId = organization.id AND member.userId = :userId',
-      { userId: caller.userId },
+    if (caller.projectId) return { items: [], total: 0 };
+    const { items, total } = await this.organizations.list(
+      { userId: caller.userId, membersOnly: caller.role !== 'admin', organizationId: caller.organizationId ?? undefined },
+      { sort: query.sort, skip: query.skip, take: query.limit },
     );
-    if (caller.projectId) builder.andWhere('FALSE');
-    else if (caller.organizationId) builder.andWhere('organization.id = :organizationId', { organizationId: caller.organizationId });
-    const [rows, total] = await builder
-      .orderBy(orderBy(query.sort, SORT_COLUMNS, 'organization.id'))
-      .skip(query.skip)
-      .take(query.limit)
-      .getManyAndCount();
-    const items = rows.map((row) => {
-      const membership = (row as OrganizationEntity & { membership?: OrganizationMemberEntity }).membership;
-      return toOrganizationResponse(row, membership?.role ?? 'owner');
-    });
-    return { items, total };
+    // A platform admin listed where it is no member acts as an owner there.
+    return { items: items.map(({ organization, role }) => toOrganizationResponse(organization, role ?? 'owner')), total };
   }
 
   async get(access: ResourceAccess): Promise<OrganizationResponseDto> {
-    return toOrganizationResponse(await this.find(this.dataSource.manager, access.organizationId), access.role);
+    return toOrganizationResponse(found(await this.organizations.getById(access.organizationId)), access.role);
   }
 
   async update(access: ResourceAccess, dto: UpdateOrganizationDto, audit: AuditContext): Promise<OrganizationResponseDto> {
     const saved = await this.dataSource.transaction(async (manager) => {
-      const organization = await this.find(manager, access.organizationId, true);
+      const organization = await this.lock(manager, access.organizationId);
       const before = { ...organization };
       if (dto.name !== undefined) organization.name = dto.name;
-      const after = await manager.save(organization);
+      const after = await this.organizations.save(organization, manager);
       const changes = diff(before, after, ['name']);
       if (changes) {
         await this.audit.record(manager, audit, {
@@ -114,9 +100,9 @@ export class OrganizationsService {
   /** Deletes the organisation with its projects, memberships and every key bound to them. */
   async delete(access: ResourceAccess, audit: AuditContext): Promise<void> {
     const keys = await this.dataSource.transaction(async (manager) => {
-      const organization = await this.find(manager, access.organizationId, true);
+      const organization = await this.lock(manager, access.organizationId);
       const bound = await this.boundKeys.collect(manager, { organizationId: organization.id });
-      await manager.delete(OrganizationEntity, { id: organization.id });
+      await this.organizations.delete(organization.id, manager);
       await this.audit.record(manager, audit, {
         action: 'organization.deleted',
         targetType: 'organization',
@@ -130,24 +116,18 @@ export class OrganizationsService {
   }
 
   async listMembers(access: ResourceAccess, page: PaginationQueryDto): Promise<Page<MemberResponseDto>> {
-    const [rows, total] = await this.dataSource.getRepository(OrganizationMemberEntity).findAndCount({
-      where: { organizationId: access.organizationId },
-      relations: { user: true },
-      order: { createdAt: 'ASC', userId: 'ASC' },
-      skip: page.skip,
-      take: page.limit,
-    });
-    return { items: rows.map(toMemberResponse), total };
+    const { items, total } = await this.organizations.listMembers(access.organizationId, { skip: page.skip, take: page.limit });
+    return { items: items.map(toMemberResponse), total };
   }
 
   async addMember(access: ResourceAccess, dto: AddMemberDto, audit: AuditContext): Promise<MemberResponseDto> {
     if (!mayManageRole(access.role, dto.role)) throw forbidden('Only owners can grant the owner role');
     const member = await this.dataSource.transaction(async (manager) => {
-      await this.find(manager, access.organizationId, true);
-      const user = await manager.findOne(UserEntity, { where: { id: dto.userId, isActive: true } });
+      await this.lock(manager, access.organizationId);
+      const user = await this.users.getActive(dto.userId, manager);
       if (!user) throw notFound('User');
       try {
-        await manager.insert(OrganizationMemberEntity, { organizationId: access.organizationId, userId: user.id, role: dto.role });
+        await this.organizations.addMember({ organizationId: access.organizationId, userId: user.id, role: dto.role }, manager);
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('This user is already a member');
         throw error;
@@ -166,7 +146,7 @@ export class OrganizationsService {
 
   async updateMember(access: ResourceAccess, userId: string, dto: UpdateMemberDto, audit: AuditContext): Promise<MemberResponseDto> {
     const member = await this.dataSource.transaction(async (manager) => {
-      await this.find(manager, access.organizationId, true);
+      await this.lock(manager, access.organizationId);
       const member = await this.findMember(manager, access.organizationId, userId);
       if (!mayManageRole(access.role, member.role) || !mayManageRole(access.role, dto.role)) {
         throw forbidden('Only owners can change an owner or grant the owner role');
@@ -174,7 +154,7 @@ export class OrganizationsService {
       if (member.role === dto.role) return member;
       await this.assertKeepsAnOwner(manager, access.organizationId, member);
       const from = member.role;
-      await manager.update(OrganizationMemberEntity, { organizationId: access.organizationId, userId }, { role: dto.role });
+      await this.organizations.setMemberRole(access.organizationId, userId, dto.role, manager);
       await this.audit.record(manager, audit, {
         action: 'organization.member_role_changed',
         targetType: 'organization',
@@ -190,11 +170,11 @@ export class OrganizationsService {
   /** Removes a member (or, with `userId` the caller's own, leaves). Their keys bound here lose all scopes. */
   async removeMember(access: ResourceAccess, userId: string, audit: AuditContext, leaving = false): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await this.find(manager, access.organizationId, true);
+      await this.lock(manager, access.organizationId);
       const member = await this.findMember(manager, access.organizationId, userId);
       if (!leaving && !mayManageRole(access.role, member.role)) throw forbidden('Only owners can remove an owner');
       await this.assertKeepsAnOwner(manager, access.organizationId, member);
-      await manager.delete(OrganizationMemberEntity, { organizationId: access.organizationId, userId });
+      await this.organizations.removeMember(access.organizationId, userId, manager);
       await this.audit.record(manager, audit, {
         action: 'organization.member_removed',
         targetType: 'organization',
@@ -205,27 +185,27 @@ export class OrganizationsService {
     this.memberships.invalidate(access.organizationId);
   }
 
-  /** The organisation row, locked for the transaction when `lock`: membership changes take turns. */
-  private async find(manager: EntityManager, id: string, lock = false): Promise<OrganizationEntity> {
-    const organization = await manager.findOne(OrganizationEntity, {
-      where: { id },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!organization) throw notFound('Organization');
-    return organization;
+  /** The organisation row, locked for the rest of the transaction: membership changes take turns. */
+  private async lock(manager: EntityManager, id: string): Promise<OrganizationEntity> {
+    return found(await this.organizations.getForUpdate(id, manager));
   }
 
   private async findMember(manager: EntityManager, organizationId: string, userId: string): Promise<OrganizationMemberEntity> {
-    const member = await manager.findOne(OrganizationMemberEntity, { where: { organizationId, userId }, relations: { user: true } });
+    const member = await this.organizations.getMember(organizationId, userId, manager);
     if (!member) throw notFound('Member');
     return member;
   }
 
   private async assertKeepsAnOwner(manager: EntityManager, organizationId: string, leaving: OrganizationMemberEntity): Promise<void> {
     if (leaving.role !== 'owner') return;
-    const owners = await manager.count(OrganizationMemberEntity, { where: { organizationId, role: 'owner' } });
+    const owners = await this.organizations.countOwners(organizationId, manager);
     if (owners <= 1) throw conflict('An organization must keep at least one owner');
   }
+}
+
+function found(organization: OrganizationEntity | null): OrganizationEntity {
+  if (!organization) throw notFound('Organization');
+  return organization;
 }
 
 function toOrganizationResponse(organization: OrganizationEntity, role: OrganizationRole): OrganizationResponseDto {

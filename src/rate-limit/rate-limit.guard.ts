@@ -2,8 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../access/principal';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { RateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import { quotaExceeded, quotaHeaders } from './rate-limit.headers';
 import {
   RATE_LIMIT_COST,
@@ -47,7 +46,7 @@ export class RateLimitGuard implements CanActivate {
   private readonly routeSettings = new WeakMap<object, RouteSettings>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
     private readonly reflector: Reflector,
     private readonly limits: RateLimitService,
   ) {}
@@ -85,7 +84,7 @@ export class RateLimitGuard implements CanActivate {
 
   /** The limits of a caller that is not a key: a user's (JWT), or an anonymous IP's burst then hourly. */
   private callerPolicies(principal: Principal | undefined): RateLimitPolicy[] {
-    const limits = this.config.rateLimit;
+    const limits = this.config;
     if (!principal) return this.limits.anonymousPolicies();
     // A browser session is the user signed in, like a JWT: the same per-user limit.
     if (principal.method === 'jwt' || principal.method === 'session') return [this.limits.policy('jwt', limits.jwt)];

@@ -3,9 +3,10 @@ import Redis from 'ioredis';
 import { AppException } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { Clock } from '../core/time/clock';
-import { AppConfig, RateSetting } from '../core/config/app-config';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
+import type { RateSetting } from '../core/config/parsers';
 import type { RateLimitSetting } from '../access/principal';
-import { APP_CONFIG } from '../core/config/config.module';
+import { RateLimitConfig, rateLimitConfig } from './rate-limit.config';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
@@ -49,10 +50,11 @@ export class RateLimitService implements OnApplicationShutdown {
   private lastWarning = 0;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(rateLimitConfig.KEY) private readonly config: RateLimitConfig,
+    @Inject(coreConfig.KEY) core: CoreConfig,
     private readonly clock: Clock,
   ) {
-    const { redisUrl } = config.rateLimit;
+    const redisUrl = core.redis.url;
     if (redisUrl) {
       this.redisClient = new Redis(redisUrl, {
         enableOfflineQueue: false,
@@ -89,7 +91,7 @@ export class RateLimitService implements OnApplicationShutdown {
   }
 
   get enabled(): boolean {
-    return this.config.rateLimit.enabled;
+    return this.config.enabled;
   }
 
   /** Whether counts are currently shared through Redis. */
@@ -103,23 +105,18 @@ export class RateLimitService implements OnApplicationShutdown {
     return Promise.resolve();
   }
 
-  policy(
-    name: string,
-    setting: RateSetting,
-    strategy: RateLimitStrategy = this.config.rateLimit.strategy,
-    burst?: number,
-  ): RateLimitPolicy {
+  policy(name: string, setting: RateSetting, strategy: RateLimitStrategy = this.config.strategy, burst?: number): RateLimitPolicy {
     return { name, limit: setting.limit, windowMs: setting.windowSeconds * 1000, strategy, ...(burst ? { burst } : {}) };
   }
 
   /** A key's own limit, or the default for keys; shared by the guard and the verification API. */
   keyPolicy(own: RateLimitSetting | null | undefined): RateLimitPolicy {
-    return own ? this.policy(API_KEY_POLICY, own, own.strategy, own.burst) : this.policy(API_KEY_POLICY, this.config.rateLimit.apiKey);
+    return own ? this.policy(API_KEY_POLICY, own, own.strategy, own.burst) : this.policy(API_KEY_POLICY, this.config.apiKey);
   }
 
   /** An extra limit a route declares (`@RouteRateLimit(name)`). */
-  routePolicy(name: keyof AppConfig['rateLimit']['routes']): RateLimitPolicy {
-    return this.policy(`route-${name}`, this.config.rateLimit.routes[name]);
+  routePolicy(name: keyof RateLimitConfig['routes']): RateLimitPolicy {
+    return this.policy(`route-${name}`, this.config.routes[name]);
   }
 
   /** The bucket a key's requests count in, however the key is presented. */
@@ -164,7 +161,7 @@ export class RateLimitService implements OnApplicationShutdown {
         this.warn(`Redis rate-limit check failed: ${(error as Error).message}`);
       }
     }
-    if (this.config.rateLimit.redisFailure === 'closed' && !options.failOpen) {
+    if (this.config.redisFailure === 'closed' && !options.failOpen) {
       this.memory.refund(key, policy, cost, now);
       throw new AppException(
         HttpStatus.SERVICE_UNAVAILABLE,
@@ -177,10 +174,7 @@ export class RateLimitService implements OnApplicationShutdown {
 
   /** The limits of unauthenticated callers, counted per client IP. */
   anonymousPolicies(): RateLimitPolicy[] {
-    return [
-      this.policy('anonymous-burst', this.config.rateLimit.anonymousBurst),
-      this.policy('anonymous', this.config.rateLimit.anonymous),
-    ];
+    return [this.policy('anonymous-burst', this.config.anonymousBurst), this.policy('anonymous', this.config.anonymous)];
   }
 
   /** Spends one anonymous request for `ip` (a failed authentication); 429 once the IP is over. */
@@ -227,8 +221,7 @@ export class RateLimitService implements OnApplicationShutdown {
     const now = Date.now();
     if (!always && now - this.lastWarning < WARN_EVERY_MS) return;
     this.lastWarning = now;
-    const fallback =
-      this.config.rateLimit.redisFailure === 'open' ? 'limits are per instance until it returns' : 'limited requests get 503';
+    const fallback = this.config.redisFailure === 'open' ? 'limits are per instance until it returns' : 'limited requests get 503';
     this.logger.warn(`${message}; ${fallback}`);
   }
 }

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InvalidationBus } from '../core/invalidation/invalidation-bus';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { staleIfDatabaseDown } from '../core/cache/stale-if-database-down';
 import { TtlCache } from '../core/cache/ttl-cache';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
-import { UserEntity, UserRole } from './user.entity';
+import { CoreConfig, coreConfig } from '../core/config/core.config';
+import { UserRole } from './user.entity';
+import { UserRepository } from './user.repository';
 
 export interface UserAccess {
   role: UserRole;
@@ -23,13 +21,13 @@ export class UserAccessService {
   private readonly cache: TtlCache<string, UserAccess | null>;
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly users: UserRepository,
+    @Inject(coreConfig.KEY) config: CoreConfig,
     clock: Clock,
     @Optional() private readonly bus?: InvalidationBus,
   ) {
-    const { cacheTtlSeconds, cacheMaxEntries, staleGraceSeconds } = config.apiKeys;
-    this.cache = new TtlCache(cacheTtlSeconds * 1000, cacheMaxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
+    const { ttlSeconds, maxEntries, staleGraceSeconds } = config.cache;
+    this.cache = new TtlCache(ttlSeconds * 1000, maxEntries, () => clock.now(), staleIfDatabaseDown(staleGraceSeconds));
     bus?.subscribe(
       (invalidation) => invalidation.kind === 'user' && this.cache.delete(invalidation.id),
       () => this.cache.clear(),
@@ -39,7 +37,7 @@ export class UserAccessService {
   /** null when the user does not exist. */
   async get(userId: string): Promise<UserAccess | null> {
     return this.cache.getOrLoad(userId, async () => {
-      const user = await this.users.findOne({ where: { id: userId }, select: { id: true, role: true, isActive: true } });
+      const user = await this.users.getAccess(userId);
       return user ? { role: user.role, isActive: user.isActive } : null;
     });
   }

@@ -1,4 +1,4 @@
-import { loadConfig } from '../core/config/app-config';
+import { loadConfig } from '../app.config';
 import { endpointBackoffMs, parseDurationMs, parseSchedule, retryDelayMs, scheduleSpanMs, shouldDisable } from './retry-policy';
 
 const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), ARGUS_EMBEDDED_IN_MEMORY: 'true' };

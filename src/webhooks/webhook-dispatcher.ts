@@ -1,19 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../core/scheduling/periodic-task';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth/auth.config';
+import { WebhooksConfig, webhooksConfig } from './webhooks.config';
 import { ForbiddenDestinationError, guardedLookup, isPublicAddress } from './network-guard';
 import { SecretBox } from '../core/crypto/secret-box';
 import { signatureHeaders } from './signing';
 import { DeliveryClaims } from './delivery-claims';
 import { endpointBackoffMs, isBackedOff, retryDelayMs, shouldDisable } from './retry-policy';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
+import { WebhookDeliveryRepository } from './webhook-delivery.repository';
+import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 
 /** Deliveries a healthy endpoint gets in one pass (sent one after another). */
 const PER_ENDPOINT = 10;
@@ -50,18 +50,20 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   );
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly endpoints: WebhookEndpointRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+    @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     private readonly clock: Clock,
   ) {
-    this.box = new SecretBox(config.jwt.secret);
+    this.box = new SecretBox(auth.jwt.secret);
     // Long enough for one request and its bookkeeping; renewed every third of it while held.
-    this.leaseMs = 2 * config.webhooks.timeoutMs + 1000;
-    this.claims = new DeliveryClaims(dataSource, this.leaseMs, PER_ENDPOINT, config.webhooks.retry.endpointBackoffAfter);
+    this.leaseMs = 2 * config.timeoutMs + 1000;
+    this.claims = new DeliveryClaims(endpoints, deliveries, this.leaseMs, PER_ENDPOINT, config.retry.endpointBackoffAfter);
   }
 
   onModuleInit(): void {
-    this.passes.start(this.config.webhooks.pollMs);
+    this.passes.start(this.config.pollMs);
     this.heartbeat.start(Math.floor(this.leaseMs / 3));
   }
 
@@ -76,7 +78,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   private async deliverDue(): Promise<void> {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      if (!this.dataSource.isInitialized) return;
+      if (!this.deliveries.connected) return;
       const claimed = await this.claims.claim(this.clock.now());
       if (claimed.length === 0) return;
       for (const claim of claimed) for (const id of claim.deliveryIds) this.held.add(id);
@@ -114,15 +116,9 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
    * a success, or a failure that did not back the endpoint off (a flaky receiver keeps draining).
    */
   private async deliver(id: string): Promise<boolean> {
-    const deliveries = this.dataSource.getRepository(WebhookDeliveryEntity);
-    const endpoints = this.dataSource.getRepository(WebhookEndpointEntity);
-    const delivery = await deliveries.findOneBy({ id });
+    const delivery = await this.deliveries.getById(id);
     if (!delivery || delivery.status !== 'pending') return true;
-    const endpoint = await endpoints
-      .createQueryBuilder('endpoint')
-      .addSelect('endpoint.secretBox')
-      .where('endpoint.id = :id', { id: delivery.endpointId })
-      .getOne();
+    const endpoint = await this.endpoints.getWithSecret(delivery.endpointId);
     if (!endpoint) return false;
     if (!endpoint.isActive) {
       // Disabled meanwhile: the delivery stays pending, and goes once the endpoint is enabled again.
@@ -134,36 +130,19 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     const attempts = delivery.attempts + 1;
     const now = this.clock.now();
     if (outcome.ok) {
-      await deliveries.update(
-        { id },
-        {
-          status: 'succeeded',
-          attempts,
-          lastStatusCode: outcome.statusCode,
-          lastError: null,
-          deliveredAt: new Date(now),
-          nextAttemptAt: null,
-        },
-      );
-      await this.dataSource.query(
-        `UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, next_probe_at = NULL, updated_at = now()
-          WHERE id = $1 AND (consecutive_failures > 0 OR next_probe_at IS NOT NULL)`,
-        [endpoint.id],
-      );
+      await this.deliveries.recordSuccess(id, attempts, outcome.statusCode, new Date(now));
+      await this.endpoints.markHealthy(endpoint.id);
       return true;
     }
-    const policy = this.config.webhooks.retry;
+    const policy = this.config.retry;
     const delay = retryDelayMs(policy, attempts);
-    await deliveries.update(
-      { id },
-      {
-        status: delay === null ? 'failed' : 'pending',
-        attempts,
-        lastStatusCode: outcome.statusCode,
-        lastError: outcome.error?.slice(0, 500) ?? null,
-        nextAttemptAt: delay === null ? null : new Date(now + delay),
-      },
-    );
+    await this.deliveries.recordFailure(id, {
+      status: delay === null ? 'failed' : 'pending',
+      attempts,
+      lastStatusCode: outcome.statusCode,
+      lastError: outcome.error?.slice(0, 500) ?? null,
+      nextAttemptAt: delay === null ? null : new Date(now + delay),
+    });
     return !(await this.recordEndpointFailure(endpoint.id, now));
   }
 
@@ -172,27 +151,16 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
    * disable it once it has failed for long enough. Resolves to whether it is now backed off.
    */
   private async recordEndpointFailure(endpointId: string, now: number): Promise<boolean> {
-    const [state]: Array<{ consecutive_failures: number; failing_since: Date }> = await this.dataSource.query(
-      `WITH failed AS (
-         UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, $2)
-          WHERE id = $1 RETURNING consecutive_failures, failing_since)
-       SELECT consecutive_failures, failing_since FROM failed`,
-      [endpointId, new Date(now)],
-    );
-    if (!state) return true;
-    const policy = this.config.webhooks.retry;
-    const failures = state.consecutive_failures;
+    const run = await this.endpoints.countFailure(endpointId, new Date(now));
+    if (!run) return true;
+    const policy = this.config.retry;
+    const failures = run.consecutiveFailures;
     if (!isBackedOff(policy, failures)) return false;
-    const disable = shouldDisable(policy, failures, new Date(state.failing_since), now);
-    await this.dataSource.query(
-      `UPDATE webhook_endpoints SET next_probe_at = $2, updated_at = now()${disable ? ', is_active = false, disabled_at = $3' : ''} WHERE id = $1`,
-      disable
-        ? [endpointId, new Date(now + endpointBackoffMs(policy, failures)), new Date(now)]
-        : [endpointId, new Date(now + endpointBackoffMs(policy, failures))],
-    );
+    const disable = shouldDisable(policy, failures, run.failingSince, now);
+    await this.endpoints.backOff(endpointId, new Date(now + endpointBackoffMs(policy, failures)), disable ? new Date(now) : null);
     if (disable) {
       this.logger.warn(
-        `Webhook endpoint ${endpointId} disabled after failing since ${new Date(state.failing_since).toISOString()} (${failures} attempts)`,
+        `Webhook endpoint ${endpointId} disabled after failing since ${run.failingSince.toISOString()} (${failures} attempts)`,
       );
     }
     return true;
@@ -200,7 +168,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
 
   /** One signed POST; redirects are not followed, and non-public destinations are refused. */
   private send(endpoint: WebhookEndpointEntity, delivery: WebhookDeliveryEntity): Promise<Outcome> {
-    const { allowPrivate, timeoutMs } = this.config.webhooks;
+    const { allowPrivate, timeoutMs } = this.config;
     const url = new URL(endpoint.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !allowPrivate && !isPublicAddress(host)) {

@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { conflict, notFound, validationFailed } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
-import { AppConfig } from '../core/config/app-config';
-import { APP_CONFIG } from '../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth/auth.config';
+import { WebhooksConfig, webhooksConfig } from './webhooks.config';
 import {
   CreateWebhookDto,
   CreatedWebhookResponseDto,
@@ -18,7 +16,9 @@ import {
 import { ForbiddenDestinationError, assertPublicHost } from './network-guard';
 import { SecretBox } from '../core/crypto/secret-box';
 import { generateWebhookSecret } from './signing';
-import { WebhookDeliveryEntity, WebhookEndpointEntity } from '../events/webhook.entities';
+import { WebhookEndpointEntity } from '../events/webhook.entities';
+import { WebhookDeliveryRepository, requeued } from './webhook-delivery.repository';
+import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 
 /** An owner's webhook endpoints. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()
@@ -26,41 +26,35 @@ export class WebhooksService {
   private readonly box: SecretBox;
 
   constructor(
-    @InjectRepository(WebhookEndpointEntity) private readonly endpoints: Repository<WebhookEndpointEntity>,
-    @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly endpoints: WebhookEndpointRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+    @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
+    @Inject(authConfig.KEY) auth: AuthConfig,
     private readonly clock: Clock,
   ) {
-    this.box = new SecretBox(config.jwt.secret);
+    this.box = new SecretBox(auth.jwt.secret);
   }
 
   async createWebhook(userId: string, dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
     await this.assertDeliverable(dto.url);
     const secret = generateWebhookSecret();
-    const saved = await this.endpoints.save(
-      this.endpoints.create({
-        userId,
-        url: dto.url,
-        events: dto.events,
-        secretBox: this.box.seal(secret),
-        isActive: true,
-        consecutiveFailures: 0,
-        failingSince: null,
-        nextProbeAt: null,
-        disabledAt: null,
-      }),
-    );
+    const saved = await this.endpoints.create({
+      userId,
+      url: dto.url,
+      events: dto.events,
+      secretBox: this.box.seal(secret),
+      isActive: true,
+      consecutiveFailures: 0,
+      failingSince: null,
+      nextProbeAt: null,
+      disabledAt: null,
+    });
     return { ...toWebhookResponse(saved), secret };
   }
 
   async listWebhooks(userId: string, page: PaginationQueryDto): Promise<{ items: WebhookResponseDto[]; total: number }> {
-    const [rows, total] = await this.endpoints.findAndCount({
-      where: { userId },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      skip: page.skip,
-      take: page.limit,
-    });
-    return { items: rows.map(toWebhookResponse), total };
+    const { items, total } = await this.endpoints.listByOwner(userId, { skip: page.skip, take: page.limit });
+    return { items: items.map(toWebhookResponse), total };
   }
 
   async getWebhook(userId: string, id: string): Promise<WebhookResponseDto> {
@@ -84,51 +78,37 @@ export class WebhooksService {
     const saved = await this.endpoints.save(endpoint);
     if (resumed) {
       // The backlog kept while disabled waited for the endpoint, not for its schedule: due now.
-      await this.deliveries
-        .createQueryBuilder()
-        .update()
-        .set({ nextAttemptAt: this.clock.date() })
-        .where('endpoint_id = :id AND status = :pending AND next_attempt_at > :now', { id, pending: 'pending', now: this.clock.date() })
-        .execute();
+      await this.deliveries.dueNow(id, this.clock.date());
     }
     return toWebhookResponse(saved);
   }
 
   async deleteWebhook(userId: string, id: string): Promise<void> {
     await this.findOwned(userId, id);
-    await this.endpoints.delete({ id, userId });
+    await this.endpoints.deleteOwned(userId, id);
   }
 
   async listDeliveries(userId: string, id: string, page: PaginationQueryDto): Promise<{ items: WebhookDeliveryDto[]; total: number }> {
     await this.findOwned(userId, id);
-    const [rows, total] = await this.deliveries.findAndCount({
-      where: { endpointId: id },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      skip: page.skip,
-      take: page.limit,
-    });
-    return { items: rows.map(toDeliveryDto), total };
+    const { items, total } = await this.deliveries.listForEndpoint(id, { skip: page.skip, take: page.limit });
+    return { items: items.map(toDeliveryDto), total };
   }
 
   /** Sends one delivery again, on a fresh retry schedule, with the same `webhook-id`. */
   async redeliver(userId: string, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
     await this.findOwned(userId, id);
-    const delivery = await this.deliveries.findOne({ where: { id: deliveryId, endpointId: id } });
+    const delivery = await this.deliveries.getForEndpoint(id, deliveryId);
     if (!delivery) throw notFound('Delivery');
     if (delivery.status === 'pending') throw conflict('Delivery is already pending: it will be sent on its schedule');
-    await this.deliveries.update({ id: deliveryId, status: delivery.status }, this.requeued());
-    return toDeliveryDto({ ...delivery, ...this.requeued() });
+    const now = this.clock.date();
+    await this.deliveries.requeue(deliveryId, delivery.status, now);
+    return toDeliveryDto({ ...delivery, ...requeued(now) });
   }
 
   /** Requeues every failed delivery of the endpoint; resolves to how many. */
   async redeliverFailed(userId: string, id: string): Promise<number> {
     await this.findOwned(userId, id);
-    const result = await this.deliveries.update({ endpointId: id, status: 'failed' }, this.requeued());
-    return result.affected ?? 0;
-  }
-
-  private requeued(): Pick<WebhookDeliveryEntity, 'status' | 'attempts' | 'nextAttemptAt' | 'deliveredAt'> {
-    return { status: 'pending', attempts: 0, nextAttemptAt: this.clock.date(), deliveredAt: null };
+    return this.deliveries.requeueFailed(id, this.clock.date());
   }
 
   private resetHealth(endpoint: WebhookEndpointEntity): void {
@@ -141,7 +121,7 @@ export class WebhooksService {
   /** Refuses URLs that resolve to loopback, private, link-local or metadata addresses (SSRF). */
   private async assertDeliverable(url: string): Promise<void> {
     try {
-      await assertPublicHost(new URL(url).hostname, this.config.webhooks.allowPrivate);
+      await assertPublicHost(new URL(url).hostname, this.config.allowPrivate);
     } catch (error) {
       const message =
         error instanceof ForbiddenDestinationError
@@ -152,7 +132,7 @@ export class WebhooksService {
   }
 
   private async findOwned(userId: string, id: string): Promise<WebhookEndpointEntity> {
-    const endpoint = await this.endpoints.findOne({ where: { id, userId } });
+    const endpoint = await this.endpoints.getOwned(userId, id);
     if (!endpoint) throw notFound('Webhook');
     return endpoint;
   }

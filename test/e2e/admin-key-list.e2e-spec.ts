@@ -7,10 +7,7 @@ describe('admin key list: status filter and cursor paging (e2e)', () => {
   let t: TestApp;
   let admin: Session;
 
-  beforeAll(async () => {
-    t = await TestApp.start();
-    admin = await t.admin();
-  });
+  beforeAll(async () => ({ app: t, admin } = await TestApp.startWithAdmin()));
   afterAll(() => t.close());
 
   it('filters by status (active, inactive, revoked, expired, rotated); isActive=true is status=active', async () => {

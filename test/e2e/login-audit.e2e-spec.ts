@@ -9,10 +9,7 @@ describe('failed logins in the audit trail (e2e)', () => {
   let t: TestApp;
   let admin: Session;
 
-  beforeAll(async () => {
-    t = await TestApp.start();
-    admin = await t.admin();
-  });
+  beforeAll(async () => ({ app: t, admin } = await TestApp.startWithAdmin()));
   afterAll(() => t.close());
 
   it('never keeps a submitted email that matched no account: not in the rows, the CSV export, the table nor the logs', async () => {

@@ -1,21 +1,10 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../support/net';
 import { ServerProcess, ensureBuilt } from '../support/server-process';
 
 /** The real server (`node dist/src/main.js`) as a child process: what reaches stdout, and when. */
 
 jest.setTimeout(240_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls until the server answers (bounded), whatever its logs say. */
 async function answering(server: ServerProcess, base: string, timeoutMs: number): Promise<void> {
@@ -43,7 +32,7 @@ const spawned: ServerProcess[] = [];
 
 async function start(nodeArgs: string[] = []): Promise<Started> {
   const port = await freePort();
-  const server = ServerProcess.spawn({ env: { PORT: String(port) }, nodeArgs });
+  const server = ServerProcess.spawn({ env: { PORT: String(port) }, nodeArgs, seeded: true });
   spawned.push(server);
   const base = `http://127.0.0.1:${port}`;
   await answering(server, base, 180_000);
@@ -58,7 +47,8 @@ async function lastRequest(base: string, requestId: string): Promise<void> {
 }
 
 describe('server process logs (e2e, real child process)', () => {
-  // Three servers start together (each start is seconds of module loading and migrations).
+  // Three servers start together (each start is seconds of module loading; the migrated database
+  // is copied in, as none of these tests is about a first start).
   let plain: Started;
   let interrupted: Started;
   let crashing: Started;

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { Session, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
+import { ExpiryNotifier } from '../../src/api-keys/expiry-notifier';
 
 const LOCAL_WEBHOOKS = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -14,6 +14,9 @@ const LOCAL_WEBHOOKS = {
   WEBHOOK_DISABLE_AFTER: '1h',
   WEBHOOK_DISABLE_AFTER_FAILURES: '6',
 };
+
+/** How long to wait for the dispatcher to store outcomes before reading them. */
+const SETTLE_MS = 30_000;
 
 /**
  * What a receiver does: `X-Webhook-Signature` with the secret as shown (constant time), and the
@@ -61,10 +64,11 @@ describe('webhooks (e2e)', () => {
 
   /**
    * The endpoint's deliveries once `count` of them have a final status. The receiver sees a
-   * request before the dispatcher has stored its outcome, so reading at once would race it.
+   * request before the dispatcher has stored its outcome, so reading at once would race it. The
+   * bound is generous: on a loaded machine a retry schedule takes many times longer than idle.
    */
   async function deliveriesOnceSettled(hookId: string, count: number): Promise<DeliveryView[]> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + SETTLE_MS;
     for (;;) {
       const list: DeliveryView[] = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
       const settled = list.filter((delivery) => delivery.status !== 'pending').length >= count;
@@ -155,7 +159,7 @@ describe('webhooks (e2e)', () => {
   /** The endpoint once `done` holds for it (the dispatcher stores an outcome just after the receiver answered). */
   async function endpointOnce(hookId: string, done: (endpoint: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
     let endpoint = (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data;
-    for (const deadline = Date.now() + 10_000; !done(endpoint) && Date.now() < deadline;) {
+    for (const deadline = Date.now() + SETTLE_MS; !done(endpoint) && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       endpoint = (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data;
     }

@@ -1,9 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import Redis from 'ioredis';
 import { generateApiKey } from '../../src/api-keys/api-key-format';
-import { PgCluster, freePort, pgClusterUnavailable } from '../support/pg-cluster';
+import { timeUntil } from '../support/net';
+import { PgCluster, pgClusterUnavailable } from '../support/pg-cluster';
+import { RedisServer, redisServerMissing } from '../support/redis-server';
 import { CreatedKey, PASSWORD, Session, TestApp, TestResponse } from '../support/test-app';
 
 const CACHE_TTL_S = 60;
@@ -12,28 +11,12 @@ const GRACE_S = 300;
 const ANONYMOUS_LIMIT = 20;
 /** AUTH_LOOKUP_TIMEOUT_MS: how long an authentication look-up waits for a server that does not answer. */
 const LOOKUP_TIMEOUT_MS = 3000;
+/** Each poll while waiting for a phase is a request, recorded in `observed`: not too many. */
+const POLL_MS = 50;
 
-const REDIS_MISSING = !['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((path) => existsSync(path));
-const skipReason = pgClusterUnavailable() ?? (REDIS_MISSING ? 'redis-server is not installed' : undefined);
+const skipReason = pgClusterUnavailable() ?? redisServerMissing();
 if (skipReason) console.warn(`db-outage integration tests skipped: ${skipReason}`);
 const describeIfServers = skipReason ? describe.skip : describe;
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
 
 /** What every outage answer must be: the contract's 503, with Retry-After, never a 401. */
 function expectUnavailable(res: TestResponse): void {
@@ -51,7 +34,7 @@ function record(phase: string, res: TestResponse): TestResponse {
 
 describeIfServers('a database outage (integration, own PostgreSQL cluster)', () => {
   let cluster: PgCluster;
-  let redis: ChildProcess;
+  let redis: RedisServer;
   let redisUrl: string;
   let app: TestApp;
   let user: Session;
@@ -66,12 +49,8 @@ describeIfServers('a database outage (integration, own PostgreSQL cluster)', () 
 
   beforeAll(async () => {
     cluster = await PgCluster.create();
-    const redisPort = await freePort();
-    redisUrl = `redis://127.0.0.1:${redisPort}`;
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    await waitFor(() => isListening(redisPort), 5000);
+    redis = await RedisServer.start();
+    redisUrl = redis.url;
     app = await TestApp.start(
       {
         // The invalidation bus and the limits run over Redis, which stays up through the outage.
@@ -96,12 +75,7 @@ describeIfServers('a database outage (integration, own PostgreSQL cluster)', () 
     }
     await app?.close().catch(() => undefined);
     cluster?.destroy();
-    if (redis && redis.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        redis.once('exit', () => resolve());
-        redis.kill('SIGKILL');
-      });
-    }
+    await redis?.stop();
   }, 60_000);
 
   it('stopped server: serves verified credentials through the grace, then 503s; an eviction still applies; nothing is charged', async () => {
@@ -127,10 +101,14 @@ describeIfServers('a database outage (integration, own PostgreSQL cluster)', () 
       publisher.disconnect();
     }
     let afterEviction!: TestResponse;
-    await waitFor(async () => {
-      afterEviction = await forwardAuth('down, evicted key', revoked.auth);
-      return afterEviction.status !== 200;
-    }, 5000);
+    await timeUntil(
+      async () => {
+        afterEviction = await forwardAuth('down, evicted key', revoked.auth);
+        return afterEviction.status !== 200;
+      },
+      5000,
+      POLL_MS,
+    );
     expectUnavailable(afterEviction);
 
     // What the database must answer is unavailable, never "invalid": an unknown key, a login, a key creation.
@@ -149,7 +127,7 @@ describeIfServers('a database outage (integration, own PostgreSQL cluster)', () 
 
     // After recovery, the same address logs in (none of the outage was charged as failed authentication).
     cluster.start();
-    await waitFor(async () => (await app.get('/api/health')).status === 200, 20_000);
+    await timeUntil(async () => (await app.get('/api/health')).status === 200, 20_000, POLL_MS);
     const login = record('recovered, login', await app.post('/api/auth/login', { email: user.email, password: PASSWORD }));
     expect(login.status).toBe(200);
     expect((await forwardAuth('recovered, key', key.auth)).status).toBe(200);
@@ -178,10 +156,14 @@ describeIfServers('a database outage (integration, own PostgreSQL cluster)', () 
 
     cluster.thaw();
     let recovered!: TestResponse;
-    await waitFor(async () => {
-      recovered = await forwardAuth('thawed: key', key.auth);
-      return recovered.status === 200;
-    }, 20_000);
+    await timeUntil(
+      async () => {
+        recovered = await forwardAuth('thawed: key', key.auth);
+        return recovered.status === 200;
+      },
+      20_000,
+      POLL_MS,
+    );
     expect(recovered.status).toBe(200);
     expect((await app.post('/api/auth/login', { email: user.email, password: PASSWORD })).status).toBe(200);
   }, 120_000);

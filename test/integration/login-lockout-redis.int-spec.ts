@@ -1,17 +1,15 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createConnection } from 'node:net';
 import { RateLimitService } from '../../src/rate-limit/rate-limit.service';
+import { timeUntil } from '../support/net';
+import { redisServerMissing } from '../support/redis-server';
 import { PASSWORD, TestApp, TestResponse } from '../support/test-app';
+import { TwoInstances } from '../support/two-instances';
 
-const HAVE_REDIS = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!HAVE_REDIS) console.warn('login-lockout-redis: redis-server not found, skipping');
-const describeWithRedis = HAVE_REDIS ? describe : describe.skip;
+const redisMissing = redisServerMissing();
+if (redisMissing) console.warn(`login-lockout-redis: skipped, ${redisMissing}`);
+const describeWithRedis = redisMissing ? describe.skip : describe;
 
-const PORT = 6500 + Math.floor(Math.random() * 400);
-const REDIS_URL = `redis://127.0.0.1:${PORT}`;
 // Closed: a Redis call that times out on this busy machine answers 503 instead of counting in one instance's memory.
 const LIMITS = {
-  REDIS_URL,
   RATE_LIMIT_REDIS_FAILURE: 'closed',
   RATE_LIMIT_LOGIN: '10/5m',
   RATE_LIMIT_LOGIN_IP: '30/5m',
@@ -36,26 +34,6 @@ function expectEvaluated(statuses: number[], limit: number): void {
   if (!statuses.includes(503)) expect(evaluated).toBe(limit);
 }
 
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function startRedis(): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 5000;
-  while (!(await isListening(PORT))) {
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return child;
-}
-
 const deviceCookieOf = (res: TestResponse): string =>
   ([] as string[])
     .concat(res.headers['set-cookie'] as string | string[])
@@ -63,31 +41,17 @@ const deviceCookieOf = (res: TestResponse): string =>
     .split(';')[0];
 
 describeWithRedis('login limits across two instances sharing Redis and PostgreSQL (integration)', () => {
-  let redis: ChildProcess;
+  let instances: TwoInstances;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    a = await TestApp.start(LIMITS);
-    b = await TestApp.start(LIMITS, a.databaseUrl);
+    instances = await TwoInstances.start(LIMITS);
+    ({ a, b } = instances);
     // Both instances count in Redis (until connected, each would count in its own memory).
-    const deadline = Date.now() + 10_000;
-    while (!(a.app.get(RateLimitService).shared && b.app.get(RateLimitService).shared)) {
-      if (Date.now() > deadline) throw new Error('the instances did not connect to Redis');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await timeUntil(() => a.app.get(RateLimitService).shared && b.app.get(RateLimitService).shared, 10_000, 50);
   });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    if (redis && redis.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        redis.once('exit', () => resolve());
-        redis.kill('SIGKILL');
-      });
-    }
-  });
+  afterAll(() => instances?.close());
 
   it('counts the attack exactly once across instances, and the victim’s cookie and address work on either', async () => {
     const victim = await a.newUser('shared-victim');

@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/core/config/app-config';
+import { loadConfig } from '../../src/app.config';
 import { createDataSource } from '../../src/core/database/database.module';
 import { ENTITIES, MIGRATIONS } from '../../src/schema';
-import { FreshDatabase, TEST_JWT_SECRET, freshDatabase } from '../support/test-app';
+import { FreshDatabase, freshDatabase } from '../support/postgres-server';
+import { TEST_JWT_SECRET } from '../support/test-app';
 
 describe('migrations on a shared server (integration)', () => {
   let database: FreshDatabase;

@@ -1,22 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, FreshDatabase, PASSWORD, freshDatabase } from '../support/test-app';
+import { freePort, timeUntil } from '../support/net';
+import { FreshDatabase, freshDatabase } from '../support/postgres-server';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD } from '../support/test-app';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      server.close(() => resolve(address.port));
-    });
-    server.on('error', reject);
-  });
-}
 
 class Instance {
   private constructor(
@@ -65,15 +56,8 @@ class Instance {
   }
 }
 
-/** Polls until `check` holds, and returns how long that took; fails after `timeoutMs`. */
-async function timeUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`not within ${timeoutMs} ms`);
-}
+/** Every change must reach the other instance within this. */
+const WITHIN_MS = 3000;
 
 describe.each([
   ['Redis pub/sub', { REDIS_URL }],
@@ -128,7 +112,7 @@ describe.each([
     expect((await b.call('GET', '/api/auth/verify', key)).status).toBe(200); // now cached on B
 
     expect((await a.call('DELETE', `/api/keys/${created.body.data.id}`, token)).status).toBe(200);
-    const elapsed = await timeUntil(async () => (await b.call('GET', '/api/auth/verify', key)).status === 401);
+    const elapsed = await timeUntil(async () => (await b.call('GET', '/api/auth/verify', key)).status === 401, WITHIN_MS);
     console.log(`[${transport}] revocation on A refused on B after ${elapsed} ms`);
     expect(elapsed).toBeLessThan(1000);
     expect((await b.call('GET', '/api/auth/verify', key)).body.code).toBe('api_key_revoked');
@@ -152,7 +136,7 @@ describe.each([
     expect((await write()).status).toBe(200); // the key and the role are now cached on B
 
     await a.call('PATCH', `/api/v1/organizations/${organizationId}/members/${login.body.data.user.id}`, token, { role: 'member' });
-    const narrowed = await timeUntil(async () => (await write()).status === 403);
+    const narrowed = await timeUntil(async () => (await write()).status === 403, WITHIN_MS);
     console.log(`[${transport}] organisation demotion on A narrowed the key on B after ${narrowed} ms`);
     expect(narrowed).toBeLessThan(1000);
 
@@ -160,7 +144,10 @@ describe.each([
     const childKey = { 'x-api-key': child.body.data.key };
     expect((await b.call('GET', `/api/v1/projects/${projectId}`, childKey)).status).toBe(200);
     expect((await a.call('DELETE', `/api/keys/${created.body.data.id}`, member)).status).toBe(200);
-    const cascaded = await timeUntil(async () => (await b.call('GET', `/api/v1/projects/${projectId}`, childKey)).status === 401);
+    const cascaded = await timeUntil(
+      async () => (await b.call('GET', `/api/v1/projects/${projectId}`, childKey)).status === 401,
+      WITHIN_MS,
+    );
     console.log(`[${transport}] revoking a parent on A refused its child on B after ${cascaded} ms`);
     expect(cascaded).toBeLessThan(1000);
   });
@@ -170,7 +157,7 @@ describe.each([
     const adminAuth = { authorization: `Bearer ${admin.body.data.accessToken}` };
     expect((await b.call('GET', '/api/auth/verify', token)).status).toBe(200);
     expect((await a.call('PATCH', `/api/admin/users/${userId}`, adminAuth, { isActive: false })).status).toBe(200);
-    const elapsed = await timeUntil(async () => (await b.call('GET', '/api/auth/verify', token)).status === 401);
+    const elapsed = await timeUntil(async () => (await b.call('GET', '/api/auth/verify', token)).status === 401, WITHIN_MS);
     console.log(`[${transport}] deactivation on A refused on B after ${elapsed} ms`);
     expect(elapsed).toBeLessThan(1000);
   });

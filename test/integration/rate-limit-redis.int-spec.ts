@@ -1,62 +1,22 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
 import { RateLimitService } from '../../src/rate-limit/rate-limit.service';
+import { timeUntil } from '../support/net';
 import { Session, TestApp } from '../support/test-app';
+import { TwoInstances } from '../support/two-instances';
 
-const PORT = 6390 + Math.floor(Math.random() * 100);
-const REDIS_URL = `redis://127.0.0.1:${PORT}`;
-
-/** A Redis of this test's own on a spare loopback port, so it can be stopped and restarted. */
-function startRedis(): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  return waitFor(() => isListening(PORT), 5000).then(() => child);
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
-
-function stopRedis(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-const LIMITS = { RATE_LIMIT_API_KEY: '100/1m', REDIS_URL };
+const LIMITS = { RATE_LIMIT_API_KEY: '100/1m' };
 
 describe('rate limits shared through Redis (integration)', () => {
-  let redis: ChildProcess;
+  let instances: TwoInstances;
   let a: TestApp;
   let b: TestApp;
   let user: Session;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    a = await TestApp.start(LIMITS);
-    b = await TestApp.start(LIMITS, a.databaseUrl);
+    instances = await TwoInstances.start(LIMITS);
+    ({ a, b } = instances);
     user = await a.newUser('shared');
   });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    if (redis.exitCode === null) await stopRedis(redis);
-  });
+  afterAll(() => instances?.close());
 
   it('300 concurrent requests split across two instances give exactly 100 non-429', async () => {
     const key = await a.createKey(user);
@@ -77,7 +37,7 @@ describe('rate limits shared through Redis (integration)', () => {
 
   it('with Redis down the open policy falls back to per-instance limits at once, and limits are shared again when it returns', async () => {
     const key = await a.createKey(user, { rateLimit: { limit: 5, windowSeconds: 60 } });
-    await stopRedis(redis);
+    await instances.redis.stop();
     const started = Date.now();
     const during = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).get('/api/auth/verify', key.auth)));
     const elapsed = Date.now() - started;
@@ -85,9 +45,9 @@ describe('rate limits shared through Redis (integration)', () => {
     expect(elapsed).toBeLessThan(3000);
     expect(during.filter((res) => res.status === 200)).toHaveLength(10);
 
-    redis = await startRedis();
+    await instances.redis.restart();
     // Each instance reconnects by itself (backoff of at most 2 s).
-    await waitFor(async () => a.app.get(RateLimitService).shared && b.app.get(RateLimitService).shared, 10_000);
+    await timeUntil(() => a.app.get(RateLimitService).shared && b.app.get(RateLimitService).shared, 10_000, 50);
     const fresh = await a.createKey(user, { rateLimit: { limit: 5, windowSeconds: 60 } });
     const after = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).get('/api/auth/verify', fresh.auth)));
     expect(after.filter((res) => res.status === 200)).toHaveLength(5);

@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { RateLimitService } from '../../src/rate-limit/rate-limit.service';
-import { RedisServer, redisServerMissing, timeUntil } from '../support/redis-server';
+import { timeUntil } from '../support/net';
+import { RedisServer, redisServerMissing } from '../support/redis-server';
+import { TwoInstances } from '../support/two-instances';
 import { Session, TestApp } from '../support/test-app';
 
 /** Faults of a real Redis of this file's own: frozen (SIGSTOP), killed, restarted. */
@@ -76,24 +78,19 @@ describeWithRedis('a frozen Redis (SIGSTOP) under load (integration)', () => {
 });
 
 describeWithRedis('revocations during a Redis outage reach every instance (integration, two instances)', () => {
+  let instances: TwoInstances;
   let redis: RedisServer;
   let a: TestApp;
   let b: TestApp;
   let user: Session;
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
     // Only a pushed invalidation (or a dropped cache) can explain a change seen within seconds.
-    const env = { REDIS_URL: redis.url, API_KEY_CACHE_TTL_SECONDS: '3600' };
-    a = await TestApp.start(env);
-    b = await TestApp.start(env, a.databaseUrl);
+    instances = await TwoInstances.start({ API_KEY_CACHE_TTL_SECONDS: '3600' });
+    ({ redis, a, b } = instances);
     user = await a.newUser('outage');
   }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await redis?.stop();
-  });
+  afterAll(() => instances?.close());
 
   async function cachedOnB(): Promise<{ id: string; auth: Record<string, string> }> {
     const key = await a.createKey(user);
@@ -180,9 +177,8 @@ describeWithRedis('closed policy with Redis down: what takes access away still g
 
 describeWithRedis('open policy: an outage lets at most N× the limit through, its edges included (integration, two instances)', () => {
   it('with 2 instances and a limit of 10 per window: 20 at most in the window the outage starts and ends in', async () => {
-    const redis = await RedisServer.start();
-    const a = await TestApp.start({ REDIS_URL: redis.url });
-    const b = await TestApp.start({ REDIS_URL: redis.url }, a.databaseUrl);
+    const instances = await TwoInstances.start();
+    const { redis, a, b } = instances;
     try {
       const user = await a.newUser('edges');
       const key = await a.createKey(user, { rateLimit: { limit: 10, windowSeconds: 3600, strategy: 'fixed' } });
@@ -211,9 +207,7 @@ describeWithRedis('open policy: an outage lets at most N× the limit through, it
       expect(before + during + after).toBeLessThanOrEqual(20);
       expect(during).toBeGreaterThan(0);
     } finally {
-      await b.close();
-      await a.close();
-      await redis.stop();
+      await instances.close();
     }
   }, 60_000);
 });

@@ -1,8 +1,10 @@
 import { TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { DataSource } from 'typeorm';
-import { ExpiryNotifier } from '../../src/webhooks/expiry-notifier';
+import { ExpiryNotifier } from '../../src/api-keys/expiry-notifier';
 import { DeliveryClaims } from '../../src/webhooks/delivery-claims';
+import { WebhookDeliveryRepository } from '../../src/webhooks/webhook-delivery.repository';
+import { WebhookEndpointRepository } from '../../src/webhooks/webhook-endpoint.repository';
 
 describe('webhook outbox across a restart (integration)', () => {
   it('a delivery written before a stop is sent by the next process', async () => {
@@ -43,7 +45,7 @@ describe('a crashed worker (integration)', () => {
       const hook = await first.post('/api/webhooks', { url: receiver.url, events: ['key.created'] }, owner.auth);
       await first.createKey(owner);
       // What a worker does before sending, and all a crash leaves behind: the claim.
-      const claims = new DeliveryClaims(first.app.get(DataSource), 3000, 10, 5);
+      const claims = new DeliveryClaims(first.app.get(WebhookEndpointRepository), first.app.get(WebhookDeliveryRepository), 3000, 10, 5);
       const [claim] = await claims.claim(Date.now());
       expect(claim.deliveryIds).toHaveLength(1);
       const claimedAt = Date.now();

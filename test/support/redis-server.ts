@@ -1,38 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { freePort, isListening, timeUntil } from './net';
 
 /** Why fault tests on a Redis of their own cannot run here, or undefined when they can. */
 export function redisServerMissing(): string | undefined {
   const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   return found.error || found.status !== 0 ? 'redis-server is not installed' : undefined;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Polls until `check` holds and returns how long that took (ms); throws after `timeoutMs`. */
-export async function timeUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 10): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
 /**

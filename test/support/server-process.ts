@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir, seedDataDir } from './embedded-snapshot';
 
 const ROOT = join(__dirname, '..', '..');
 export const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -19,6 +20,11 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Extra `node` arguments before the script (e.g. `-r` a preload). */
   nodeArgs?: string[];
+  /**
+   * Start on a copy of the suite's migrated database (see embedded-snapshot) rather than run
+   * initdb and the migrations: for tests of something other than a first start.
+   */
+  seeded?: boolean;
 }
 
 /** `node dist/src/main.js` as a real child process on a fresh data folder and a free port. */
@@ -36,7 +42,8 @@ export class ServerProcess {
   }
 
   static spawn(options: ServerOptions = {}): ServerProcess {
-    const dataDir = mkdtempSync(join(tmpdir(), 'argus-proc-'));
+    const dataDir = options.seeded ? scratchDir('argus-proc-') : mkdtempSync(join(tmpdir(), 'argus-proc-'));
+    if (options.seeded) seedDataDir(dataDir);
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], {
       cwd: ROOT,
       env: {

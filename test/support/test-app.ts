@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { Clock } from '../../src/core/time/clock';
-import { loadConfig } from '../../src/core/config/app-config';
+import { loadConfig } from '../../src/app.config';
+import { embeddedSnapshot } from './embedded-snapshot';
+import { FreshDatabase, freshDatabase } from './postgres-server';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const ADMIN_EMAIL = 'root@argus.test';
@@ -70,7 +71,9 @@ export interface CreatedKey {
 /**
  * The whole application, built as `main.ts` builds it, on a fresh database of its own: the
  * embedded one in memory for `npm test`, or a new database on the PostgreSQL server when
- * ARGUS_TEST_SERVER_URL is set (the integration suite).
+ * ARGUS_TEST_SERVER_URL is set (the integration suite). Either starts as a copy of the suite's
+ * one migrated database (see global-setup.ts and integration-setup.ts), so an app does not pay
+ * for initdb and the migrations.
  */
 export class TestApp {
   /** Every log line the app wrote, to prove what it does and does not log. */
@@ -94,7 +97,7 @@ export class TestApp {
     const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
     const database: FreshDatabase | undefined = sharedDatabaseUrl
       ? { url: sharedDatabaseUrl, drop: async () => undefined }
-      : await freshDatabase();
+      : await freshDatabase({ migrated: true });
     const config = loadConfig({
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
@@ -124,7 +127,12 @@ export class TestApp {
         done();
       },
     });
-    const app = await createApp(config, { clock, logDestination, webRoot: options.webRoot ?? false });
+    const app = await createApp(config, {
+      clock,
+      logDestination,
+      embeddedSnapshot: database ? undefined : embeddedSnapshot(),
+      webRoot: options.webRoot ?? false,
+    });
     const testApp = new TestApp(app, clock, database?.url, async () => {
       await app.close();
       await database?.drop();
@@ -132,6 +140,12 @@ export class TestApp {
     });
     testApp.logs = logs;
     return testApp;
+  }
+
+  /** An app and its admin's session, for the suites that act as the admin throughout. */
+  static async startWithAdmin(env: Record<string, string> = {}): Promise<{ app: TestApp; admin: Session }> {
+    const app = await TestApp.start(env);
+    return { app, admin: await app.admin() };
   }
 
   close(): Promise<void> {
@@ -202,34 +216,3 @@ export class TestApp {
     return { id, key, auth: { 'x-api-key': key } };
   }
 }
-
-export interface FreshDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function freshDatabase(): Promise<FreshDatabase | undefined> {
-  const serverUrl = process.env.ARGUS_TEST_SERVER_URL;
-  if (!serverUrl) return undefined;
-  const name = `argus_test_${randomBytes(6).toString('hex')}`;
-  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
-}
-
-async function withClient<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** True when the suite runs on the PostgreSQL server rather than the embedded database. */
-export const onPostgresServer = (): boolean => Boolean(process.env.ARGUS_TEST_SERVER_URL);

@@ -66,7 +66,8 @@ export class WebhookReceiver {
     return isValid;
   }
 
-  async waitFor(count: number, timeoutMs = 5000): Promise<ReceivedWebhook[]> {
+  /** Bounded generously: deliveries take many times longer on a loaded machine than on an idle one. */
+  async waitFor(count: number, timeoutMs = 30_000): Promise<ReceivedWebhook[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < count) {
       if (Date.now() > deadline) throw new Error(`received ${this.received.length} of ${count} webhooks`);

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../core/config/app-config';
+import { loadConfig } from '../../app.config';
+import { ConfigError } from '../../core/config/config-error';
 
 describe('SESSION_TTL and SESSION_IDLE_TIMEOUT', () => {
   let dataDir: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, Repository } from 'typeorm';
+import { Brackets, EntityManager, IsNull, Repository } from 'typeorm';
 import { SessionEntity } from './session.entity';
 
 /** When a session counts as live: not revoked, before its expiry, and used within the idle timeout. */
@@ -72,6 +72,11 @@ export class SessionsRepository {
         ),
       )
       .execute();
+  }
+
+  /** Ends every session of a user still open (deactivation, sign out everywhere). */
+  async revokeAllForUser(userId: string, now: Date, manager: EntityManager = this.sessions.manager): Promise<void> {
+    await manager.update(SessionEntity, { userId, revokedAt: IsNull() }, { revokedAt: now });
   }
 
   private liveOf(userId: string, live: LiveAt) {

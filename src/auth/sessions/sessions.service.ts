@@ -4,8 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { notFound, unauthorized } from '../../core/errors/app.exception';
 import { ErrorCode } from '../../core/errors/error-codes';
-import { AppConfig } from '../../core/config/app-config';
-import { APP_CONFIG } from '../../core/config/config.module';
+import { AuthConfig, authConfig } from '../auth.config';
 import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
 import { Page } from '../../core/http/page';
 import { Clock } from '../../core/time/clock';
@@ -49,7 +48,7 @@ export class SessionsService {
     private readonly userAccess: UserAccessService,
     private readonly audit: AuditRecorder,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly clock: Clock,
   ) {}
 

@@ -1,13 +1,10 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig } from './app-config';
+import { DynamicModule, Global, Module, ValueProvider } from '@nestjs/common';
 
-/** Injection token of the validated configuration. */
-export const APP_CONFIG = Symbol('APP_CONFIG');
-
+/** Provides each slice of the configuration, validated as a whole beforehand, under its own token. */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+  static forRoot(slices: ValueProvider[]): DynamicModule {
+    return { module: ConfigModule, providers: slices, exports: slices.map((slice) => slice.provide) };
   }
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import type { CoreConfig } from '../config/core.config';
 import { Schema, postgresOptions } from './data-source-options';
 import { DataDirLockedError, EmbeddedPostgres } from './embedded-postgres';
 
@@ -42,7 +42,8 @@ export async function migrateExclusively(dataSource: DataSource): Promise<void> 
 /** DATABASE_POOL_SIZE applies to a PostgreSQL server; the embedded database takes one connection. */
 export const EMBEDDED_POOL_SIZE = 1;
 
-export async function createDataSource(config: AppConfig, schema: Schema): Promise<DataSource> {
+/** `snapshot`: see EmbeddedPostgresOptions; a PostgreSQL server in DATABASE_URL ignores it. */
+export async function createDataSource(config: CoreConfig, schema: Schema, snapshot?: Blob): Promise<DataSource> {
   const { url, poolSize, migrate, inMemory } = config.database;
   if (url) {
     const dataSource = await new DataSource(postgresOptions(schema, url, poolSize, false)).initialize();
@@ -59,7 +60,12 @@ export async function createDataSource(config: AppConfig, schema: Schema): Promi
   // connections one by one, so two connections' extended-protocol exchanges (Parse, Bind, Execute)
   // interleave and break each other ("unnamed prepared statement does not exist"). One pooled
   // connection keeps every exchange whole; PGlite executes one statement at a time regardless.
-  const embedded = await EmbeddedPostgres.start({ dataDir: config.dataDir, inMemory, maxConnections: EMBEDDED_POOL_SIZE + 2 });
+  const embedded = await EmbeddedPostgres.start({
+    dataDir: config.dataDir,
+    inMemory,
+    maxConnections: EMBEDDED_POOL_SIZE + 2,
+    snapshot,
+  });
   const dataSource = new OwningDataSource(postgresOptions(schema, embedded.url, EMBEDDED_POOL_SIZE, migrate), embedded);
   try {
     return await dataSource.initialize();
@@ -71,7 +77,7 @@ export async function createDataSource(config: AppConfig, schema: Schema): Promi
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig, schema: Schema): DynamicModule {
+  static forRoot(config: CoreConfig, schema: Schema, embeddedSnapshot?: Blob): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -82,7 +88,7 @@ export class DatabaseModule {
             retryDelay: 2000,
             toRetry: (error: unknown) => !(error instanceof DataDirLockedError),
           }),
-          dataSourceFactory: () => createDataSource(config, schema),
+          dataSourceFactory: () => createDataSource(config, schema, embeddedSnapshot),
         }),
       ],
     };

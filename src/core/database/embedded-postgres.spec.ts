@@ -1,8 +1,8 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { embeddedSnapshot, scratchDir, seedDataDir } from '../../../test/support/embedded-snapshot';
 import { MAIN, ensureBuilt } from '../../../test/support/server-process';
 import { DataDirLockedError, EmbeddedPostgres, assertDataDirFree } from './embedded-postgres';
 
@@ -61,11 +61,15 @@ describe('EmbeddedPostgres', () => {
   };
 
   const lockFile = (): string => join(dataDir, 'argus.lock');
+  const emptyFolder = (): void => rmSync(join(dataDir, 'pgdata'), { recursive: true });
   /** This process's pid and, on Linux, its start time. */
   const ownLock = new RegExp(`^${process.pid}( \\d+)?$`);
 
+  // The lock tests need a folder with a database, not a new one each: a copy costs milliseconds,
+  // initdb seconds. The tests of a first start begin from an empty folder instead.
   beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'argus-pg-'));
+    dataDir = scratchDir('argus-pg-');
+    seedDataDir(dataDir);
   });
 
   afterEach(async () => {
@@ -183,6 +187,7 @@ describe('EmbeddedPostgres', () => {
   }, 240_000);
 
   it('keeps data across stop and start', async () => {
+    emptyFolder();
     const first = await start();
     await query(first.url, 'CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)');
     await query(first.url, 'INSERT INTO notes (id, body) VALUES ($1, $2), ($3, $4)', [1, 'kept', 2, 'also kept']);
@@ -195,7 +200,37 @@ describe('EmbeddedPostgres', () => {
     ]);
   });
 
+  it('starts a new database from a snapshot, and opens an existing one as it is', async () => {
+    const snapshot = embeddedSnapshot();
+    const tables = async (db: EmbeddedPostgres) =>
+      (
+        await query<{ migrations: string | null; mark: string | null }>(
+          db.url,
+          `SELECT to_regclass('migrations')::text AS migrations, to_regclass('mark')::text AS mark`,
+        )
+      )[0];
+
+    // The folder already has a database: the snapshot must not replace it.
+    const existing = await start();
+    await query(existing.url, 'CREATE TABLE mark (id int)');
+    await stop(existing);
+    const reopened = await EmbeddedPostgres.start({ dataDir, inMemory: false, maxConnections: 3, snapshot });
+    running.push(reopened);
+    await expect(tables(reopened)).resolves.toEqual({ migrations: 'migrations', mark: 'mark' });
+    await stop(reopened);
+
+    emptyFolder();
+    const onDisk = await EmbeddedPostgres.start({ dataDir, inMemory: false, maxConnections: 3, snapshot });
+    running.push(onDisk);
+    await expect(tables(onDisk)).resolves.toEqual({ migrations: 'migrations', mark: null });
+
+    const inMemory = await EmbeddedPostgres.start({ dataDir, inMemory: true, maxConnections: 3, snapshot });
+    running.push(inMemory);
+    await expect(tables(inMemory)).resolves.toEqual({ migrations: 'migrations', mark: null });
+  });
+
   it('writes nothing to the folder when in memory', async () => {
+    emptyFolder();
     const db = await EmbeddedPostgres.start({ dataDir, inMemory: true, maxConnections: 3 });
     running.push(db);
     expect(existsSync(lockFile())).toBe(false);

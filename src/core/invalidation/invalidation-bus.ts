@@ -4,8 +4,7 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { CoreConfig, coreConfig } from '../config/core.config';
 import { SeenMessages } from './seen-messages';
 
 /**
@@ -45,20 +44,20 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(coreConfig.KEY) private readonly config: CoreConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** Which channels carry invalidations to other instances. */
   get transports(): Transport[] {
     const transports: Transport[] = [];
-    if (this.config.rateLimit.redisUrl) transports.push('redis');
+    if (this.config.redis.url) transports.push('redis');
     if (this.config.database.url) transports.push('postgres');
     return transports;
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.config.rateLimit.redisUrl) this.startRedis(this.config.rateLimit.redisUrl);
+    if (this.config.redis.url) this.startRedis(this.config.redis.url);
     if (this.config.database.url) await this.startPostgres(this.config.database.url);
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import pino, { DestinationStream, Logger } from 'pino';
-import type { AppConfig } from '../config/app-config';
+import type { CoreConfig } from '../config/core.config';
 
 /** Paths whose values are secrets if they ever reach a log object. */
 export const REDACTED_PATHS = [
@@ -24,7 +24,7 @@ export const LOG_FLUSH_INTERVAL_MS = 1000;
 const buffered = new Set<SonicBoom>();
 
 /** The one pino logger of the process: Nest's messages and the request log both write through it. */
-export function createRootLogger(config: AppConfig, destination?: NodeJS.WritableStream): Logger {
+export function createRootLogger(config: Pick<CoreConfig, 'logLevel'>, destination?: NodeJS.WritableStream): Logger {
   return pino(
     { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } },
     (destination as DestinationStream | undefined) ?? bufferedStdout(),

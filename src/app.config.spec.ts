@@ -1,14 +1,22 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig, ConfigError, loadConfig } from './app-config';
+import { AppConfig, loadConfig } from './app.config';
+import { ensureJwtSecret } from './auth/jwt-secret-file';
+import { ConfigError } from './core/config/config-error';
 
 const GOOD_SECRET = 'k'.repeat(48);
 
-/** Runs `loadConfig` expecting it to fail, and hands back the ConfigError. */
-function configError(env: Record<string, string | undefined>): ConfigError {
+/** What main.ts does before building the app: load, then read or generate the JWT secret. */
+const start = (env: Record<string, string | undefined>): AppConfig => ensureJwtSecret(loadConfig(env));
+
+/** Runs `load` (loadConfig by default) expecting it to fail, and hands back the ConfigError. */
+function configError(
+  env: Record<string, string | undefined>,
+  load: (env: Record<string, string | undefined>) => unknown = loadConfig,
+): ConfigError {
   try {
-    loadConfig(env);
+    load(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -57,13 +65,13 @@ describe('loadConfig', () => {
         loginTrusted: { limit: 5, windowSeconds: 300 },
         loginDeviceTtlSeconds: 30 * 86_400,
       });
-      expect(config.apiKeys.staleGraceSeconds).toBe(300);
+      expect(config.cache.staleGraceSeconds).toBe(300);
     });
 
     it('reads API_KEY_STALE_GRACE_SECONDS, 0 turning stale serving off', () => {
       for (const value of ['0', '900']) {
         const read = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, API_KEY_STALE_GRACE_SECONDS: value });
-        expect(read.apiKeys.staleGraceSeconds).toBe(Number(value));
+        expect(read.cache.staleGraceSeconds).toBe(Number(value));
       }
     });
 
@@ -144,15 +152,30 @@ describe('loadConfig', () => {
       }
     });
 
+    it('reports the problems of every slice in one error', () => {
+      const error = configError({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        PORT: 'abc',
+        JWT_EXPIRES_IN: 'forever',
+        RATE_LIMIT_API_KEY: 'lots',
+        WEBHOOK_POLL_MS: '1',
+        API_KEY_LAST_USED_FLUSH_SECONDS: '0',
+      });
+      const expected = ['PORT', 'JWT_EXPIRES_IN', 'RATE_LIMIT_API_KEY', 'WEBHOOK_POLL_MS', 'API_KEY_LAST_USED_FLUSH_SECONDS'];
+      expect(error.problems).toHaveLength(expected.length);
+      for (const name of expected) expect(names(error, name)).toBe(true);
+    });
+
     it('does not generate a secret when the configuration is invalid', () => {
-      configError({ ARGUS_DATA_DIR: dataDir, PORT: 'abc' });
+      configError({ ARGUS_DATA_DIR: dataDir, PORT: 'abc' }, start);
       expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
     });
   });
 
   describe('JWT_SECRET', () => {
     it('is required in production', () => {
-      const error = configError({ NODE_ENV: 'production', ARGUS_DATA_DIR: dataDir });
+      const error = configError({ NODE_ENV: 'production', ARGUS_DATA_DIR: dataDir }, start);
       expect(names(error, 'JWT_SECRET')).toBe(true);
       expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
     });
@@ -173,7 +196,7 @@ describe('loadConfig', () => {
 
     it('is generated into the data folder outside production, owner-only, and reused on the next start', () => {
       const nested = join(dataDir, 'nested', 'data');
-      const first = loadConfig({ ARGUS_DATA_DIR: nested });
+      const first = start({ ARGUS_DATA_DIR: nested });
       const file = join(nested, 'jwt-secret');
 
       expect(first.jwt.generated).toBe(true);
@@ -181,7 +204,7 @@ describe('loadConfig', () => {
       expect(readFileSync(file, 'utf8')).toBe(first.jwt.secret);
       expect(statSync(file).mode & 0o777).toBe(0o600);
 
-      const second = loadConfig({ ARGUS_DATA_DIR: nested });
+      const second = start({ ARGUS_DATA_DIR: nested });
       expect(second.jwt.secret).toBe(first.jwt.secret);
       expect(second.jwt.generated).toBe(true);
     });
@@ -189,7 +212,7 @@ describe('loadConfig', () => {
     it('generates a different secret for a different data folder', () => {
       const other = mkdtempSync(join(tmpdir(), 'argus-config-'));
       try {
-        expect(loadConfig({ ARGUS_DATA_DIR: other }).jwt.secret).not.toBe(loadConfig({ ARGUS_DATA_DIR: dataDir }).jwt.secret);
+        expect(start({ ARGUS_DATA_DIR: other }).jwt.secret).not.toBe(start({ ARGUS_DATA_DIR: dataDir }).jwt.secret);
       } finally {
         rmSync(other, { recursive: true, force: true });
       }
@@ -197,19 +220,26 @@ describe('loadConfig', () => {
 
     it('replaces an empty secret file (a crash between creating and writing it)', () => {
       writeFileSync(join(dataDir, 'jwt-secret'), '');
-      const config = loadConfig({ ARGUS_DATA_DIR: dataDir });
+      const config = start({ ARGUS_DATA_DIR: dataDir });
       expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
       expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')).toBe(config.jwt.secret);
     });
 
     it('refuses a secret file that is too short, naming JWT_SECRET', () => {
       writeFileSync(join(dataDir, 'jwt-secret'), 'short');
-      expect(names(configError({ ARGUS_DATA_DIR: dataDir }), 'JWT_SECRET')).toBe(true);
+      expect(names(configError({ ARGUS_DATA_DIR: dataDir }, start), 'JWT_SECRET')).toBe(true);
     });
 
     it('is not written to disk when configured', () => {
-      loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
+      const config = start({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
+      expect(config.jwt).toMatchObject({ secret: GOOD_SECRET, generated: false });
       expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    });
+
+    it('is left to the start-up step: loadConfig reads the environment and writes nothing', () => {
+      const config = loadConfig({ ARGUS_DATA_DIR: join(dataDir, 'nested') });
+      expect(config.jwt).toMatchObject({ secret: '', generated: false });
+      expect(existsSync(join(dataDir, 'nested'))).toBe(false);
     });
   });
 

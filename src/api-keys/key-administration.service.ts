@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { notFound } from '../core/errors/app.exception';
+import { Page } from '../core/http/page';
+import { Clock } from '../core/time/clock';
+import { AuditContext } from '../events/audit-context';
+import { AuditRecorder } from '../events/audit-recorder';
+import { ApiKeyMapper } from './api-key.mapper';
+import { ApiKeyRepository } from './api-key.repository';
+import { AdminApiKeyResponseDto, KeyStatus } from './dto/api-key-response.dto';
+import { decodeCursor, encodeCursor } from './key-cursor';
+import { KeyDelegation } from './key-delegation';
+import { KeyUnitOfWork } from './key-unit-of-work';
+
+/** What the administrators' list of every key is filtered and paged by. */
+export interface AllKeysQuery {
+  userId?: string;
+  status?: KeyStatus;
+  isActive?: boolean;
+  /** A `nextCursor` this list returned; replaces `skip` for deep pages. */
+  cursor?: string;
+  skip: number;
+  limit: number;
+}
+
+/** The platform administrators' hold on every key, whoever owns it. */
+@Injectable()
+export class KeyAdministration {
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly unitOfWork: KeyUnitOfWork,
+    private readonly delegation: KeyDelegation,
+    private readonly mapper: ApiKeyMapper,
+    private readonly audit: AuditRecorder,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every key, newest first, with its owner; `nextCursor` continues the list after this page (null on the last). */
+  async listKeys(query: AllKeysQuery): Promise<Page<AdminApiKeyResponseDto> & { nextCursor: string | null }> {
+    const { rows, total, next } = await this.keys.listAll(
+      {
+        userId: query.userId,
+        status: query.status,
+        isActive: query.isActive,
+        cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        skip: query.skip,
+        take: query.limit,
+      },
+      this.clock.date(),
+    );
+    const items = await Promise.all(rows.map((row) => this.mapper.toAdminResponse(row)));
+    return { items, total, nextCursor: next ? encodeCursor(next) : null };
+  }
+
+  async setKeyActive(id: string, isActive: boolean, audit: AuditContext): Promise<AdminApiKeyResponseDto> {
+    await this.unitOfWork.run(async (tx) => {
+      const key = await this.keys.lockById(tx, id);
+      if (!key) throw notFound('API key');
+      if (key.isActive === isActive) {
+        // Asking again announces it again: an instance that missed the first announcement catches up.
+        tx.changed(id);
+        return;
+      }
+      await this.keys.setActive(tx, id, isActive);
+      await this.audit.record(tx.manager, audit, {
+        action: isActive ? 'key.activated' : 'key.deactivated',
+        targetType: 'api_key',
+        targetId: id,
+        ownerId: key.userId,
+        changes: { isActive: { from: key.isActive, to: isActive } },
+      });
+    });
+    return this.mapper.toAdminResponse(await this.keys.getWithOwner(id));
+  }
+
+  /** Deletes a key; the keys it minted are revoked (and audited) before the parent row disappears. */
+  async deleteKey(id: string, audit: AuditContext): Promise<void> {
+    await this.unitOfWork.run(async (tx) => {
+      const key = await this.keys.findById(id, tx.manager);
+      if (!key) throw notFound('API key');
+      await this.delegation.revokeDescendants(tx, id, audit);
+      await this.keys.delete(tx, id);
+      await this.audit.record(tx.manager, audit, {
+        action: 'key.deleted',
+        targetType: 'api_key',
+        targetId: id,
+        ownerId: key.userId,
+        changes: { name: { from: key.name, to: null }, ownerId: { from: key.userId, to: null } },
+      });
+    });
+  }
+}
