@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, FindOptionsWhere } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
 import { UserResponseDto } from '../auth/dto/auth-response.dto';
-import { UserEntity } from '../users/user.entity';
+import { UserRepository } from '../users/user.repository';
 import { TokenService } from '../auth/token.service';
 import { UserAccessService } from '../users/user-access.service';
 import { toUserResponse } from '../auth/user.mapper';
@@ -16,21 +16,14 @@ import { AdminUsersQueryDto, UpdateUserDto } from './dto/admin.dto';
 export class AdminService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UserRepository,
     private readonly userAccess: UserAccessService,
     private readonly tokens: TokenService,
     private readonly audit: AuditRecorder,
   ) {}
 
   async listUsers(query: AdminUsersQueryDto): Promise<Page<UserResponseDto>> {
-    const where: FindOptionsWhere<UserEntity> = {};
-    if (query.role !== undefined) where.role = query.role;
-    if (query.isActive !== undefined) where.isActive = query.isActive;
-    const [rows, total] = await this.dataSource.getRepository(UserEntity).findAndCount({
-      where,
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: query.skip,
-      take: query.limit,
-    });
+    const [rows, total] = await this.users.list({ role: query.role, isActive: query.isActive }, query.skip, query.limit);
     return { items: rows.map(toUserResponse), total };
   }
 
@@ -44,20 +37,17 @@ export class AdminService {
       throw validationFailed([{ field: 'body', messages: ['give role and/or isActive'] }]);
     }
     const updated = await this.dataSource.transaction(async (manager) => {
-      const users = manager.getRepository(UserEntity);
-      const user = await users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const user = await this.users.getForUpdate(id, manager);
       if (!user) throw notFound('User');
       const losesAdmin = user.role === 'admin' && user.isActive && (dto.role === 'user' || dto.isActive === false);
       if (losesAdmin) {
-        // Serialise admin removals so two concurrent demotions cannot both pass the count.
-        await manager.query(`SELECT pg_advisory_xact_lock(hashtext('argus:admin-removal'))`);
-        const admins = await users.countBy({ role: 'admin', isActive: true });
+        const admins = await this.users.countActiveAdminsExclusively(manager);
         if (admins <= 1) throw conflict('This is the last active admin; promote another admin first');
       }
       const before = { ...user };
       if (dto.role !== undefined) user.role = dto.role;
       if (dto.isActive !== undefined) user.isActive = dto.isActive;
-      const saved = await users.save(user);
+      const saved = await this.users.save(user, manager);
       if (before.role !== saved.role) {
         await this.audit.record(manager, audit, {
           action: 'user.role_changed',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { UserEntity } from '../users/user.entity';
+import type { UserRole } from '../users/user.entity';
+import { UserRepository } from '../users/user.repository';
 import type { Principal } from '../access/principal';
 import { missingScopes } from '../access/scopes';
 import { forbidden, insufficientScope, notFound } from '../core/errors/app.exception';
@@ -43,6 +44,7 @@ export class ManageableKeys {
     private readonly keys: ApiKeyRepository,
     private readonly keyScopes: KeyScopesService,
     private readonly delegation: KeyDelegation,
+    private readonly users: UserRepository,
   ) {}
 
   /**
@@ -71,8 +73,7 @@ export class ManageableKeys {
     }
   }
 
-  private async roleOf(manager: EntityManager, userId: string): Promise<UserEntity['role'] | null> {
-    const owner = await manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, role: true } });
-    return owner?.role ?? null;
+  private async roleOf(manager: EntityManager, userId: string): Promise<UserRole | null> {
+    return (await this.users.getAccess(userId, manager))?.role ?? null;
   }
 }

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
 import { UserEntity, UserRole } from './user.entity';
 
 /** What authentication needs of a user on every request. */
 export type UserAccessRow = Pick<UserEntity, 'id' | 'role' | 'isActive'>;
 
 export type NewUser = Pick<UserEntity, 'email' | 'name' | 'passwordHash' | 'role'>;
+
+export interface UserFilter {
+  role?: UserRole;
+  isActive?: boolean;
+}
 
 /**
  * The users table's queries. Each method takes the caller's EntityManager to run inside its
@@ -44,6 +49,32 @@ export class UserRepository {
   create(user: NewUser, manager?: EntityManager): Promise<UserEntity> {
     const users = this.on(manager);
     return users.save(users.create(user));
+  }
+
+  /** A page of users in sign-up order, for the admin list. */
+  list(filter: UserFilter, skip: number, take: number): Promise<[UserEntity[], number]> {
+    const where: FindOptionsWhere<UserEntity> = {};
+    if (filter.role !== undefined) where.role = filter.role;
+    if (filter.isActive !== undefined) where.isActive = filter.isActive;
+    return this.repository.findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, skip, take });
+  }
+
+  /** The user, row-locked for the rest of the caller's transaction. */
+  getForUpdate(id: string, manager: EntityManager): Promise<UserEntity | null> {
+    return manager.getRepository(UserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * How many active admins there are, counted after taking a lock every admin removal takes, so
+   * two concurrent demotions cannot both see the other admin still there.
+   */
+  async countActiveAdminsExclusively(manager: EntityManager): Promise<number> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('argus:admin-removal'))`);
+    return manager.getRepository(UserEntity).countBy({ role: 'admin', isActive: true });
+  }
+
+  save(user: UserEntity, manager?: EntityManager): Promise<UserEntity> {
+    return this.on(manager).save(user);
   }
 
   async setRole(id: string, role: UserRole): Promise<void> {

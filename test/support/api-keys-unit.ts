@@ -1,3 +1,4 @@
+import type { UserRepository } from '../../src/users/user.repository';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../../src/access/principal';
 import { ROLE_SCOPES } from '../../src/access/scopes';
@@ -142,7 +143,9 @@ export function keysTestContext() {
   keys.shareLockState.mockResolvedValue({ revokedAt: null, isActive: true });
   const mapper = new ApiKeyMapper(clock, lastUsed, new RateLimitService(config.rateLimit, config, clock));
   const delegation = new KeyDelegation(keys, clock, audit);
-  const manageable = new ManageableKeys(keys, new KeyScopesService(undefined as unknown as MembershipAccessService), delegation);
+  const manageable = new ManageableKeys(keys, new KeyScopesService(undefined as unknown as MembershipAccessService), delegation, {
+    getAccess: () => Promise.resolve(null),
+  } as unknown as UserRepository);
   const rotation = new KeyRotationService(keys, unitOfWork, clock, audit, config, manageable);
   return {
     clock,
