@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toCreateInput, EMPTY_KEY_FORM } from './key-form';
 import { integrationSnippets } from './snippets';
+import { fakeKey } from '../test-support/keys';
 
-const KEY = 'argus_A34X1rcTQBv0sxjykfcVIRiMVnxUasPd34NVr0X5oZa';
+const KEY = fakeKey('snippet');
 
 describe('integrationSnippets', () => {
   it('fills in the origin and the key, for curl, Python requests, Node fetch and the shell', () => {

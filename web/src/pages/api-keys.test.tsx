@@ -2,8 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiKey, created, ok, signedInApi } from '../test-support/fake-api';
 import { renderApp } from '../test-support/render-app';
+import { fakeKey } from '../test-support/keys';
 
-const SECRET = 'argus_A34X1rcTQBv0sxjykfcVIRiMVnxUasPd34NVr0X5oZa';
+const SECRET = fakeKey('created');
 
 function keysApi() {
   const keys = [

@@ -4,10 +4,11 @@ import type { ApiKey } from '../api/types';
 import { initialSelection, toUpdateInput } from '../components/edit-key-form';
 import { apiKey, created, fail, ok, signedInApi } from '../test-support/fake-api';
 import { renderApp } from '../test-support/render-app';
+import { fakeKey } from '../test-support/keys';
 
 const ID = '7d8e9f00-0000-4000-8000-000000000001';
 const SUCCESSOR = '7d8e9f00-0000-4000-8000-000000000009';
-const NEW_SECRET = 'argus_NEWkey1rcTQBv0sxjykfcVIRiMVnxUasPd34NVr0X';
+const NEW_SECRET = fakeKey('rotated');
 
 function keyApi(overrides: Partial<ApiKey> = {}) {
   let key = apiKey({
