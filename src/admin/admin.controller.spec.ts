@@ -93,14 +93,29 @@ describe(AdminController.name, () => {
       expect(query).toEqual({ page: 1, limit: 1, userId: USER_ID, isActive: true, cursor: 'abc' });
     });
 
-    it.each(['userId=ada', 'isActive=yes', 'status=gone', `cursor=${'c'.repeat(201)}`, 'sort=name'])(
-      'refuses ?%s with 400',
-      async (query) => {
-        const res = await ctx.request('GET', `/api/admin/api-keys?${query}`, { headers: auth() });
-        expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
-        expect(callsTo(service)).toEqual([]);
-      },
-    );
+    it('passes the owner’s email and a trimmed search on; a blank search is no filter', async () => {
+      service.listKeys.mockResolvedValue({ items: [], total: 0, nextCursor: null });
+      await ctx.request('GET', '/api/admin/api-keys?ownerEmail=ada%40example.com&search=%20deploy%20', { headers: auth() });
+      await ctx.request('GET', '/api/admin/api-keys?search=%20%20', { headers: auth() });
+      expect(service.listKeys.mock.calls.map(([query]) => query)).toEqual([
+        { page: 1, limit: 20, ownerEmail: 'ada@example.com', search: 'deploy' },
+        { page: 1, limit: 20 },
+      ]);
+    });
+
+    it.each([
+      'userId=ada',
+      'isActive=yes',
+      'status=gone',
+      `cursor=${'c'.repeat(201)}`,
+      'sort=name',
+      'ownerEmail=ada',
+      `search=${'s'.repeat(101)}`,
+    ])('refuses ?%s with 400', async (query) => {
+      const res = await ctx.request('GET', `/api/admin/api-keys?${query}`, { headers: auth() });
+      expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
+      expect(callsTo(service)).toEqual([]);
+    });
   });
 
   describe('PUT /api/admin/api-keys/:id', () => {
@@ -142,7 +157,13 @@ describe(AdminController.name, () => {
       expect(query).toEqual({ page: 3, limit: 20, role: 'user', isActive: false });
     });
 
-    it.each(['role=root', 'isActive=0', 'email=ada@example.com'])('refuses ?%s with 400', async (query) => {
+    it('passes a trimmed search on', async () => {
+      service.listUsers.mockResolvedValue({ items: [], total: 0 });
+      await ctx.request('GET', '/api/admin/users?search=%20Ada%20', { headers: auth() });
+      expect(service.listUsers.mock.calls[0][0]).toEqual({ page: 1, limit: 20, search: 'Ada' });
+    });
+
+    it.each(['role=root', 'isActive=0', 'email=ada@example.com', `search=${'s'.repeat(101)}`])('refuses ?%s with 400', async (query) => {
       const res = await ctx.request('GET', `/api/admin/users?${query}`, { headers: auth() });
       expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
       expect(callsTo(service)).toEqual([]);

@@ -23,7 +23,11 @@ export class AdminService {
   ) {}
 
   async listUsers(query: AdminUsersQueryDto): Promise<Page<UserResponseDto>> {
-    const [rows, total] = await this.users.list({ role: query.role, isActive: query.isActive }, query.skip, query.limit);
+    const [rows, total] = await this.users.list(
+      { role: query.role, isActive: query.isActive, search: query.search },
+      query.skip,
+      query.limit,
+    );
     return { items: rows.map(toUserResponse), total };
   }
 

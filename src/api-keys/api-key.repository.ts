@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, IsNull, Repository } from 'typeorm';
+import { containsPattern } from '../core/database/like-pattern';
 import type { DeletedBinding } from '../organizations/bound-keys';
 import { KeyStatus } from './dto/api-key-response.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
@@ -93,6 +94,7 @@ export class ApiKeyRepository {
   async listAll(filter: AllKeysFilter, now: Date): Promise<{ rows: ApiKeyEntity[]; total: number; next: KeyCursor | null }> {
     const base = this.keys.createQueryBuilder('k').setParameter('now', now);
     if (filter.userId !== undefined) base.andWhere('k.user_id = :userId', { userId: filter.userId });
+    if (filter.search) base.andWhere('(k.name ILIKE :search OR k.key_prefix ILIKE :search)', { search: containsPattern(filter.search) });
     if (filter.status !== undefined) base.andWhere(`(${STATUS_SQL[filter.status]})`);
     if (filter.isActive === true) base.andWhere(`(${STATUS_SQL.active})`);
     if (filter.isActive === false) base.andWhere(`NOT (${STATUS_SQL.active})`);

@@ -51,6 +51,8 @@ export interface KeyLineage {
 
 export interface AllKeysFilter {
   userId?: string;
+  /** Part of the name or the prefix, any case. */
+  search?: string;
   status?: KeyStatus;
   isActive?: boolean;
   cursor?: KeyCursor;

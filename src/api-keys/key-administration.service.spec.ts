@@ -2,16 +2,27 @@ import { AUDIT, NOW, keyStub, keysTestContext, KeysTestContext, rejection } from
 import { KeyAdministration } from './key-administration.service';
 import { decodeCursor, encodeCursor } from './key-cursor';
 import { UserEntity } from '../users/user.entity';
+import type { UserRepository } from '../users/user.repository';
 
 const owner = Object.assign(new UserEntity(), { id: 'user-1', email: 'owner@argus.test', name: 'Owner' });
 
 describe(KeyAdministration.name, () => {
   let ctx: KeysTestContext;
   let sut: KeyAdministration;
+  const users = { getByEmail: jest.fn<Promise<UserEntity | null>, [string]>() };
 
   beforeEach(() => {
     ctx = keysTestContext();
-    sut = new KeyAdministration(ctx.keys, ctx.unitOfWork, ctx.delegation, ctx.mapper, ctx.audit, ctx.clock);
+    users.getByEmail.mockReset().mockImplementation(async (email) => (email === owner.email ? owner : null));
+    sut = new KeyAdministration(
+      ctx.keys,
+      ctx.unitOfWork,
+      ctx.delegation,
+      ctx.mapper,
+      ctx.audit,
+      ctx.clock,
+      users as unknown as UserRepository,
+    );
     ctx.keys.getWithOwner.mockImplementation(async (id) => keyStub({ id, owner }));
   });
 
@@ -23,7 +34,7 @@ describe(KeyAdministration.name, () => {
       const page = await sut.listKeys({ userId: 'user-1', status: 'active', cursor: encodeCursor(cursor), skip: 40, limit: 20 });
 
       expect(ctx.keys.listAll).toHaveBeenCalledWith(
-        { userId: 'user-1', status: 'active', isActive: undefined, cursor, skip: 40, take: 20 },
+        { userId: 'user-1', search: undefined, status: 'active', isActive: undefined, cursor, skip: 40, take: 20 },
         new Date(NOW),
       );
       expect(page).toMatchObject({
@@ -32,6 +43,21 @@ describe(KeyAdministration.name, () => {
         items: [{ id: 'key-1', owner: { id: 'user-1', email: 'owner@argus.test', name: 'Owner' } }],
       });
       expect(decodeCursor(page.nextCursor!)).toEqual(next);
+    });
+
+    it('reads the owner by email (any case) and passes the search on', async () => {
+      ctx.keys.listAll.mockResolvedValue({ rows: [keyStub({ owner })], total: 1, next: null });
+      await sut.listKeys({ ownerEmail: 'Owner@Argus.test', search: 'deploy', skip: 0, limit: 20 });
+      expect(users.getByEmail).toHaveBeenCalledWith('owner@argus.test');
+      expect(ctx.keys.listAll).toHaveBeenCalledWith(expect.objectContaining({ userId: 'user-1', search: 'deploy' }), new Date(NOW));
+    });
+
+    it.each([
+      ['nobody has the email', { ownerEmail: 'nobody@argus.test' }],
+      ['the email is another user’s than userId', { ownerEmail: 'owner@argus.test', userId: 'user-2' }],
+    ])('answers an empty page, without a key query, when %s', async (_case, filter) => {
+      await expect(sut.listKeys({ ...filter, skip: 0, limit: 20 })).resolves.toEqual({ items: [], total: 0, nextCursor: null });
+      expect(ctx.keys.listAll).not.toHaveBeenCalled();
     });
 
     it('ends with a null cursor on the last page', async () => {

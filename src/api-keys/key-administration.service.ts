@@ -4,6 +4,7 @@ import { Page } from '../core/http/page';
 import { Clock } from '../core/time/clock';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
+import { UserRepository } from '../users/user.repository';
 import { ApiKeyMapper } from './api-key.mapper';
 import { ApiKeyRepository } from './api-key.repository';
 import { AdminApiKeyResponseDto, KeyStatus } from './dto/api-key-response.dto';
@@ -14,6 +15,10 @@ import { KeyUnitOfWork } from './key-unit-of-work';
 /** What the administrators' list of every key is filtered and paged by. */
 export interface AllKeysQuery {
   userId?: string;
+  /** The owner's email, any case; no such user is an empty list. */
+  ownerEmail?: string;
+  /** Part of the key's name or prefix, any case. */
+  search?: string;
   status?: KeyStatus;
   isActive?: boolean;
   /** A `nextCursor` this list returned; replaces `skip` for deep pages. */
@@ -32,13 +37,22 @@ export class KeyAdministration {
     private readonly mapper: ApiKeyMapper,
     private readonly audit: AuditRecorder,
     private readonly clock: Clock,
+    private readonly users: UserRepository,
   ) {}
 
   /** Every key, newest first, with its owner; `nextCursor` continues the list after this page (null on the last). */
   async listKeys(query: AllKeysQuery): Promise<Page<AdminApiKeyResponseDto> & { nextCursor: string | null }> {
+    let userId = query.userId;
+    if (query.ownerEmail !== undefined) {
+      const owner = await this.users.getByEmail(query.ownerEmail.toLowerCase());
+      // Nobody with that email, or someone other than `userId`: no key matches both.
+      if (!owner || (userId !== undefined && userId !== owner.id)) return { items: [], total: 0, nextCursor: null };
+      userId = owner.id;
+    }
     const { rows, total, next } = await this.keys.listAll(
       {
-        userId: query.userId,
+        userId,
+        search: query.search,
         status: query.status,
         isActive: query.isActive,
         cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),

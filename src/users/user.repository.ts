@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, FindOptionsWhere, Repository } from 'typeorm';
+import { EntityManager, FindOptionsWhere, ILike, Repository } from 'typeorm';
+import { containsPattern } from '../core/database/like-pattern';
 import { UserEntity, UserRole } from './user.entity';
 
 /** What authentication needs of a user on every request. */
@@ -11,6 +12,8 @@ export type NewUser = Pick<UserEntity, 'email' | 'name' | 'passwordHash' | 'role
 export interface UserFilter {
   role?: UserRole;
   isActive?: boolean;
+  /** Part of the email or the name, any case. */
+  search?: string;
 }
 
 /**
@@ -56,7 +59,18 @@ export class UserRepository {
     const where: FindOptionsWhere<UserEntity> = {};
     if (filter.role !== undefined) where.role = filter.role;
     if (filter.isActive !== undefined) where.isActive = filter.isActive;
-    return this.repository.findAndCount({ where, order: { createdAt: 'ASC', id: 'ASC' }, skip, take });
+    const pattern = filter.search === undefined ? undefined : ILike(containsPattern(filter.search));
+    return this.repository.findAndCount({
+      where: pattern
+        ? [
+            { ...where, email: pattern },
+            { ...where, name: pattern },
+          ]
+        : where,
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip,
+      take,
+    });
   }
 
   /** The user, row-locked for the rest of the caller's transaction. */

@@ -72,6 +72,28 @@ describe('admin (e2e)', () => {
       expect(paged.body.meta).toEqual({ page: 2, limit: 1, total: 2, nextCursor: null });
     });
 
+    it('finds keys by the owner’s email (any case) and by part of the name or prefix', async () => {
+      const owner = await t.newUser('finder');
+      const deploy = await t.createKey(owner, { name: 'Deploy 100%_bot' });
+      const other = await t.createKey(owner, { name: 'nightly' });
+      const ids = async (query: string) =>
+        (await t.get(`/api/admin/api-keys?${query}`, admin.auth)).body.data.map((key: { id: string }) => key.id);
+
+      expect(await ids(`ownerEmail=${encodeURIComponent(owner.email.toUpperCase())}`)).toEqual([other.id, deploy.id]);
+      expect(await ids(`ownerEmail=${encodeURIComponent(owner.email)}&search=DEPLOY`)).toEqual([deploy.id]);
+      // % and _ are the name's own characters, not wildcards.
+      expect(await ids(`ownerEmail=${encodeURIComponent(owner.email)}&search=${encodeURIComponent('100%_')}`)).toEqual([deploy.id]);
+      expect(await ids(`ownerEmail=${encodeURIComponent(owner.email)}&search=${encodeURIComponent('0_b')}`)).toEqual([]);
+      expect(await ids(`search=${deploy.key.slice(0, 8)}&userId=${owner.userId}`)).toEqual([deploy.id]);
+      const nobody = await t.get('/api/admin/api-keys?ownerEmail=nobody%40example.com', admin.auth);
+      expect([nobody.status, nobody.body.data, nobody.body.meta.total]).toEqual([200, [], 0]);
+      expect(await ids(`ownerEmail=${encodeURIComponent(owner.email)}&userId=${admin.userId}`)).toEqual([]);
+      for (const query of ['ownerEmail=not-an-email', `search=${'x'.repeat(101)}`]) {
+        expect((await t.get(`/api/admin/api-keys?${query}`, admin.auth)).status).toBe(400);
+      }
+      expect((await t.get(`/api/admin/api-keys?ownerEmail=${encodeURIComponent(owner.email)}`, user.auth)).status).toBe(403);
+    });
+
     it.each(['userId=abc', 'isActive=maybe', 'limit=0', 'email=x'])('rejects ?%s with 400', async (query) => {
       const res = await t.get(`/api/admin/api-keys?${query}`, admin.auth);
       expect(res.status).toBe(400);
@@ -123,6 +145,22 @@ describe('admin (e2e)', () => {
       expect(all.body.meta.total).toBeGreaterThanOrEqual(2);
       expect(all.text).not.toMatch(/argon2|passwordHash|password_hash/);
       expect((await t.get('/api/admin/users?role=root', admin.auth)).status).toBe(400);
+    });
+
+    it('searches users by part of the email or the name, any case, with the other filters', async () => {
+      const email = `Search-Me-${Date.now()}@example.com`;
+      const registered = await t.post('/api/auth/register', { email, password: PASSWORD, name: 'Grace_Hopper' });
+      expect(registered.status).toBe(201);
+      const emails = async (query: string) =>
+        (await t.get(`/api/admin/users?${query}`, admin.auth)).body.data.map((u: { email: string }) => u.email);
+      expect(await emails(`search=${encodeURIComponent(email.slice(0, 14).toUpperCase())}`)).toEqual([email.toLowerCase()]);
+      expect(await emails('search=grace_hop')).toEqual([email.toLowerCase()]);
+      expect(await emails('search=grace_hop&role=admin')).toEqual([]);
+      // % is literal, not a wildcard: no name contains "grace%".
+      expect(await emails('search=grace%25')).toEqual([]);
+      expect((await t.get(`/api/admin/users?search=${'x'.repeat(101)}`, admin.auth)).status).toBe(400);
+      expect((await t.get('/api/admin/users?search=grace', user.auth)).status).toBe(403);
+      expect((await t.get('/api/admin/users?search=grace')).status).toBe(401);
     });
 
     it('a role change applies on the next request, with the same token', async () => {
