@@ -2,13 +2,17 @@ import { ReactNode, useEffect } from 'react';
 import { Layout } from './components/layout';
 import { matchPath, useRouter } from './lib/router';
 import { Router } from './lib/router';
+import { AdminAuditPage } from './pages/admin-audit';
+import { AdminKeysPage } from './pages/admin-keys';
+import { AdminOnly } from './pages/admin-only';
+import { AdminUsersPage } from './pages/admin-users';
 import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { KeyPage } from './pages/key-page';
 import { NotFoundPage } from './pages/not-found';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
-import { CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
+import { ADMIN_AUDIT, ADMIN_KEYS, ADMIN_USERS, CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -31,6 +35,9 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   // Keyed by id: another key's page starts from a clean state (no plaintext carried over).
   { pattern: `${HOME}/:id`, render: (params) => <KeyPage key={params.id} id={params.id} /> },
   { pattern: SESSIONS, render: () => <SessionsPage /> },
+  { pattern: ADMIN_USERS, render: () => <AdminOnly page={<AdminUsersPage />} /> },
+  { pattern: ADMIN_KEYS, render: () => <AdminOnly page={<AdminKeysPage />} /> },
+  { pattern: ADMIN_AUDIT, render: () => <AdminOnly page={<AdminAuditPage />} /> },
 ];
 
 function Routes() {

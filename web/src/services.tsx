@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import { adminApi } from './api/admin';
 import { authApi } from './api/auth';
 import { ApiClient } from './api/client';
 import { keysApi } from './api/keys';
@@ -7,11 +8,12 @@ export interface Services {
   api: ApiClient;
   auth: ReturnType<typeof authApi>;
   keys: ReturnType<typeof keysApi>;
+  admin: ReturnType<typeof adminApi>;
 }
 
 export function createServices(fetchImpl?: typeof fetch): Services {
   const api = new ApiClient(fetchImpl);
-  return { api, auth: authApi(api), keys: keysApi(api) };
+  return { api, auth: authApi(api), keys: keysApi(api), admin: adminApi(api) };
 }
 
 export const ServicesContext = createContext<Services | null>(null);

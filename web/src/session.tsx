@@ -8,6 +8,9 @@ export const HOME = '/settings/api-keys';
 export const SIGN_IN = '/sign-in';
 export const SESSIONS = '/account/sessions';
 export const CREATE_ACCOUNT = '/create-account';
+export const ADMIN_USERS = '/admin/users';
+export const ADMIN_KEYS = '/admin/keys';
+export const ADMIN_AUDIT = '/admin/audit';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 
 type Status = 'loading' | 'signed-out' | 'signed-in' | 'unreachable';

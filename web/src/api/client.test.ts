@@ -27,6 +27,16 @@ describe('ApiClient', () => {
     expect(headers(calls[0])['Content-Type']).toBe('application/json');
   });
 
+  it('takes 204 No Content as success, and sends PUT with the CSRF token', async () => {
+    const impl = vi.fn((_url: string, _init?: RequestInit) => Promise.resolve(new Response(null, { status: 204 })));
+    const api = new ApiClient(impl as unknown as typeof fetch);
+    api.setCsrfToken('token-1');
+    await expect(api.delete('/api/admin/users/1/mfa')).resolves.toBeUndefined();
+    await api.put('/api/admin/api-keys/1', { isActive: false });
+    expect(impl.mock.calls[1][1]).toMatchObject({ method: 'PUT', body: '{"isActive":false}' });
+    expect((impl.mock.calls[1][1]?.headers as Record<string, string>)['X-CSRF-Token']).toBe('token-1');
+  });
+
   it('adds X-CSRF-Token to state-changing requests only', async () => {
     const ok = { status: 200, body: { success: true, data: null } };
     const { impl, calls } = fakeFetch([ok, ok, ok, ok]);

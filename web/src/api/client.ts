@@ -92,6 +92,10 @@ export class ApiClient {
     return (await this.send<T>('PATCH', path, { body })).data;
   }
 
+  async put<T>(path: string, body: unknown): Promise<T> {
+    return (await this.send<T>('PUT', path, { body })).data;
+  }
+
   async delete<T>(path: string): Promise<T> {
     return (await this.send<T>('DELETE', path, {})).data;
   }
@@ -106,6 +110,8 @@ export class ApiClient {
       credentials: 'same-origin',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
+    // 204 No Content (e.g. DELETE /api/admin/users/:id/mfa): success with no body.
+    if (response.status === 204) return { success: true, data: undefined as T };
     const body = (await response.json().catch(() => undefined)) as Envelope<T> | ErrorBody | undefined;
     if (response.ok && body?.success) return body;
 

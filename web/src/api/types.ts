@@ -6,6 +6,8 @@ export interface User {
   name: string | null;
   role: 'user' | 'admin';
   isActive: boolean;
+  /** Two-factor is on (present once the two-factor API has landed). */
+  mfaEnabled?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -111,6 +113,12 @@ export interface UpdateKeyInput {
   allowedIps?: string[] | null;
   rotationPolicy?: RotationPolicy | null;
   isActive?: boolean;
+}
+
+/** An entry of the administrators' list of every key: the owner's view plus who owns it. */
+export interface AdminApiKey extends ApiKey {
+  userId: string;
+  owner: { id: string; email: string; name: string | null };
 }
 
 export interface AuditEvent {

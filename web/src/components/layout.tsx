@@ -1,11 +1,14 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { HOME, SESSIONS, useSession } from '../session';
+import { ADMIN_AUDIT, ADMIN_KEYS, ADMIN_USERS, HOME, SESSIONS, useSession } from '../session';
 import { describeError } from './notice';
 
-const NAVIGATION = [
+const NAVIGATION: Array<{ to: string; label: string; adminOnly?: boolean }> = [
   { to: HOME, label: 'API Keys' },
   { to: SESSIONS, label: 'Sessions' },
+  { to: ADMIN_USERS, label: 'Users', adminOnly: true },
+  { to: ADMIN_KEYS, label: 'All keys', adminOnly: true },
+  { to: ADMIN_AUDIT, label: 'Audit log', adminOnly: true },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -23,7 +26,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <>
             <nav aria-label="Main">
               <ul>
-                {NAVIGATION.map((item) => (
+                {NAVIGATION.filter((item) => !item.adminOnly || user.role === 'admin').map((item) => (
                   <li key={item.to}>
                     <Link to={item.to} aria-current={path === item.to || path.startsWith(`${item.to}/`) ? 'page' : undefined}>
                       {item.label}

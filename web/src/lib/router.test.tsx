@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { Link, Router, matchPath, useRouter } from './router';
+import { Link, Router, matchPath, queryParam, replaceQuery, useRouter } from './router';
 
 describe('matchPath', () => {
   it('matches fixed segments and extracts the named ones', () => {
@@ -33,5 +33,23 @@ describe('Link', () => {
     fireEvent.click(screen.getByRole('link', { name: 'Sessions' }));
     expect(screen.getByTestId('path').textContent).toBe('/account/sessions');
     expect(window.location.pathname).toBe('/account/sessions');
+  });
+});
+
+describe('a link with a query', () => {
+  it('routes by the path alone and leaves the query for the page (queryParam, replaceQuery)', () => {
+    window.history.replaceState(null, '', '/start');
+    render(
+      <Router>
+        <Link to="/admin/keys?ownerEmail=ada%40example.com">Ada’s keys</Link>
+        <Where />
+      </Router>,
+    );
+    fireEvent.click(screen.getByRole('link', { name: 'Ada’s keys' }));
+    expect(screen.getByTestId('path').textContent).toBe('/admin/keys');
+    expect(queryParam('ownerEmail')).toBe('ada@example.com');
+    replaceQuery({ ownerEmail: undefined, search: 'deploy bot' });
+    expect(window.location.pathname + window.location.search).toBe('/admin/keys?search=deploy+bot');
+    expect(queryParam('ownerEmail')).toBe('');
   });
 });

@@ -19,18 +19,32 @@ export function Router({ children }: { children: React.ReactNode }) {
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   // Stable, so effects may depend on it without running again at every navigation.
+  // `to` may carry a query (`/admin/keys?ownerEmail=…`): the page reads it with `queryParam`; the path alone routes.
   const navigate = useCallback<RouterState['navigate']>((to, options) => {
-    if (to !== window.location.pathname) {
+    if (to !== window.location.pathname + window.location.search) {
       if (options?.replace) window.history.replaceState(null, '', to);
       else window.history.pushState(null, '', to);
     }
-    setPath(to);
+    setPath(to.split(/[?#]/)[0]);
   }, []);
   const value = useMemo<RouterState>(() => ({ path, navigate }), [path, navigate]);
   return <RouterContext.Provider value={value}>{children}</RouterContext.Provider>;
 }
 
 export const useRouter = () => useContext(RouterContext);
+
+/** A parameter of the address's query, as a page reads its starting filters (empty when absent). */
+export function queryParam(name: string): string {
+  return new URLSearchParams(window.location.search).get(name) ?? '';
+}
+
+/** Shows `query` in the address bar (replacing, not adding history), so a reload or a shared link keeps the filters. */
+export function replaceQuery(query: Record<string, string | undefined>): void {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
+  const search = params.toString();
+  window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+}
 
 /** `/settings/api-keys/:id` against a path: the named segments, or undefined when it does not match. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
