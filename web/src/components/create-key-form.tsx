@@ -3,6 +3,7 @@ import type { CreatedApiKey, Organization, Project } from '../api/types';
 import { DAY_MS, EMPTY_KEY_FORM, EXPIRY_CHOICES, KeyFormValues, toCreateInput } from '../lib/key-form';
 import { useServices } from '../services';
 import { ErrorNotice } from './notice';
+import { RotationPolicyFields } from './rotation-policy-fields';
 import { ScopePicker } from './scope-picker';
 
 interface CreateKeyFormProps {
@@ -211,36 +212,13 @@ export function CreateKeyForm({ grantable, onCreated, onCancel }: CreateKeyFormP
               Addresses or CIDR ranges (203.0.113.7, 10.0.0.0/8, 2001:db8::/32), one per line. Empty: any address.
             </p>
           </div>
-          <fieldset>
-            <legend>Rotation policy</legend>
-            <div className="field">
-              <label htmlFor={`${id}-rotate`}>Rotate every (days)</label>
-              <input
-                id={`${id}-rotate`}
-                type="number"
-                min={1}
-                max={3650}
-                value={values.rotateEveryDays}
-                onChange={(event) => set('rotateEveryDays', event.target.value)}
-                aria-describedby={`${id}-rotate-hint`}
-              />
-              <p className="hint" id={`${id}-rotate-hint`}>
-                Empty: rotated only by hand.
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor={`${id}-grace`}>Old key works for (hours)</label>
-              <input
-                id={`${id}-grace`}
-                type="number"
-                min={0}
-                max={2160}
-                value={values.rotationGraceHours}
-                disabled={!values.rotateEveryDays}
-                onChange={(event) => set('rotationGraceHours', event.target.value)}
-              />
-            </div>
-          </fieldset>
+          <RotationPolicyFields
+            everyDays={values.rotateEveryDays}
+            graceHours={values.rotationGraceHours}
+            onChange={(field, value) => set(field === 'everyDays' ? 'rotateEveryDays' : 'rotationGraceHours', value)}
+            everyHint="Empty: rotated only by hand."
+            graceMaxHours={2160}
+          />
         </div>
 
         <ErrorNotice error={error} />

@@ -4,6 +4,7 @@ import { parseAddressList } from '../lib/format';
 import { ALL_SCOPES, expandScopes } from '../lib/scopes';
 import { useServices } from '../services';
 import { ErrorNotice } from './notice';
+import { RotationPolicyFields } from './rotation-policy-fields';
 import { ScopePicker } from './scope-picker';
 
 /** The key's scopes as ticked boxes: wildcards spelled out, so narrowing is unticking. */
@@ -115,49 +116,13 @@ export function EditKeyForm({ apiKey: key, onSaved, onCancel }: EditKeyFormProps
               Addresses or CIDR ranges, one per line. Empty: any address.
             </p>
           </div>
-          <fieldset>
-            <legend>Rotation policy</legend>
-            <div className="field">
-              <label htmlFor={`${id}-every`}>Rotate every (days)</label>
-              <input
-                id={`${id}-every`}
-                type="number"
-                min={1}
-                max={3650}
-                value={everyDays}
-                onChange={(event) => setEveryDays(event.target.value)}
-                aria-describedby={`${id}-every-hint`}
-              />
-              <p className="hint" id={`${id}-every-hint`}>
-                Empty: no schedule. A new policy counts from now.
-              </p>
-            </div>
-            <div className="inline-fields">
-              <div className="field">
-                <label htmlFor={`${id}-grace`}>Old key works for (hours)</label>
-                <input
-                  id={`${id}-grace`}
-                  type="number"
-                  min={0}
-                  step="any"
-                  value={graceHours}
-                  disabled={!everyDays}
-                  onChange={(event) => setGraceHours(event.target.value)}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-notify`}>Notice (days before)</label>
-                <input
-                  id={`${id}-notify`}
-                  type="number"
-                  min={0}
-                  value={notifyDays}
-                  disabled={!everyDays}
-                  onChange={(event) => setNotifyDays(event.target.value)}
-                />
-              </div>
-            </div>
-          </fieldset>
+          <RotationPolicyFields
+            everyDays={everyDays}
+            graceHours={graceHours}
+            notifyDays={notifyDays}
+            onChange={(field, value) => ({ everyDays: setEveryDays, graceHours: setGraceHours, notifyDays: setNotifyDays })[field](value)}
+            everyHint="Empty: no schedule. A new policy counts from now."
+          />
         </div>
         <ErrorNotice error={error} />
         <div className="form-actions">
