@@ -79,6 +79,14 @@ export const USER: Me = {
   method: 'session',
 };
 
+export const ADMIN: Me = {
+  ...USER,
+  id: '0b6f8a4e-1f7e-4a55-9a53-3f1f5f0f00ad',
+  email: 'root@example.com',
+  name: 'Root',
+  role: 'admin',
+};
+
 export const SESSION = {
   id: '5e0c2f3a-0000-4000-8000-000000000001',
   createdAt: '2026-11-20T10:00:00.000Z',
@@ -118,11 +126,12 @@ export function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
 }
 
 /** A fake backend with a signed-in (or signed-out) visitor and nothing else yet. */
-export function signedInApi(options: { signedIn?: boolean; registrationOpen?: boolean } = {}): FakeApi {
+export function signedInApi(options: { signedIn?: boolean; registrationOpen?: boolean; me?: Me } = {}): FakeApi {
   let signedIn = options.signedIn ?? true;
+  const me = options.me ?? USER;
   return new FakeApi()
     .on('GET', '/api/auth/options', () => ok({ registrationOpen: options.registrationOpen ?? true }))
-    .on('GET', '/api/auth/me', () => (signedIn ? ok(USER) : fail(401, 'unauthorized', 'Authentication required')))
+    .on('GET', '/api/auth/me', () => (signedIn ? ok(me) : fail(401, 'unauthorized', 'Authentication required')))
     .on('GET', '/api/auth/csrf', () =>
       signedIn ? ok({ csrfToken: 'csrf-after-reload' }) : fail(401, 'unauthorized', 'Authentication required'),
     )
@@ -130,7 +139,7 @@ export function signedInApi(options: { signedIn?: boolean; registrationOpen?: bo
       const { password } = request.body as { password: string };
       if (password !== 'a-long-enough-password') return fail(401, 'invalid_credentials', 'Invalid email or password');
       signedIn = true;
-      return created({ user: USER, session: SESSION, csrfToken: 'csrf-from-sign-in' });
+      return created({ user: me, session: SESSION, csrfToken: 'csrf-from-sign-in' });
     })
     .on('DELETE', '/api/auth/session', () => {
       signedIn = false;
