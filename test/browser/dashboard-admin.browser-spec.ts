@@ -75,7 +75,10 @@ describeWithChromium('the admin pages, in a browser', () => {
     await scan(page, 'admin-keys');
 
     await page.getByRole('button', { name: `Deactivate CI deploy bot of ${ada.email}` }).click();
-    await page.getByRole('status').filter({ hasText: `“CI deploy bot” of ${ada.email} is deactivated.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `“CI deploy bot” of ${ada.email} is deactivated.` })
+      .waitFor();
     await page.getByRole('button', { name: `Activate CI deploy bot of ${ada.email}` }).waitFor();
     const refused = await verify(deployKey.key);
     expect(refused.status).toBe(401);
@@ -98,11 +101,17 @@ describeWithChromium('the admin pages, in a browser', () => {
 
     await page.getByRole('combobox', { name: `Role of ${ada.email}` }).selectOption('admin');
     await page.getByRole('button', { name: `Save role of ${ada.email}` }).click();
-    await page.getByRole('status').filter({ hasText: `${ada.email} is now an admin.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${ada.email} is now an admin.` })
+      .waitFor();
     expect((await dashboard.app.get('/api/admin/users', ada.auth)).status).toBe(200);
     await page.getByRole('combobox', { name: `Role of ${ada.email}` }).selectOption('user');
     await page.getByRole('button', { name: `Save role of ${ada.email}` }).click();
-    await page.getByRole('status').filter({ hasText: `${ada.email} is now a user.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${ada.email} is now a user.` })
+      .waitFor();
     expect((await dashboard.app.get('/api/admin/users', ada.auth)).status).toBe(403);
 
     await page.getByLabel('Search').fill('grace');
@@ -133,7 +142,7 @@ describeWithChromium('the admin pages, in a browser', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('audit-events.csv');
-    const csv = await readFile((await download.path())!, 'utf8');
+    const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('id,occurredAt,action,actorType,actorId,actorKeyId,targetType,targetId,ip,userAgent,requestId,changes');
     expect(lines).toHaveLength(2);

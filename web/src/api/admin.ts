@@ -49,6 +49,6 @@ export type AdminApi = ReturnType<typeof adminApi>;
 /** The CSV export of every event matching `filter`: a plain GET, so a link downloads it with the session cookie. */
 export function auditCsvUrl(filter: AuditFilter): string {
   const params = new URLSearchParams({ format: 'csv' });
-  for (const [name, value] of Object.entries(filter)) if (value) params.set(name, value);
+  for (const [name, value] of Object.entries(filter) as Array<[string, string | undefined]>) if (value) params.set(name, value);
   return `${AUDIT_EVENTS_PATH}?${params.toString()}`;
 }

@@ -1,5 +1,17 @@
 /** Previous / Next through a list the API pages (`meta.page`, `limit`, `total`); nothing when it fits on one page. */
-export function Pager({ page, total, limit, label, onPage }: { page: number; total: number; limit: number; label: string; onPage: (page: number) => void }) {
+export function Pager({
+  page,
+  total,
+  limit,
+  label,
+  onPage,
+}: {
+  page: number;
+  total: number;
+  limit: number;
+  label: string;
+  onPage: (page: number) => void;
+}) {
   const pages = Math.max(1, Math.ceil(total / limit));
   if (pages <= 1) return null;
   return (

@@ -29,7 +29,7 @@ describe('RotationPolicyFields', () => {
     const every = within(group).getByLabelText('Rotate every (days)');
     expect(every.getAttribute('aria-describedby')).toBeTruthy();
     expect(document.getElementById(every.getAttribute('aria-describedby')!)?.textContent).toBe('Empty: rotated only by hand.');
-    const grace = within(group).getByLabelText('Old key works for (hours)') as HTMLInputElement;
+    const grace = within(group).getByLabelText<HTMLInputElement>('Old key works for (hours)');
     expect(grace.disabled).toBe(true);
     expect(grace.max).toBe('2160');
     expect(within(group).queryByLabelText('Notice (days before)')).toBeNull();
@@ -40,7 +40,7 @@ describe('RotationPolicyFields', () => {
   it('adds the notice field when given one', async () => {
     const user = userEvent.setup();
     render(<Harness withNotice />);
-    const notify = screen.getByLabelText('Notice (days before)') as HTMLInputElement;
+    const notify = screen.getByLabelText<HTMLInputElement>('Notice (days before)');
     expect(notify.disabled).toBe(true);
     await user.type(screen.getByLabelText('Rotate every (days)'), '7');
     await user.type(notify, '2');
@@ -77,10 +77,10 @@ describe('RotationPolicyFields', () => {
     const { user } = renderApp(api, `/settings/api-keys/${key.id}`);
     await user.click(await screen.findByRole('button', { name: 'Edit' }));
     const form = screen.getByRole('region', { name: 'Edit “CI deploy bot”' });
-    expect((within(form).getByLabelText('Rotate every (days)') as HTMLInputElement).value).toBe('90');
-    expect((within(form).getByLabelText('Old key works for (hours)') as HTMLInputElement).value).toBe('24');
-    const notify = within(form).getByLabelText('Notice (days before)');
-    expect((notify as HTMLInputElement).value).toBe('7');
+    expect(within(form).getByLabelText<HTMLInputElement>('Rotate every (days)').value).toBe('90');
+    expect(within(form).getByLabelText<HTMLInputElement>('Old key works for (hours)').value).toBe('24');
+    const notify = within(form).getByLabelText<HTMLInputElement>('Notice (days before)');
+    expect(notify.value).toBe('7');
     await user.clear(notify);
     await user.type(notify, '3');
     await user.click(within(form).getByRole('button', { name: 'Save' }));

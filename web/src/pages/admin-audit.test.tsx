@@ -46,14 +46,11 @@ describe('Admin → Audit log', () => {
   it('lists events newest first, with actor, target, IP and changes', async () => {
     renderApp(auditApi(), '/admin/audit');
     await screen.findByRole('table');
-    expect(within(screen.getByRole('table')).getAllByRole('columnheader').map((header) => header.textContent)).toEqual([
-      'Time',
-      'Action',
-      'Actor',
-      'Target',
-      'IP address',
-      'Changes',
-    ]);
+    expect(
+      within(screen.getByRole('table'))
+        .getAllByRole('columnheader')
+        .map((header) => header.textContent),
+    ).toEqual(['Time', 'Action', 'Actor', 'Target', 'IP address', 'Changes']);
     expect(rows()[0].textContent).toContain('key.deactivated');
     expect(rows()[0].textContent).toContain('isActive: true → false');
     expect(rows()[0].textContent).toContain(ADMIN.id);
@@ -103,7 +100,7 @@ describe('Admin → Audit log', () => {
     const api = auditApi();
     renderApp(api, `/admin/audit?actor=${encodeURIComponent(USER.email)}`);
     await waitFor(() => expect(api.last('GET', '/api/admin/audit-events')?.query.get('actorId')).toBe(USER.id));
-    expect((screen.getByLabelText('Actor') as HTMLInputElement).value).toBe(USER.email);
+    expect(screen.getByLabelText<HTMLInputElement>('Actor').value).toBe(USER.email);
   });
 });
 
@@ -116,7 +113,9 @@ describe('audit filter helpers', () => {
       from: undefined,
       to: undefined,
     });
-    expect(describeChanges({ role: { from: 'user', to: 'admin' }, name: { from: 'a', to: null } })).toBe('role: "user" → "admin"; name: "a" → null');
+    expect(describeChanges({ role: { from: 'user', to: 'admin' }, name: { from: 'a', to: null } })).toBe(
+      'role: "user" → "admin"; name: "a" → null',
+    );
     expect(describeChanges(null)).toBe('');
   });
 });

@@ -68,7 +68,7 @@ describe('Admin → All keys', () => {
     const api = keysApi();
     const { user } = renderApp(api, `/admin/keys?ownerEmail=${encodeURIComponent(ADMIN.email)}`);
     await waitFor(() => expect(rows()).toHaveLength(1));
-    expect((screen.getByLabelText('Owner email') as HTMLInputElement).value).toBe(ADMIN.email);
+    expect(screen.getByLabelText<HTMLInputElement>('Owner email').value).toBe(ADMIN.email);
     await user.clear(screen.getByLabelText('Owner email'));
     await user.type(screen.getByLabelText('Name or prefix'), 'argus_n');
     await user.selectOptions(screen.getByLabelText('Status'), 'active');

@@ -16,12 +16,20 @@ describe('the administrators’ pages', () => {
   it('are in the navigation for an admin only', async () => {
     renderApp(signedInApi(), '/settings/api-keys');
     const nav = await screen.findByRole('navigation', { name: 'Main' });
-    expect(within(nav).getAllByRole('link').map((link) => link.textContent)).toEqual(['API Keys', 'Sessions']);
+    expect(
+      within(nav)
+        .getAllByRole('link')
+        .map((link) => link.textContent),
+    ).toEqual(['API Keys', 'Sessions']);
   });
 
   it('show Users, All keys and Audit log to an admin, after API Keys', async () => {
     renderApp(signedInApi({ me: ADMIN }), '/settings/api-keys');
     const nav = await screen.findByRole('navigation', { name: 'Main' });
-    expect(within(nav).getAllByRole('link').map((link) => link.textContent)).toEqual(['API Keys', 'Sessions', 'Users', 'All keys', 'Audit log']);
+    expect(
+      within(nav)
+        .getAllByRole('link')
+        .map((link) => link.textContent),
+    ).toEqual(['API Keys', 'Sessions', 'Users', 'All keys', 'Audit log']);
   });
 });

@@ -13,9 +13,7 @@ export function AdminOnly({ page }: { page: ReactNode }) {
   return (
     <section className="panel narrow">
       <PageHeading title="Access denied" />
-      <p role="alert">
-        This page is for administrators. Your account{user ? ` (${user.email})` : ''} does not have the admin role.
-      </p>
+      <p role="alert">This page is for administrators. Your account{user ? ` (${user.email})` : ''} does not have the admin role.</p>
       <p>
         <Link to={HOME}>Go to your API keys</Link>
       </p>

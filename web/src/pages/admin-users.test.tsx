@@ -47,14 +47,11 @@ describe('Admin → Users', () => {
     const api = usersApi();
     const { user } = renderApp(api, '/admin/users');
     const table = await screen.findByRole('table');
-    expect(within(table).getAllByRole('columnheader').map((header) => header.textContent)).toEqual([
-      'Email',
-      'Name',
-      'Role',
-      'Status',
-      'Created',
-      'Actions',
-    ]);
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((header) => header.textContent),
+    ).toEqual(['Email', 'Name', 'Role', 'Status', 'Created', 'Actions']);
     expect(within(table).getAllByRole('row')).toHaveLength(4);
     expect((await row(ADMIN.email)).textContent).toContain('You');
     await user.type(screen.getByLabelText('Search'), '  grace ');
@@ -62,9 +59,11 @@ describe('Admin → Users', () => {
     await waitFor(() => expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(2));
     expect(api.last('GET', '/api/admin/users')?.query.get('search')).toBe('grace');
     expect(window.location.search).toBe('?search=grace');
-    expect(within(await row(GRACE.email)).getByRole('link', { name: `Keys of ${GRACE.email}` }).getAttribute('href')).toBe(
-      '/admin/keys?ownerEmail=grace%40example.com',
-    );
+    expect(
+      within(await row(GRACE.email))
+        .getByRole('link', { name: `Keys of ${GRACE.email}` })
+        .getAttribute('href'),
+    ).toBe('/admin/keys?ownerEmail=grace%40example.com');
   });
 
   it('changes a role with the row’s select and Save', async () => {

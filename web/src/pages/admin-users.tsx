@@ -29,7 +29,11 @@ export function AdminUsersPage() {
   const { admin } = useServices();
   const { user: me, retry } = useSession();
   const { navigate } = useRouter();
-  const [draft, setDraft] = useState<Filters>(() => ({ search: queryParam('search'), role: queryParam('role'), status: queryParam('status') }));
+  const [draft, setDraft] = useState<Filters>(() => ({
+    search: queryParam('search'),
+    role: queryParam('role'),
+    status: queryParam('status'),
+  }));
   const [applied, setApplied] = useState(draft);
   const fetchPage = useCallback((page: number) => admin.users(toFilter(applied), page), [admin, applied]);
   const { page, setPage, list, error: loadError, reload } = usePagedList(fetchPage);
@@ -176,7 +180,9 @@ export function AdminUsersPage() {
                       </div>
                     </td>
                     <td>
-                      <span className={`status status-${user.isActive ? 'active' : 'inactive'}`}>{user.isActive ? 'active' : 'inactive'}</span>
+                      <span className={`status status-${user.isActive ? 'active' : 'inactive'}`}>
+                        {user.isActive ? 'active' : 'inactive'}
+                      </span>
                       {user.mfaEnabled && <span className="muted"> · two-factor on</span>}
                     </td>
                     <td>{formatDate(user.createdAt)}</td>
@@ -235,10 +241,16 @@ function PendingDialog({ pending, onConfirm, onClose }: { pending: Pending; onCo
   }
   if (pending.kind === 'mfa') {
     return (
-      <ConfirmDialog title={`Reset two-factor for ${user.email}?`} confirm="Reset two-factor" danger onConfirm={onConfirm} onClose={onClose}>
+      <ConfirmDialog
+        title={`Reset two-factor for ${user.email}?`}
+        confirm="Reset two-factor"
+        danger
+        onConfirm={onConfirm}
+        onClose={onClose}
+      >
         <p>
-          Two-factor is turned off for <strong>{user.email}</strong>: they sign in with their password alone until they turn it on again.
-          Do this only once you know it is them asking.
+          Two-factor is turned off for <strong>{user.email}</strong>: they sign in with their password alone until they turn it on again. Do
+          this only once you know it is them asking.
         </p>
       </ConfirmDialog>
     );
