@@ -48,6 +48,6 @@ import { SessionsService } from './sessions/sessions.service';
     JwtStrategy,
     AuthenticationGuard,
   ],
-  exports: [TokenService, AuthenticationGuard, AccountSecurityService, SessionsService],
+  exports: [TokenService, AuthenticationGuard, AuthService, AccountSecurityService, SessionsService],
 })
 export class AuthModule {}

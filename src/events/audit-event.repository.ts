@@ -33,6 +33,17 @@ export class AuditEventRepository {
     await manager.insert(AuditEventEntity, event as never);
   }
 
+  /** Events a user did or that were done to their account, newest first, at most `take` (the data export). */
+  findAbout(userId: string, take: number): Promise<AuditEventEntity[]> {
+    return this.repository
+      .createQueryBuilder('event')
+      .where('event.actorId = :userId OR event.targetId = :userId', { userId })
+      .orderBy('event.occurredAt', 'DESC')
+      .addOrderBy('event.id', 'ASC')
+      .take(take)
+      .getMany();
+  }
+
   async find(query: AuditQuery): Promise<{ items: AuditEventEntity[]; total: number }> {
     const builder = this.repository.createQueryBuilder('event');
     if (query.actorId) builder.andWhere('event.actorId = :actorId', { actorId: query.actorId });
