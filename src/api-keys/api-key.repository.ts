@@ -169,8 +169,11 @@ export class ApiKeyRepository {
    */
   async revokeAllOwnedBy(tx: KeyTransaction, userId: string, now: Date): Promise<string[]> {
     const revoked: Array<{ id: string }> = await tx.manager.query(
-      `UPDATE api_keys SET revoked_at = $2, rotation_due_at = NULL, sealed_key = NULL, updated_at = now()
-        WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+      // A CTE so the driver hands back plain rows whatever the statement's command tag.
+      `WITH revoked AS (
+         UPDATE api_keys SET revoked_at = $2, rotation_due_at = NULL, sealed_key = NULL, updated_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL RETURNING id)
+       SELECT id FROM revoked`,
       [userId, now],
     );
     const all = await tx.manager.find(ApiKeyEntity, { where: { userId }, select: { id: true } });
