@@ -63,7 +63,7 @@ export class AccountDeletionService {
       throw new AppException(
         HttpStatus.CONFLICT,
         ErrorCode.SoleOwner,
-        `You are the only owner of ${soleOwned.length === 1 ? 'an organization' : `${soleOwned.length} organizations`}; make another member an owner, or delete ${soleOwned.length === 1 ? 'it' : 'them'}, first`,
+        `You are the only owner of ${soleOwned.map((org) => `“${org.name}”`).join(', ')}; make another member an owner, or delete ${soleOwned.length === 1 ? 'it' : 'them'}, first`,
         undefined,
         undefined,
         { organizations: soleOwned },

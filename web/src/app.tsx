@@ -5,10 +5,13 @@ import { Router } from './lib/router';
 import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { KeyPage } from './pages/key-page';
+import { AccountDataPage } from './pages/account-data';
 import { NotFoundPage } from './pages/not-found';
+import { ProfilePage } from './pages/profile';
+import { SecurityPage } from './pages/security';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
-import { CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
+import { ACCOUNT_DATA, CREATE_ACCOUNT, HOME, PROFILE, SECURITY, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -31,6 +34,9 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   // Keyed by id: another key's page starts from a clean state (no plaintext carried over).
   { pattern: `${HOME}/:id`, render: (params) => <KeyPage key={params.id} id={params.id} /> },
   { pattern: SESSIONS, render: () => <SessionsPage /> },
+  { pattern: PROFILE, render: () => <ProfilePage /> },
+  { pattern: SECURITY, render: () => <SecurityPage /> },
+  { pattern: ACCOUNT_DATA, render: () => <AccountDataPage /> },
 ];
 
 function Routes() {

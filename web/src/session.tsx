@@ -8,6 +8,9 @@ export const HOME = '/settings/api-keys';
 export const SIGN_IN = '/sign-in';
 export const SESSIONS = '/account/sessions';
 export const CREATE_ACCOUNT = '/create-account';
+export const PROFILE = '/account/profile';
+export const SECURITY = '/account/security';
+export const ACCOUNT_DATA = '/account/data';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 
 type Status = 'loading' | 'signed-out' | 'signed-in' | 'unreachable';
@@ -23,6 +26,8 @@ interface SessionState {
   /** After "Sign out everywhere": this browser's session is gone too. */
   ended: (notice: string, comeBack?: boolean) => void;
   retry: () => void;
+  /** After a profile change: the header shows the new email. */
+  updated: (user: User) => void;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -129,6 +134,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
         ended('You are signed out.');
       },
       ended,
+      updated: (changed) => setUser((current) => (current ? { ...current, ...changed } : current)),
       retry: () => {
         setStatus('loading');
         setAttempt((n) => n + 1);

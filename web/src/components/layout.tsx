@@ -1,11 +1,14 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { HOME, SESSIONS, useSession } from '../session';
+import { ACCOUNT_DATA, HOME, PROFILE, SECURITY, SESSIONS, useSession } from '../session';
 import { describeError } from './notice';
 
 const NAVIGATION = [
   { to: HOME, label: 'API Keys' },
   { to: SESSIONS, label: 'Sessions' },
+  { to: PROFILE, label: 'Profile' },
+  { to: SECURITY, label: 'Security' },
+  { to: ACCOUNT_DATA, label: 'Your data' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
