@@ -72,7 +72,12 @@ export class AccountExportService {
       exportedAt: this.clock.date().toISOString(),
       profile,
       apiKeys,
-      organizations: organizations.map((m) => ({ organizationId: m.organizationId, name: m.name, role: m.role, joinedAt: m.joinedAt.toISOString() })),
+      organizations: organizations.map((m) => ({
+        organizationId: m.organizationId,
+        name: m.name,
+        role: m.role,
+        joinedAt: m.joinedAt.toISOString(),
+      })),
       projects: projects.map((p) => ({ ...p, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() })),
       webhooks,
       sessions,

@@ -1,4 +1,14 @@
-import { ControllerContext, USER_ID, apiKey, auditOf, callsTo, controllerSetup, errorBody, mockService, userJwt } from '../../test/support/controller-setup';
+import {
+  ControllerContext,
+  USER_ID,
+  apiKey,
+  auditOf,
+  callsTo,
+  controllerSetup,
+  errorBody,
+  mockService,
+  userJwt,
+} from '../../test/support/controller-setup';
 import { ConfirmPasswordDto } from '../auth/account/account.dto';
 import { AccountController } from './account.controller';
 import { AccountDeletionService } from './account-deletion.service';

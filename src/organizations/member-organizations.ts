@@ -36,7 +36,12 @@ export class MemberOrganizations {
 
   async membershipsOf(userId: string, limit: number): Promise<UserMembership[]> {
     const rows = await this.organizations.membershipsOf(userId, limit);
-    return rows.map((row) => ({ organizationId: row.organizationId, name: row.organization?.name ?? '', role: row.role, joinedAt: row.createdAt }));
+    return rows.map((row) => ({
+      organizationId: row.organizationId,
+      name: row.organization?.name ?? '',
+      role: row.role,
+      joinedAt: row.createdAt,
+    }));
   }
 
   /** Projects of every organisation the user belongs to. */

@@ -114,7 +114,12 @@ export class OrganizationRepository {
 
   /** The user's memberships with their organisations, oldest first, at most `take`. */
   membershipsOf(userId: string, take: number): Promise<OrganizationMemberEntity[]> {
-    return this.members().find({ where: { userId }, relations: { organization: true }, order: { createdAt: 'ASC', organizationId: 'ASC' }, take });
+    return this.members().find({
+      where: { userId },
+      relations: { organization: true },
+      order: { createdAt: 'ASC', organizationId: 'ASC' },
+      take,
+    });
   }
 
   /**

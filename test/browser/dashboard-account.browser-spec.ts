@@ -88,7 +88,7 @@ describeWithChromium('the account pages in a browser', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^argus-account-\d{4}-\d{2}-\d{2}\.json$/);
-    const text = readFileSync((await download.path()) as string, 'utf8');
+    const text = readFileSync(await download.path(), 'utf8');
     const file = JSON.parse(text);
     expect(file.profile.email).toBe(linus.email);
     expect(file.apiKeys.map((k: { name: string }) => k.name)).toEqual(['soon revoked']);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, Session, TestApp, TestResponse } from '../support/test-app';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TestApp, TestResponse } from '../support/test-app';
 
 const NEW_PASSWORD = 'an-even-longer-new-password';
 
@@ -65,10 +65,9 @@ describe('account: profile, password, export, deletion (e2e)', () => {
         'validation_failed',
       ]);
       expect(error(await t.post('/api/auth/password', { currentPassword: PASSWORD }, user.auth))).toEqual([400, 'validation_failed']);
-      expect(error(await t.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, extra: 1 }, user.auth))).toEqual([
-        400,
-        'validation_failed',
-      ]);
+      expect(
+        error(await t.post('/api/auth/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, extra: 1 }, user.auth)),
+      ).toEqual([400, 'validation_failed']);
     });
 
     it('is refused to an API key (403), to nobody (401) and to a session without its CSRF token (403)', async () => {
@@ -102,9 +101,10 @@ describe('account: profile, password, export, deletion (e2e)', () => {
       const again = await t.login(user.email, NEW_PASSWORD);
       expect((await t.get('/api/auth/me', again.auth)).status).toBe(200);
 
-      const [event] = await db.query(`SELECT actor_id, target_id FROM audit_events WHERE action = 'user.password_changed' AND target_id = $1`, [
-        user.userId,
-      ]);
+      const [event] = await db.query(
+        `SELECT actor_id, target_id FROM audit_events WHERE action = 'user.password_changed' AND target_id = $1`,
+        [user.userId],
+      );
       expect(event).toEqual({ actor_id: user.userId, target_id: user.userId });
     });
 
@@ -179,7 +179,9 @@ describe('account: profile, password, export, deletion (e2e)', () => {
       expect(file).toMatchObject({ format: 'argus.account-export', version: 1, truncated: [] });
       expect(file.profile).toMatchObject({ id: user.userId, email: user.email });
       expect(file.apiKeys).toEqual([expect.objectContaining({ id: key.id, name: 'Exported key', keyPrefix: key.key.slice(0, 8) })]);
-      expect(file.organizations).toEqual([expect.objectContaining({ organizationId: org.body.data.id, name: 'Export Org', role: 'owner' })]);
+      expect(file.organizations).toEqual([
+        expect.objectContaining({ organizationId: org.body.data.id, name: 'Export Org', role: 'owner' }),
+      ]);
       expect(file.projects).toEqual([expect.objectContaining({ id: project.body.data.id, name: 'Export Project' })]);
       expect(file.webhooks).toEqual([expect.objectContaining({ id: hook.body.data.id, url: 'http://127.0.0.1:9/hook' })]);
       expect(file.sessions).toEqual([expect.objectContaining({ id: browser.sessionId })]);
@@ -190,18 +192,32 @@ describe('account: profile, password, export, deletion (e2e)', () => {
       const [{ key_hash: keyHash }] = await db.query(`SELECT key_hash FROM api_keys WHERE id = $1`, [key.id]);
       const [{ password_hash: passwordHash }] = await db.query(`SELECT password_hash FROM users WHERE id = $1`, [user.userId]);
       const [{ token_hash: sessionHash }] = await db.query(`SELECT token_hash FROM sessions WHERE id = $1`, [browser.sessionId]);
-      for (const secret of [key.key, keyHash, sha256(key.key), passwordHash, browser.token, sessionHash, hook.body.data.secret, user.refreshToken]) {
+      for (const secret of [
+        key.key,
+        keyHash,
+        sha256(key.key),
+        passwordHash,
+        browser.token,
+        sessionHash,
+        hook.body.data.secret,
+        user.refreshToken,
+      ]) {
         expect(res.text).not.toContain(secret);
       }
       expect(res.text).not.toMatch(/"(keyHash|passwordHash|tokenHash|secret|sealedKey)"/);
 
-      const [exported] = await db.query(`SELECT actor_id FROM audit_events WHERE action = 'user.data_exported' AND target_id = $1`, [user.userId]);
+      const [exported] = await db.query(`SELECT actor_id FROM audit_events WHERE action = 'user.data_exported' AND target_id = $1`, [
+        user.userId,
+      ]);
       expect(exported).toEqual({ actor_id: user.userId });
     });
 
     it("leaves out someone else's address in events about the account", async () => {
       const user = await t.newUser('attacked');
-      await t.request('POST', '/api/auth/login', { body: { email: user.email, password: 'a-wrong-password!' }, remoteAddress: '203.0.113.9' });
+      await t.request('POST', '/api/auth/login', {
+        body: { email: user.email, password: 'a-wrong-password!' },
+        remoteAddress: '203.0.113.9',
+      });
       const file = JSON.parse((await t.get('/api/auth/me/export', user.auth)).text);
       const failed = file.auditEvents.find((event: { action: string }) => event.action === 'user.login_failed');
       expect(failed).toMatchObject({ targetId: user.userId, ip: null, userAgent: null });

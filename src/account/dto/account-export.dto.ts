@@ -57,7 +57,10 @@ export class AccountExportDto {
   @ApiProperty({ type: UserResponseDto })
   profile: UserResponseDto;
 
-  @ApiProperty({ type: [ApiKeyResponseDto], description: 'Every key you own, revoked ones included; prefixes only, never a key or its hash' })
+  @ApiProperty({
+    type: [ApiKeyResponseDto],
+    description: 'Every key you own, revoked ones included; prefixes only, never a key or its hash',
+  })
   apiKeys: ApiKeyResponseDto[];
 
   @ApiProperty({ type: [ExportedMembershipDto] })
@@ -74,7 +77,8 @@ export class AccountExportDto {
 
   @ApiProperty({
     type: [AuditEventDto],
-    description: 'Events you did or that were done to your account, newest first. Where someone else acted (an admin, a failed sign-in), their address and user agent are left out.',
+    description:
+      'Events you did or that were done to your account, newest first. Where someone else acted (an admin, a failed sign-in), their address and user agent are left out.',
   })
   auditEvents: AuditEventDto[];
 

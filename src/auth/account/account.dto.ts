@@ -12,7 +12,11 @@ export class UpdateProfileDto {
   @Length(1, 100)
   name?: string | null;
 
-  @ApiPropertyOptional({ example: 'ada@example.org', maxLength: 254, description: 'Needs `currentPassword`; 409 when another account has it' })
+  @ApiPropertyOptional({
+    example: 'ada@example.org',
+    maxLength: 254,
+    description: 'Needs `currentPassword`; 409 when another account has it',
+  })
   @IsOptional()
   @Transform(normaliseEmail)
   @IsString()

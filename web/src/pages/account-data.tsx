@@ -49,8 +49,8 @@ export function AccountDataPage() {
       <section className="panel" aria-labelledby="export-heading">
         <h2 id="export-heading">Export my data</h2>
         <p>
-          One JSON file with your profile, your API keys (names, prefixes, scopes; never a key itself), your organisations and
-          projects, your webhook endpoints (never their secrets), your sessions and the audit events about you.
+          One JSON file with your profile, your API keys (names, prefixes, scopes; never a key itself), your organisations and projects,
+          your webhook endpoints (never their secrets), your sessions and the audit events about you.
         </p>
         <p role="status" className={exported ? 'notice info' : 'visually-hidden'}>
           {exported ? 'Your data is downloaded.' : ''}
@@ -63,8 +63,8 @@ export function AccountDataPage() {
       <section className="panel danger-zone" aria-labelledby="delete-heading">
         <h2 id="delete-heading">Delete account</h2>
         <p>
-          Every API key you own is revoked, then your account is removed with its sessions, memberships and webhooks. This cannot be
-          undone. While you are the only owner of an organisation, make another member an owner or delete it first.
+          Every API key you own is revoked, then your account is removed with its sessions, memberships and webhooks. This cannot be undone.
+          While you are the only owner of an organisation, make another member an owner or delete it first.
         </p>
         <button type="button" className="button danger-outline" onClick={() => setConfirming(true)}>
           Delete account

@@ -46,7 +46,7 @@ describe('Account → Security: change password', () => {
     const sent = api.last('POST', '/api/auth/password');
     expect(sent?.body).toEqual({ currentPassword: PASSWORD, newPassword: 'a-brand-new-password' });
     expect(sent?.headers['X-CSRF-Token']).toBe('csrf-after-reload');
-    expect((screen.getByLabelText('Current password') as HTMLInputElement).value).toBe('');
+    expect(screen.getByLabelText<HTMLInputElement>('Current password').value).toBe('');
   });
 
   it('says so when the current password is wrong, and stays signed in', async () => {

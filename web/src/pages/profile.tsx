@@ -67,7 +67,14 @@ export function ProfilePage() {
         <form onSubmit={(event) => void submit(event)}>
           <div className="field">
             <label htmlFor="profile-name">Name</label>
-            <input id="profile-name" name="name" autoComplete="name" maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+            <input
+              id="profile-name"
+              name="name"
+              autoComplete="name"
+              maxLength={100}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="profile-email">Email</label>
