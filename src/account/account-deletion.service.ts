@@ -9,6 +9,7 @@ import { LoginClient } from '../auth/login-throttle.service';
 import { AppException, conflict, unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
 import { AuditContext } from '../events/audit-context';
+import { AuditEventRepository } from '../events/audit-event.repository';
 import { AuditRecorder } from '../events/audit-recorder';
 import { MemberOrganizations } from '../organizations/member-organizations';
 import { UserAccessService } from '../users/user-access.service';
@@ -19,7 +20,8 @@ import { UserRepository } from '../users/user.repository';
  * refusals first (the last active admin; organisations that would be left without an owner), then
  * every key revoked through the api-keys lifecycle (audited, verifier caches dropped everywhere),
  * then the user row, whose foreign keys take sessions, refresh tokens, memberships, webhook
- * endpoints and the key rows with it. The audit trail keeps the account's id, not its person.
+ * endpoints and the key rows with it. The audit trail keeps the account's id, not its person:
+ * the addresses, user agents and email in the events about it are erased.
  */
 @Injectable()
 export class AccountDeletionService {
@@ -40,6 +42,7 @@ export class AccountDeletionService {
       check: (manager) => this.assertRemovable(manager, userId),
       remove: async (manager) => {
         await this.users.delete(userId, manager);
+        await AuditEventRepository.eraseSubject(manager, userId);
         // The id only: no address or browser of a person who asked to be forgotten.
         await this.audit.record(
           manager,

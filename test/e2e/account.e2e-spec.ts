@@ -301,6 +301,19 @@ describe('account: profile, password, export, deletion (e2e)', () => {
       expect(events).toEqual([{ action: 'user.deleted', actor_id: user.userId, ip: null, user_agent: null, changes: null }]);
       const [revoked] = await db.query(`SELECT actor_id FROM audit_events WHERE action = 'key.revoked' AND target_id = $1`, [key.id]);
       expect(revoked).toEqual({ actor_id: user.userId });
+      // The person is erased from the earlier events, the facts stay.
+      const [registered] = await db.query(
+        `SELECT actor_id, ip, user_agent, changes FROM audit_events WHERE action = 'user.registered' AND target_id = $1`,
+        [user.userId],
+      );
+      expect(registered).toEqual({ actor_id: user.userId, ip: null, user_agent: null, changes: {} });
+      const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM audit_events WHERE actor_id = $1 AND ip IS NOT NULL`, [
+        user.userId,
+      ]);
+      expect(count).toBe(0);
+      expect(JSON.stringify(await db.query(`SELECT * FROM audit_events`))).not.toContain(user.email);
+      // Outside a deletion the trail still refuses every change.
+      await expect(db.query(`UPDATE audit_events SET ip = NULL WHERE target_id = $1`, [user.userId])).rejects.toThrow(/append-only/);
     });
 
     it('lets an admin go while another active admin remains', async () => {
