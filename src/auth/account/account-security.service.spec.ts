@@ -25,7 +25,7 @@ function setup() {
   const throttle = automock(LoginThrottleService);
   const sessions = automock(SessionsService);
   const userAccess = automock(UserAccessService);
-  const clock = { now: () => NOW, date: () => new Date(NOW) } as Clock;
+  const clock = { now: () => NOW, date: () => new Date(NOW) };
   const stored = { id: 'u1', email: 'ada@example.com', name: 'Ada', passwordHash: 'hash' } as UserEntity;
   users.getByIdWithPassword.mockResolvedValue(stored);
   passwords.verify.mockImplementation(async (_hash, password) => password === 'the-right-password');
@@ -91,7 +91,7 @@ describe(AccountSecurityService.name, () => {
       details: [{ field: 'currentPassword', messages: ['currentPassword is required to change email'] }],
     });
     users.getForUpdate.mockResolvedValue({ id: 'u1', email: 'ada@example.com', name: 'Ada' } as UserEntity);
-    users.save.mockImplementation(async (user) => ({ ...user, createdAt: new Date(NOW), updatedAt: new Date(NOW) }) as UserEntity);
+    users.save.mockImplementation(async (user) => ({ ...user, createdAt: new Date(NOW), updatedAt: new Date(NOW) }));
     await expect(sut.updateProfile(session, { name: 'Ada L.' }, CLIENT, AUDIT)).resolves.toMatchObject({ name: 'Ada L.' });
     expect(throttle.admit).not.toHaveBeenCalled();
   });
