@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import { automock } from '../../../test/support/automock';
 import { apiKey, userJwt } from '../../../test/support/controller-setup';
 import { FakeAuditRecorder, FakeTransactions } from '../../../test/support/unit-fakes';
-import { Clock } from '../../core/time/clock';
 import type { AuditContext } from '../../events/audit-context';
 import type { AuditRecorder } from '../../events/audit-recorder';
 import { PasswordService } from '../../users/password.service';
