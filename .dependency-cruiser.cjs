@@ -14,7 +14,7 @@ const LAYERS = [
   ['auth', 'organizations'],
   ['api-keys'],
   ['audit', 'webhooks', 'health'],
-  ['admin', 'verification'],
+  ['admin', 'verification', 'account'],
 ];
 
 const folder = (name) => `^src/${name}/`;

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountModule } from './account/account.module';
 import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
@@ -52,6 +53,7 @@ export class AppModule {
         AuthModule,
         ApiKeysModule,
         AdminModule,
+        AccountModule,
         HealthModule,
         RateLimitModule,
         VerificationModule,

@@ -7,6 +7,7 @@ import { AddKeyQuota1763910000000 } from './core/database/migrations/17639100000
 import { AddKeyRotation1763920000000 } from './core/database/migrations/1763920000000-add-key-rotation';
 import { AddKnownLoginAddresses1763990000000 } from './core/database/migrations/1763990000000-add-known-login-addresses';
 import { AddOrganizations1763960000000 } from './core/database/migrations/1763960000000-add-organizations';
+import { AccountRights1764200000000 } from './core/database/migrations/1764200000000-account-rights';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   AddKeyExpiryNoticeIndex1763984100000,
   AddKnownLoginAddresses1763990000000,
   AddSessions1764000000000,
+  AccountRights1764200000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, IsNull, Repository } from 'typeorm';
 import { containsPattern } from '../core/database/like-pattern';
 import type { DeletedBinding } from '../organizations/bound-keys';
-import { KeyStatus } from './dto/api-key-response.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import {
   AllKeysFilter,
@@ -18,26 +17,7 @@ import {
   VerifiableKey,
 } from './api-key.repository.types';
 import type { KeyTransaction } from './key-transaction';
-
-/**
- * The SQL form of each `status`, with the precedence of `keyStatus` (api-key.mapper.ts): revoked,
- * then inactive, then expired or rotated (by `rotated_at`), else active. `:now` is the clock's time.
- */
-const STATUS_SQL: Record<KeyStatus, string> = {
-  revoked: 'k.revoked_at IS NOT NULL',
-  inactive: 'k.revoked_at IS NULL AND NOT k.is_active',
-  expired: 'k.revoked_at IS NULL AND k.is_active AND k.expires_at <= :now AND k.rotated_at IS NULL',
-  rotated: 'k.revoked_at IS NULL AND k.is_active AND k.expires_at <= :now AND k.rotated_at IS NOT NULL',
-  active: 'k.revoked_at IS NULL AND k.is_active AND (k.expires_at IS NULL OR k.expires_at > :now)',
-};
-
-const CREATED_AT_TEXT = `to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/** Keys a rotation policy still applies to: not revoked, not already replaced, usable. */
-const ROTATABLE = `revoked_at IS NULL AND rotated_at IS NULL AND is_active AND (expires_at IS NULL OR expires_at > $1)`;
-
-const NOTICED =
-  'k.id, k.user_id AS "userId", k.name, k.key_prefix AS "keyPrefix", k.expires_at AS "expiresAt", k.rotation_due_at AS "rotationDueAt"';
+import { CREATED_AT_TEXT, NOTICED, ROTATABLE, STATUS_SQL } from './api-key.sql';
 
 /**
  * Every query on `api_keys`. A write to what verification reads takes the KeyTransaction it runs
@@ -183,6 +163,24 @@ export class ApiKeyRepository {
   async idsBoundTo(manager: EntityManager, binding: DeletedBinding): Promise<string[]> {
     const rows = await manager.find(ApiKeyEntity, { where: binding, select: { id: true } });
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Revokes every unrevoked key of `userId` (account deletion), dropping any sealed successor;
+   * notes every key of theirs as changed, revoked now or before: their rows go with the account.
+   */
+  async revokeAllOwnedBy(tx: KeyTransaction, userId: string, now: Date): Promise<string[]> {
+    const revoked: Array<{ id: string }> = await tx.manager.query(
+      // A CTE so the driver hands back plain rows whatever the statement's command tag.
+      `WITH revoked AS (
+         UPDATE api_keys SET revoked_at = $2, rotation_due_at = NULL, sealed_key = NULL, updated_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL RETURNING id)
+       SELECT id FROM revoked`,
+      [userId, now],
+    );
+    const all = await tx.manager.find(ApiKeyEntity, { where: { userId }, select: { id: true } });
+    tx.changed(...all.map((row) => row.id));
+    return revoked.map((row) => row.id);
   }
 
   async insert(tx: KeyTransaction, fields: NewApiKey): Promise<ApiKeyEntity> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { notFound } from '../core/errors/app.exception';
 import { Page } from '../core/http/page';
 import { Clock } from '../core/time/clock';
@@ -11,6 +12,14 @@ import { AdminApiKeyResponseDto, KeyStatus } from './dto/api-key-response.dto';
 import { decodeCursor, encodeCursor } from './key-cursor';
 import { KeyDelegation } from './key-delegation';
 import { KeyUnitOfWork } from './key-unit-of-work';
+
+/** The steps of removing a key owner around the revocation of their keys, in its transaction. */
+export interface OwnerRemoval<T> {
+  /** Runs first and may refuse (throw): nothing is revoked then. */
+  check: (manager: EntityManager) => Promise<void>;
+  /** Runs once every key is revoked: removes the owner (the key rows go with it). */
+  remove: (manager: EntityManager) => Promise<T>;
+}
 
 /** What the administrators' list of every key is filtered and paged by. */
 export interface AllKeysQuery {
@@ -84,6 +93,30 @@ export class KeyAdministration {
       });
     });
     return this.mapper.toAdminResponse(await this.keys.getWithOwner(id));
+  }
+
+  /**
+   * An owner's account is removed: in one transaction, `check`, then every live key of theirs is
+   * revoked (each audited, with the keys minted from them), then `remove`. Once it commits every
+   * verifier, here and on the other instances, forgets each of the owner's keys.
+   */
+  async removeOwner<T>(userId: string, audit: AuditContext, steps: OwnerRemoval<T>): Promise<{ revokedKeys: number; result: T }> {
+    return this.unitOfWork.run(async (tx) => {
+      await steps.check(tx.manager);
+      const now = this.clock.date();
+      const revoked = await this.keys.revokeAllOwnedBy(tx, userId, now);
+      for (const id of revoked) {
+        // No ownerId: the owner's webhook endpoints are removed with the account in this transaction.
+        await this.audit.record(tx.manager, audit, {
+          action: 'key.revoked',
+          targetType: 'api_key',
+          targetId: id,
+          changes: { revokedAt: { from: null, to: now } },
+        });
+        await this.delegation.revokeDescendants(tx, id, audit);
+      }
+      return { revokedKeys: revoked.length, result: await steps.remove(tx.manager) };
+    });
   }
 
   /** Deletes a key; the keys it minted are revoked (and audited) before the parent row disappears. */

@@ -15,6 +15,8 @@ import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { LoginThrottleService } from './login-throttle.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { TokenService } from './token.service';
+import { AccountSecurityController } from './account/account-security.controller';
+import { AccountSecurityService } from './account/account-security.service';
 import { SessionEntity } from './sessions/session.entity';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
@@ -33,7 +35,7 @@ import { SessionsService } from './sessions/sessions.service';
     RateLimitModule,
     EventsModule,
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, AccountSecurityController],
   providers: [
     RefreshTokenRepository,
     KnownLoginAddressRepository,
@@ -42,9 +44,10 @@ import { SessionsService } from './sessions/sessions.service';
     LoginThrottleService,
     TokenService,
     SessionsService,
+    AccountSecurityService,
     JwtStrategy,
     AuthenticationGuard,
   ],
-  exports: [TokenService, AuthenticationGuard],
+  exports: [TokenService, AuthenticationGuard, AuthService, AccountSecurityService, SessionsService],
 })
 export class AuthModule {}

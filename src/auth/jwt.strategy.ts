@@ -68,6 +68,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
     const user = await this.userAccess.get(payload.sub as string);
     if (!user) throw unauthorized(ErrorCode.InvalidToken, 'Invalid access token');
     if (!user.isActive) throw unauthorized(ErrorCode.Unauthorized, 'This account is deactivated');
+    // `iat` has whole seconds: a token from the second of the change itself stays valid, so the
+    // login that follows a change is never refused.
+    if (user.passwordChangedAt != null && payload.iat < Math.floor(user.passwordChangedAt / 1000)) {
+      throw unauthorized(ErrorCode.InvalidToken, 'The password changed after this access token was issued; log in again');
+    }
     return {
       method: 'jwt',
       userId: payload.sub as string,

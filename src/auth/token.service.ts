@@ -97,6 +97,11 @@ export class TokenService {
     await this.sessions.revokeAllForUser(userId, this.clock.date(), manager);
   }
 
+  /** Every refresh token of a user, and no browser session (a password change keeps the current one). */
+  async revokeRefreshTokens(userId: string, manager: EntityManager): Promise<void> {
+    await this.refreshTokens.revokeAllForUser(userId, this.clock.date(), manager);
+  }
+
   private async explainRejection(manager: EntityManager, tokenHash: string, now: Date) {
     const token = await this.refreshTokens.getByHash(tokenHash, manager);
     if (!token || token.revokedAt) return unauthorized(ErrorCode.InvalidToken, 'Invalid refresh token');

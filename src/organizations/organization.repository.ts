@@ -112,6 +112,36 @@ export class OrganizationRepository {
     return this.members(manager).count({ where: { organizationId, role: 'owner' } });
   }
 
+  /** The user's memberships with their organisations, oldest first, at most `take`. */
+  membershipsOf(userId: string, take: number): Promise<OrganizationMemberEntity[]> {
+    return this.members().find({
+      where: { userId },
+      relations: { organization: true },
+      order: { createdAt: 'ASC', organizationId: 'ASC' },
+      take,
+    });
+  }
+
+  /**
+   * The organisations whose only owner is `userId`. The organisations they own are locked first
+   * (as every membership change locks its organisation), so no owner can leave or join meanwhile.
+   */
+  async soleOwnedBy(userId: string, manager: EntityManager): Promise<Array<{ id: string; name: string }>> {
+    await manager.query(
+      `SELECT o.id FROM organizations o JOIN organization_members m ON m.organization_id = o.id
+        WHERE m.user_id = $1 AND m.role = 'owner' ORDER BY o.id FOR UPDATE OF o`,
+      [userId],
+    );
+    return manager.query(
+      `SELECT o.id, o.name FROM organizations o JOIN organization_members m ON m.organization_id = o.id
+        WHERE m.user_id = $1 AND m.role = 'owner'
+          AND NOT EXISTS (SELECT 1 FROM organization_members other
+                           WHERE other.organization_id = o.id AND other.role = 'owner' AND other.user_id <> $1)
+        ORDER BY o.name, o.id`,
+      [userId],
+    );
+  }
+
   /** Rejects with a unique violation when the user is already a member. */
   async addMember(member: NewMember, manager?: EntityManager): Promise<void> {
     await this.members(manager).insert(member);

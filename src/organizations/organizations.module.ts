@@ -7,6 +7,7 @@ import { OrganizationMemberEntity } from './entities/organization-member.entity'
 import { OrganizationEntity } from './entities/organization.entity';
 import { ProjectEntity } from './entities/project.entity';
 import { KeyScopesService } from './key-scopes.service';
+import { MemberOrganizations } from './member-organizations';
 import { MembershipAccessService } from './membership-access.service';
 import { OrganizationAccessGuard } from './organization-access.guard';
 import { OrganizationRepository } from './organization.repository';
@@ -33,7 +34,8 @@ import { ProjectsService } from './projects.service';
     KeyScopesService,
     OrganizationAccessGuard,
     BoundKeys,
+    MemberOrganizations,
   ],
-  exports: [MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys],
+  exports: [MembershipAccessService, KeyScopesService, OrganizationAccessGuard, BoundKeys, MemberOrganizations],
 })
 export class OrganizationsModule {}

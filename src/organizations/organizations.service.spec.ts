@@ -19,7 +19,7 @@ const ORG = 'org-1';
 const AT = new Date('2026-01-01T00:00:00.000Z');
 
 /** The organisation aggregate behind OrganizationRepository's interface, in memory. */
-class FakeOrganizations implements Omit<OrganizationRepository, 'exists' | 'memberRole'> {
+class FakeOrganizations implements Omit<OrganizationRepository, 'exists' | 'memberRole' | 'membershipsOf' | 'soleOwnedBy'> {
   readonly organizations: OrganizationEntity[] = [];
   readonly members: OrganizationMemberEntity[] = [];
   /** What the last `list` was asked for. */

@@ -10,6 +10,8 @@ import { UserRepository } from './user.repository';
 export interface UserAccess {
   role: UserRole;
   isActive: boolean;
+  /** Epoch milliseconds of the last password change: access tokens issued before it are refused. */
+  passwordChangedAt?: number | null;
 }
 
 /**
@@ -38,11 +40,11 @@ export class UserAccessService {
   async get(userId: string): Promise<UserAccess | null> {
     return this.cache.getOrLoad(userId, async () => {
       const user = await this.users.getAccess(userId);
-      return user ? { role: user.role, isActive: user.isActive } : null;
+      return user ? { role: user.role, isActive: user.isActive, passwordChangedAt: user.passwordChangedAt?.getTime() ?? null } : null;
     });
   }
 
-  /** After a role or status change: here at once, and on every other instance within a second. */
+  /** After a role, status or password change, or the account's removal: here at once, and on every other instance within a second. */
   invalidate(userId: string): void {
     this.cache.delete(userId);
     this.bus?.publish({ kind: 'user', id: userId });

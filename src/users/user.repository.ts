@@ -5,7 +5,7 @@ import { containsPattern } from '../core/database/like-pattern';
 import { UserEntity, UserRole } from './user.entity';
 
 /** What authentication needs of a user on every request. */
-export type UserAccessRow = Pick<UserEntity, 'id' | 'role' | 'isActive'>;
+export type UserAccessRow = Pick<UserEntity, 'id' | 'role' | 'isActive'> & { passwordChangedAt?: Date | null };
 
 export type NewUser = Pick<UserEntity, 'email' | 'name' | 'passwordHash' | 'role'>;
 
@@ -26,10 +26,10 @@ export class UserRepository {
   constructor(@InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>) {}
 
   getAccess(id: string, manager?: EntityManager): Promise<UserAccessRow | null> {
-    return this.on(manager).findOne({ where: { id }, select: { id: true, role: true, isActive: true } });
+    return this.on(manager).findOne({ where: { id }, select: { id: true, role: true, isActive: true, passwordChangedAt: true } });
   }
 
-  /** For a user known to exist (users are never deleted): rejects otherwise. */
+  /** For a user known to exist (an authenticated caller): rejects otherwise. */
   getByIdOrFail(id: string): Promise<UserEntity> {
     return this.repository.findOneByOrFail({ id });
   }
@@ -46,6 +46,20 @@ export class UserRepository {
 
   getByEmailWithPassword(email: string): Promise<UserEntity | null> {
     return this.repository.createQueryBuilder('user').addSelect('user.passwordHash').where('user.email = :email', { email }).getOne();
+  }
+
+  /** The user with the password hash, for confirming the password of a signed-in caller. */
+  getByIdWithPassword(id: string, manager?: EntityManager): Promise<UserEntity | null> {
+    return this.on(manager).createQueryBuilder('user').addSelect('user.passwordHash').where('user.id = :id', { id }).getOne();
+  }
+
+  async setPassword(id: string, passwordHash: string, changedAt: Date, manager: EntityManager): Promise<void> {
+    await manager.getRepository(UserEntity).update({ id }, { passwordHash, passwordChangedAt: changedAt });
+  }
+
+  /** Removes the account; what belongs to it (keys, sessions, tokens, memberships, webhooks) goes with it by cascade. */
+  async delete(id: string, manager: EntityManager): Promise<void> {
+    await manager.getRepository(UserEntity).delete({ id });
   }
 
   /** Rejects with a unique violation when the email is taken. */

@@ -13,6 +13,6 @@ import { WebhookEndpointRepository } from './webhook-endpoint.repository';
   imports: [TypeOrmModule.forFeature([WebhookEndpointEntity, WebhookDeliveryEntity]), EventsModule],
   controllers: [WebhooksController],
   providers: [WebhookEndpointRepository, WebhookDeliveryRepository, WebhooksService, WebhookDispatcher],
-  exports: [WebhookDispatcher],
+  exports: [WebhookDispatcher, WebhooksService],
 })
 export class WebhooksModule {}

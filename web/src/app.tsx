@@ -9,10 +9,26 @@ import { AdminUsersPage } from './pages/admin-users';
 import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { KeyPage } from './pages/key-page';
+import { AccountDataPage } from './pages/account-data';
 import { NotFoundPage } from './pages/not-found';
+import { ProfilePage } from './pages/profile';
+import { SecurityPage } from './pages/security';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
-import { ADMIN_AUDIT, ADMIN_KEYS, ADMIN_USERS, CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
+import {
+  ACCOUNT_DATA,
+  ADMIN_AUDIT,
+  ADMIN_KEYS,
+  ADMIN_USERS,
+  CREATE_ACCOUNT,
+  HOME,
+  PROFILE,
+  SECURITY,
+  SESSIONS,
+  SIGN_IN,
+  SessionProvider,
+  useSession,
+} from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -38,6 +54,9 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   { pattern: ADMIN_USERS, render: () => <AdminOnly page={<AdminUsersPage />} /> },
   { pattern: ADMIN_KEYS, render: () => <AdminOnly page={<AdminKeysPage />} /> },
   { pattern: ADMIN_AUDIT, render: () => <AdminOnly page={<AdminAuditPage />} /> },
+  { pattern: PROFILE, render: () => <ProfilePage /> },
+  { pattern: SECURITY, render: () => <SecurityPage /> },
+  { pattern: ACCOUNT_DATA, render: () => <AccountDataPage /> },
 ];
 
 function Routes() {

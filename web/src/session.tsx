@@ -11,6 +11,9 @@ export const CREATE_ACCOUNT = '/create-account';
 export const ADMIN_USERS = '/admin/users';
 export const ADMIN_KEYS = '/admin/keys';
 export const ADMIN_AUDIT = '/admin/audit';
+export const PROFILE = '/account/profile';
+export const SECURITY = '/account/security';
+export const ACCOUNT_DATA = '/account/data';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 
 type Status = 'loading' | 'signed-out' | 'signed-in' | 'unreachable';
@@ -26,6 +29,8 @@ interface SessionState {
   /** After "Sign out everywhere": this browser's session is gone too. */
   ended: (notice: string, comeBack?: boolean) => void;
   retry: () => void;
+  /** After a profile change: the header shows the new email. */
+  updated: (user: User) => void;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -132,6 +137,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
         ended('You are signed out.');
       },
       ended,
+      updated: (changed) => setUser((current) => (current ? { ...current, ...changed } : current)),
       retry: () => {
         setStatus('loading');
         setAttempt((n) => n + 1);

@@ -56,6 +56,11 @@ export class SessionsRepository {
     return this.revokeWhere(manager, userId, live);
   }
 
+  /** Revokes every live session of `userId` but `keepId` (a password change keeps the caller's own); the ids revoked. */
+  revokeOthersLive(manager: EntityManager, userId: string, keepId: string | undefined, live: LiveAt): Promise<string[]> {
+    return this.revokeWhere(manager, userId, live, undefined, keepId);
+  }
+
   /** Forgets the user's sessions that can never be used again, so the table holds live ones and few others. */
   async deleteDead(manager: EntityManager, userId: string, live: LiveAt): Promise<void> {
     await manager
@@ -88,7 +93,7 @@ export class SessionsRepository {
       .andWhere('session.lastSeenAt > :idleCutoff', { idleCutoff: live.idleCutoff });
   }
 
-  private async revokeWhere(manager: EntityManager, userId: string, live: LiveAt, id?: string): Promise<string[]> {
+  private async revokeWhere(manager: EntityManager, userId: string, live: LiveAt, id?: string, exceptId?: string): Promise<string[]> {
     const query = manager
       .createQueryBuilder()
       .update(SessionEntity)
@@ -99,6 +104,7 @@ export class SessionsRepository {
         idleCutoff: live.idleCutoff,
       });
     if (id) query.andWhere('id = :id', { id });
+    if (exceptId) query.andWhere('id <> :exceptId', { exceptId });
     const result = await query.returning(['id']).execute();
     return (result.raw as Array<{ id: string }>).map((row) => row.id);
   }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { notFound, unauthorized } from '../../core/errors/app.exception';
 import { ErrorCode } from '../../core/errors/error-codes';
 import { AuthConfig, authConfig } from '../auth.config';
@@ -123,6 +123,22 @@ export class SessionsService {
       for (const id of ids) await this.audit.record(manager, audit, { action: 'session.revoked', targetType: 'session', targetId: id });
       await this.tokens.revokeAllForUser(caller.userId, manager);
     });
+  }
+
+  /**
+   * Every session of the user but `keepId` ends, and every refresh token, in `manager`'s
+   * transaction (a password change: the browser that made it stays signed in).
+   */
+  async revokeAllBut(manager: EntityManager, userId: string, keepId: string | undefined, audit: AuditContext): Promise<void> {
+    const ids = await this.sessions.revokeOthersLive(manager, userId, keepId, this.liveAt());
+    for (const id of ids) await this.audit.record(manager, audit, { action: 'session.revoked', targetType: 'session', targetId: id });
+    await this.tokens.revokeRefreshTokens(userId, manager);
+  }
+
+  /** The user's live sessions, most recently used first, at most `limit` (the data export). */
+  async listOf(userId: string, limit: number): Promise<SessionResponseDto[]> {
+    const [rows] = await this.sessions.listLive(userId, this.liveAt(), 0, limit);
+    return rows.map((row) => this.toResponse(row));
   }
 
   /** The lifetime left to a session's cookie and CSRF secret, in whole seconds (the cookie outliving it by under one does no harm). */

@@ -16,6 +16,8 @@ export const ErrorCode = {
   CsrfInvalid: 'csrf_invalid',
   NotFound: 'not_found',
   Conflict: 'conflict',
+  /** Account deletion refused: the account is the only owner of organisations (listed in `organizations`). */
+  SoleOwner: 'sole_owner',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimitExceeded: 'rate_limit_exceeded',

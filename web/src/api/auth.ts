@@ -13,6 +13,11 @@ export const authApi = (api: ApiClient) => ({
   sessions: (page = 1) => api.page<Session>('/api/auth/sessions', { page, limit: 100 }),
   revokeSession: (id: string) => api.delete<unknown>(`/api/auth/sessions/${encodeURIComponent(id)}`),
   signOutEverywhere: () => api.delete<unknown>('/api/auth/sessions'),
+  updateProfile: (change: { name?: string | null; email?: string; currentPassword?: string }) => api.patch<User>('/api/auth/me', change),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    api.post<undefined>('/api/auth/password', { currentPassword, newPassword }),
+  exportData: () => api.file('/api/auth/me/export'),
+  deleteAccount: (password: string) => api.delete<undefined>('/api/auth/me', { password }),
 });
 
 export type AuthApi = ReturnType<typeof authApi>;

@@ -118,4 +118,26 @@ describe('ApiClient', () => {
       message: 'The server answered 502',
     });
   });
+  it('takes a 204 as done, and sends a DELETE body as JSON', async () => {
+    const impl = vi.fn(() => Promise.resolve(new Response(null, { status: 204 }))) as unknown as typeof fetch;
+    const api = new ApiClient(impl);
+    api.setCsrfToken('token-1');
+    await expect(api.delete('/api/auth/me', { password: 'pw' })).resolves.toBeUndefined();
+    const init = (impl as unknown as { mock: { calls: Array<[string, RequestInit]> } }).mock.calls[0][1];
+    expect(init).toMatchObject({ method: 'DELETE', body: '{"password":"pw"}' });
+    expect((init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+  });
+
+  it('reads a file route as a blob with its suggested name, and its errors as ApiErrors', async () => {
+    const file = new Response('{"format":"argus.account-export"}', {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'content-disposition': 'attachment; filename="argus-account-2026-12-02.json"' },
+    });
+    const refused = new Response(JSON.stringify({ success: false, error: 'Nope', code: 'forbidden' }), { status: 403 });
+    const impl = vi.fn().mockResolvedValueOnce(file).mockResolvedValueOnce(refused) as unknown as typeof fetch;
+    const api = new ApiClient(impl);
+    const { blob, filename } = await api.file('/api/auth/me/export');
+    expect([await blob.text(), filename]).toEqual(['{"format":"argus.account-export"}', 'argus-account-2026-12-02.json']);
+    await expect(api.file('/api/auth/me/export')).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+  });
 });

@@ -96,8 +96,20 @@ export class ApiClient {
     return (await this.send<T>('PUT', path, { body })).data;
   }
 
-  async delete<T>(path: string): Promise<T> {
-    return (await this.send<T>('DELETE', path, {})).data;
+  async delete<T>(path: string, body?: unknown): Promise<T> {
+    return (await this.send<T>('DELETE', path, { body })).data;
+  }
+
+  /** A route that answers a file rather than the envelope (the data export): its body and suggested name. */
+  async file(path: string): Promise<{ blob: Blob; filename: string | undefined }> {
+    const response = await this.fetchImpl(path, { method: 'GET', headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (!response.ok) {
+      const error = toApiError(response.status, await response.json().catch(() => undefined));
+      if (error.status === 401) this.sessionEnded?.();
+      throw error;
+    }
+    const disposition = response.headers.get('content-disposition') ?? '';
+    return { blob: await response.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] };
   }
 
   private async send<T>(method: string, path: string, options: RequestOptions, retried = false): Promise<Envelope<T>> {
@@ -110,7 +122,7 @@ export class ApiClient {
       credentials: 'same-origin',
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
-    // 204 No Content (e.g. DELETE /api/admin/users/:id/mfa): success with no body.
+    // 204 No Content (a password change, the account's deletion): done, nothing to read.
     if (response.status === 204) return { success: true, data: undefined as T };
     const body = (await response.json().catch(() => undefined)) as Envelope<T> | ErrorBody | undefined;
     if (response.ok && body?.success) return body;

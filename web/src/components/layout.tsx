@@ -1,11 +1,14 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { ADMIN_AUDIT, ADMIN_KEYS, ADMIN_USERS, HOME, SESSIONS, useSession } from '../session';
+import { ACCOUNT_DATA, ADMIN_AUDIT, ADMIN_KEYS, ADMIN_USERS, HOME, PROFILE, SECURITY, SESSIONS, useSession } from '../session';
 import { describeError } from './notice';
 
 const NAVIGATION: Array<{ to: string; label: string; adminOnly?: boolean }> = [
   { to: HOME, label: 'API Keys' },
   { to: SESSIONS, label: 'Sessions' },
+  { to: PROFILE, label: 'Profile' },
+  { to: SECURITY, label: 'Security' },
+  { to: ACCOUNT_DATA, label: 'Your data' },
   { to: ADMIN_USERS, label: 'Users', adminOnly: true },
   { to: ADMIN_KEYS, label: 'All keys', adminOnly: true },
   { to: ADMIN_AUDIT, label: 'Audit log', adminOnly: true },

@@ -8,10 +8,13 @@ export interface FakeRequest {
   body: unknown;
 }
 
-type Handler = (request: FakeRequest, params: Record<string, string>) => { status: number; body: unknown } | undefined;
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+type Handler = (request: FakeRequest, params: Record<string, string>) => Answer | undefined;
 
 export const ok = (data: unknown, extra: Record<string, unknown> = {}) => ({ status: 200, body: { success: true, data, ...extra } });
 export const created = (data: unknown) => ({ status: 201, body: { success: true, data } });
+/** 204: no body at all. */
+export const noContent = () => ({ status: 204, body: undefined });
 export const fail = (status: number, code: string, error: string) => ({
   status,
   body: { success: false, error, code, requestId: 'req-test' },
@@ -43,7 +46,7 @@ export class FakeApi {
     for (const route of this.routes) {
       const params = route.method === request.method ? match(route.pattern, request.path) : undefined;
       const answer = params && route.handler(request, params);
-      if (answer) return Promise.resolve(json(answer.body, answer.status));
+      if (answer) return Promise.resolve(json(answer.body, answer.status, answer.headers));
     }
     return Promise.resolve(json(fail(404, 'not_found', 'Route not found').body, 404));
   }) as typeof fetch;
@@ -53,8 +56,10 @@ export class FakeApi {
   }
 }
 
-const json = (body: unknown, status: number) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
+  status === 204
+    ? new Response(null, { status })
+    : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 function match(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split('/');
