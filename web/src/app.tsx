@@ -6,9 +6,13 @@ import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { KeyPage } from './pages/key-page';
 import { NotFoundPage } from './pages/not-found';
+import { OrganizationPage } from './pages/organization-page';
+import { OrganizationsPage } from './pages/organizations';
+import { WebhookPage } from './pages/webhook-page';
+import { WebhooksPage } from './pages/webhooks';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
-import { CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
+import { CREATE_ACCOUNT, HOME, ORGANIZATIONS, SESSIONS, SIGN_IN, SessionProvider, WEBHOOKS, useSession } from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -31,6 +35,11 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   // Keyed by id: another key's page starts from a clean state (no plaintext carried over).
   { pattern: `${HOME}/:id`, render: (params) => <KeyPage key={params.id} id={params.id} /> },
   { pattern: SESSIONS, render: () => <SessionsPage /> },
+  { pattern: ORGANIZATIONS, render: () => <OrganizationsPage /> },
+  { pattern: `${ORGANIZATIONS}/:id`, render: (params) => <OrganizationPage key={params.id} id={params.id} /> },
+  { pattern: WEBHOOKS, render: () => <WebhooksPage /> },
+  // Keyed by id, like a key's page: nothing of one endpoint carries over to another.
+  { pattern: `${WEBHOOKS}/:id`, render: (params) => <WebhookPage key={params.id} id={params.id} /> },
 ];
 
 function Routes() {

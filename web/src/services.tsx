@@ -2,16 +2,20 @@ import { createContext, useContext } from 'react';
 import { authApi } from './api/auth';
 import { ApiClient } from './api/client';
 import { keysApi } from './api/keys';
+import { organizationsApi } from './api/organizations';
+import { webhooksApi } from './api/webhooks';
 
 export interface Services {
   api: ApiClient;
   auth: ReturnType<typeof authApi>;
   keys: ReturnType<typeof keysApi>;
+  organizations: ReturnType<typeof organizationsApi>;
+  webhooks: ReturnType<typeof webhooksApi>;
 }
 
 export function createServices(fetchImpl?: typeof fetch): Services {
   const api = new ApiClient(fetchImpl);
-  return { api, auth: authApi(api), keys: keysApi(api) };
+  return { api, auth: authApi(api), keys: keysApi(api), organizations: organizationsApi(api), webhooks: webhooksApi(api) };
 }
 
 export const ServicesContext = createContext<Services | null>(null);

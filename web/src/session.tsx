@@ -8,6 +8,8 @@ export const HOME = '/settings/api-keys';
 export const SIGN_IN = '/sign-in';
 export const SESSIONS = '/account/sessions';
 export const CREATE_ACCOUNT = '/create-account';
+export const ORGANIZATIONS = '/organizations';
+export const WEBHOOKS = '/webhooks';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 
 type Status = 'loading' | 'signed-out' | 'signed-in' | 'unreachable';

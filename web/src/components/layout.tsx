@@ -1,11 +1,13 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { HOME, SESSIONS, useSession } from '../session';
+import { HOME, ORGANIZATIONS, SESSIONS, WEBHOOKS, useSession } from '../session';
 import { describeError } from './notice';
 
 const NAVIGATION = [
   { to: HOME, label: 'API Keys' },
   { to: SESSIONS, label: 'Sessions' },
+  { to: ORGANIZATIONS, label: 'Organizations' },
+  { to: WEBHOOKS, label: 'Webhooks' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
