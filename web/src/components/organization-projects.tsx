@@ -65,23 +65,25 @@ export function OrganizationProjects({ organizationId, role, onChanged }: Projec
                   <td>{project.description ?? '—'}</td>
                   <td>{formatDate(project.createdAt)}</td>
                   {manager && (
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="button secondary small"
-                        aria-label={`Rename ${project.name}`}
-                        onClick={() => setRenaming(project)}
-                      >
-                        Rename
-                      </button>
-                      <button
-                        type="button"
-                        className="button danger-outline small"
-                        aria-label={`Delete ${project.name}`}
-                        onClick={() => setDeleting(project)}
-                      >
-                        Delete
-                      </button>
+                    <td>
+                      <div className="row-actions">
+                        <button
+                          type="button"
+                          className="button secondary small"
+                          aria-label={`Rename ${project.name}`}
+                          onClick={() => setRenaming(project)}
+                        >
+                          Rename
+                        </button>
+                        <button
+                          type="button"
+                          className="button danger-outline small"
+                          aria-label={`Delete ${project.name}`}
+                          onClick={() => setDeleting(project)}
+                        >
+                          Delete
+                        </button>
+                      </div>
                     </td>
                   )}
                 </tr>
