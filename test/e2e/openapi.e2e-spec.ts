@@ -164,7 +164,7 @@ describe('OpenAPI document (e2e)', () => {
   });
 
   it('lists webhook.test among the event types a delivery carries, but not among those an endpoint subscribes to', () => {
-    const schemas = doc.components.schemas as Record<
+    const schemas = (doc.components as unknown as { schemas: unknown }).schemas as Record<
       string,
       { properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> }
     >;
