@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
+import type { DeliveryEventType, WebhookEventType } from './webhook-events';
 
-export const WEBHOOK_EVENTS = ['key.created', 'key.rotated', 'key.revoked', 'key.deactivated', 'key.expiring', 'key.rotation_due'] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+export { DELIVERY_EVENT_TYPES, WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from './webhook-events';
+export type { DeliveryEventType, WebhookEventType } from './webhook-events';
 
 @Entity('webhook_endpoints')
 @Index('IDX_webhook_endpoints_user_id', ['userId'])
@@ -76,7 +77,7 @@ export class WebhookDeliveryEntity {
   messageId: string;
 
   @Column({ name: 'event_type', type: 'varchar', length: 64 })
-  eventType: WebhookEventType;
+  eventType: DeliveryEventType;
 
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { DeliveryStatus, WebhookDeliveryEntity } from '../events/webhook.entities';
+import { DeliveryEventType, DeliveryStatus, WebhookDeliveryEntity } from '../events/webhook.entities';
 
 /** A delivery sent again: pending on a fresh retry schedule, due at `at`. */
 export function requeued(at: Date): Pick<WebhookDeliveryEntity, 'status' | 'attempts' | 'nextAttemptAt' | 'deliveredAt'> {
@@ -41,6 +42,24 @@ export class WebhookDeliveryRepository {
       take: page.take,
     });
     return { items, total };
+  }
+
+  /**
+   * Queues one delivery to one endpoint, due at `at`, as the outbox does for an event: the
+   * dispatcher sends it like any other (a test event, which goes to that endpoint alone).
+   */
+  enqueue(endpointId: string, eventType: DeliveryEventType, payload: Record<string, unknown>, at: Date): Promise<WebhookDeliveryEntity> {
+    return this.repository.save(
+      this.repository.create({
+        endpointId,
+        messageId: randomUUID(),
+        eventType,
+        payload,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: at,
+      }),
+    );
   }
 
   getForEndpoint(endpointId: string, id: string): Promise<WebhookDeliveryEntity | null> {

@@ -14,7 +14,8 @@ import {
 import { deliveryView, webhookView } from '../../test/support/controller-fixtures';
 import { PaginationQueryDto } from '../core/dto/pagination-query.dto';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook.dto';
-import { WEBHOOK_CREATED_MESSAGE, WebhooksController } from './webhooks.controller';
+import { TEST_EVENT_QUEUED_MESSAGE, WEBHOOK_CREATED_MESSAGE, WebhooksController } from './webhooks.controller';
+import { conflict, notFound } from '../core/errors/app.exception';
 import { WebhooksService } from './webhooks.service';
 
 const WEBHOOK_ID = KEY_ID;
@@ -42,6 +43,7 @@ describe(WebhooksController.name, () => {
     ['GET', `${hook}/deliveries`, 'read:webhooks', undefined],
     ['POST', `${hook}/deliveries/redeliver`, 'write:webhooks', {}],
     ['POST', `${hook}/deliveries/${DELIVERY_ID}/redeliver`, 'write:webhooks', {}],
+    ['POST', `${hook}/test`, 'write:webhooks', undefined],
   ];
 
   it.each(routes)('%s %s: 401 unauthorized without credentials', async (method, url, _scope, body) => {
@@ -178,6 +180,40 @@ describe(WebhooksController.name, () => {
     it('refuses a malformed delivery id with 400 naming deliveryId', async () => {
       const res = await ctx.request('POST', `${hook}/deliveries/last/redeliver`, { body: {}, headers: auth() });
       expect([res.status, res.body.details]).toEqual([400, [{ field: 'deliveryId', messages: ['deliveryId must be a UUID'] }]]);
+      expect(callsTo(service)).toEqual([]);
+    });
+  });
+
+  describe('POST /api/webhooks/:id/test', () => {
+    it('queues a test event for the caller’s endpoint, 202 with the delivery', async () => {
+      const delivery = deliveryView({ eventType: 'webhook.test', payload: { type: 'webhook.test' } });
+      service.sendTestEvent.mockResolvedValue(delivery);
+      const res = await ctx.request('POST', `${hook}/test`, { headers: ctx.as(apiKey(['write:webhooks'])) });
+      expect([res.status, res.body]).toEqual([202, { success: true, data: delivery, message: TEST_EVENT_QUEUED_MESSAGE }]);
+      expect(service.sendTestEvent.mock.calls).toEqual([[USER_ID, WEBHOOK_ID]]);
+    });
+
+    it('takes an empty JSON body too', async () => {
+      service.sendTestEvent.mockResolvedValue(deliveryView({ eventType: 'webhook.test' }));
+      const res = await ctx.request('POST', `${hook}/test`, { body: {}, headers: auth() });
+      expect(res.status).toBe(202);
+    });
+
+    it('answers 404 in the error shape for an endpoint that is not the caller’s', async () => {
+      service.sendTestEvent.mockRejectedValue(notFound('Webhook'));
+      const res = await ctx.request('POST', `${hook}/test`, { headers: auth() });
+      expect([res.status, res.body]).toEqual([404, errorBody('not_found', { error: 'Webhook not found' })]);
+    });
+
+    it('answers 409 for a disabled endpoint', async () => {
+      service.sendTestEvent.mockRejectedValue(conflict('Webhook is disabled: enable it to send a test event'));
+      const res = await ctx.request('POST', `${hook}/test`, { headers: auth() });
+      expect([res.status, res.body.code]).toEqual([409, 'conflict']);
+    });
+
+    it('refuses a read-only key with 403 before reaching the service', async () => {
+      const res = await ctx.request('POST', `${hook}/test`, { headers: ctx.as(apiKey(['read:webhooks'])) });
+      expect([res.status, res.body.code]).toEqual([403, 'insufficient_scope']);
       expect(callsTo(service)).toEqual([]);
     });
   });

@@ -21,6 +21,7 @@ const ParseDeliveryIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => validationFailed([{ field: 'deliveryId', messages: ['deliveryId must be a UUID'] }]),
 });
 
+export const TEST_EVENT_QUEUED_MESSAGE = 'Test event queued';
 export const WEBHOOK_CREATED_MESSAGE = 'Webhook created. Save the secret now - it cannot be retrieved again.';
 
 @ApiTags('webhooks')
@@ -109,6 +110,21 @@ export class WebhooksController {
   @ApiErrors(400, 404)
   async redeliverFailed(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<Envelope<RedeliveredDto>> {
     return new Envelope({ requeued: await this.webhooks.redeliverFailed(caller.userId, id) }, 'Failed deliveries requeued');
+  }
+
+  @Post(':id/test')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequireScopes('write:webhooks')
+  @ApiOperation({
+    summary: 'Send a test event to an endpoint',
+    description:
+      'Queues a `webhook.test` delivery to this endpoint only, whatever events it subscribes to; the dispatcher sends it like any other (signed, retried), so its status and response code show in the deliveries. 409 if the endpoint is disabled.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiEnvelope(WebhookDeliveryDto, { status: HttpStatus.ACCEPTED, message: TEST_EVENT_QUEUED_MESSAGE })
+  @ApiErrors(400, 404, 409)
+  async sendTestEvent(@CurrentPrincipal() caller: Principal, @Param('id', ParseIdPipe) id: string): Promise<Envelope<WebhookDeliveryDto>> {
+    return new Envelope(await this.webhooks.sendTestEvent(caller.userId, id), TEST_EVENT_QUEUED_MESSAGE);
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')

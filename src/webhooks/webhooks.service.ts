@@ -16,7 +16,7 @@ import {
 import { ForbiddenDestinationError, assertPublicHost } from './network-guard';
 import { SecretBox } from '../core/crypto/secret-box';
 import { generateWebhookSecret } from './signing';
-import { WebhookEndpointEntity } from '../events/webhook.entities';
+import { WEBHOOK_TEST_EVENT, WebhookEndpointEntity } from '../events/webhook.entities';
 import { WebhookDeliveryRepository, requeued } from './webhook-delivery.repository';
 import { WebhookEndpointRepository } from './webhook-endpoint.repository';
 
@@ -109,6 +109,23 @@ export class WebhooksService {
   async redeliverFailed(userId: string, id: string): Promise<number> {
     await this.findOwned(userId, id);
     return this.deliveries.requeueFailed(id, this.clock.date());
+  }
+
+  /**
+   * Queues a `webhook.test` delivery to the endpoint alone (whatever it subscribes to), sent by the
+   * dispatcher like any event, so its status and response code show in the deliveries. A disabled
+   * or paused endpoint sends nothing: 409, rather than a test that would wait unseen.
+   */
+  async sendTestEvent(userId: string, id: string): Promise<WebhookDeliveryDto> {
+    const endpoint = await this.findOwned(userId, id);
+    if (!endpoint.isActive) throw conflict('Webhook is disabled: enable it to send a test event');
+    const now = this.clock.date();
+    const payload = {
+      type: WEBHOOK_TEST_EVENT,
+      timestamp: now.toISOString(),
+      data: { webhookId: endpoint.id, ownerId: userId, message: 'A test event from Argus: your endpoint receives deliveries.' },
+    };
+    return toDeliveryDto(await this.deliveries.enqueue(endpoint.id, WEBHOOK_TEST_EVENT, payload, now));
   }
 
   private resetHealth(endpoint: WebhookEndpointEntity): void {

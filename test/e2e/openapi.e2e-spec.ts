@@ -57,6 +57,7 @@ describe('OpenAPI document (e2e)', () => {
         'POST /api/webhooks',
         'POST /api/webhooks/{id}/deliveries/redeliver',
         'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+        'POST /api/webhooks/{id}/test',
         'GET /api/admin/api-keys',
         'GET /api/admin/audit-events',
         'GET /api/admin/users',
@@ -123,6 +124,7 @@ describe('OpenAPI document (e2e)', () => {
     expect(byId.listSessions['x-required-scopes']).toEqual(['read:sessions']);
     expect(byId.revokeSession['x-required-scopes']).toEqual(['delete:sessions']);
     expect(byId.revokeAllSessions['x-required-scopes']).toEqual(['delete:sessions']);
+    expect(byId.sendTestEvent['x-required-scopes']).toEqual(['write:webhooks']);
     for (const { path, op } of operations.filter(({ path }) => path.startsWith('/api/admin'))) {
       expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);
       expect(op.responses).toHaveProperty('403');
@@ -163,6 +165,16 @@ describe('OpenAPI document (e2e)', () => {
     );
     expect(numeric.map(({ name }) => name)).toEqual(expect.arrayContaining(['page', 'limit']));
     for (const parameter of numeric) expect(parameter).toEqual({ ...parameter, maximum: expect.any(Number) });
+  });
+
+  it('lists webhook.test among the event types a delivery carries, but not among those an endpoint subscribes to', () => {
+    const schemas = (doc.components as unknown as { schemas: unknown }).schemas as Record<
+      string,
+      { properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }> }
+    >;
+    expect(schemas.WebhookDeliveryDto.properties.eventType.enum).toContain('webhook.test');
+    expect(schemas.CreateWebhookDto.properties.events.items?.enum).not.toContain('webhook.test');
+    expect(schemas.CreateWebhookDto.properties.events.items?.enum).toContain('key.created');
   });
 
   it('documents a success response and unique operation ids', () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-/** What the dashboard's build reads: its own sources, the scope grammar it imports, the lock file. */
-const INPUTS = ['web', join('src', 'access'), 'package-lock.json'];
+/** What the dashboard's build reads: its own sources, the scope grammar and webhook event catalogue it imports, the lock file. */
+const INPUTS = ['web', join('src', 'access'), join('src', 'events', 'webhook-events.ts'), 'package-lock.json'];
 
 function files(path: string): string[] {
   if (!existsSync(path)) return [];

@@ -13,8 +13,6 @@ import { AccountDataPage } from './pages/account-data';
 import { NotFoundPage } from './pages/not-found';
 import { ProfilePage } from './pages/profile';
 import { SecurityPage } from './pages/security';
-import { SessionsPage } from './pages/sessions';
-import { SignInPage } from './pages/sign-in';
 import {
   ACCOUNT_DATA,
   ADMIN_AUDIT,
@@ -24,11 +22,19 @@ import {
   HOME,
   PROFILE,
   SECURITY,
+  ORGANIZATIONS,
   SESSIONS,
   SIGN_IN,
   SessionProvider,
+  WEBHOOKS,
   useSession,
 } from './session';
+import { OrganizationPage } from './pages/organization-page';
+import { OrganizationsPage } from './pages/organizations';
+import { WebhookPage } from './pages/webhook-page';
+import { WebhooksPage } from './pages/webhooks';
+import { SessionsPage } from './pages/sessions';
+import { SignInPage } from './pages/sign-in';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -57,6 +63,11 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   { pattern: PROFILE, render: () => <ProfilePage /> },
   { pattern: SECURITY, render: () => <SecurityPage /> },
   { pattern: ACCOUNT_DATA, render: () => <AccountDataPage /> },
+  { pattern: ORGANIZATIONS, render: () => <OrganizationsPage /> },
+  { pattern: `${ORGANIZATIONS}/:id`, render: (params) => <OrganizationPage key={params.id} id={params.id} /> },
+  { pattern: WEBHOOKS, render: () => <WebhooksPage /> },
+  // Keyed by id, like a key's page: nothing of one endpoint carries over to another.
+  { pattern: `${WEBHOOKS}/:id`, render: (params) => <WebhookPage key={params.id} id={params.id} /> },
 ];
 
 function Routes() {

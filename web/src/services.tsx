@@ -3,17 +3,28 @@ import { adminApi } from './api/admin';
 import { authApi } from './api/auth';
 import { ApiClient } from './api/client';
 import { keysApi } from './api/keys';
+import { organizationsApi } from './api/organizations';
+import { webhooksApi } from './api/webhooks';
 
 export interface Services {
   api: ApiClient;
   auth: ReturnType<typeof authApi>;
   keys: ReturnType<typeof keysApi>;
   admin: ReturnType<typeof adminApi>;
+  organizations: ReturnType<typeof organizationsApi>;
+  webhooks: ReturnType<typeof webhooksApi>;
 }
 
 export function createServices(fetchImpl?: typeof fetch): Services {
   const api = new ApiClient(fetchImpl);
-  return { api, auth: authApi(api), keys: keysApi(api), admin: adminApi(api) };
+  return {
+    api,
+    auth: authApi(api),
+    keys: keysApi(api),
+    admin: adminApi(api),
+    organizations: organizationsApi(api),
+    webhooks: webhooksApi(api),
+  };
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -14,6 +14,8 @@ export const ADMIN_AUDIT = '/admin/audit';
 export const PROFILE = '/account/profile';
 export const SECURITY = '/account/security';
 export const ACCOUNT_DATA = '/account/data';
+export const ORGANIZATIONS = '/organizations';
+export const WEBHOOKS = '/webhooks';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 
 type Status = 'loading' | 'signed-out' | 'signed-in' | 'unreachable';

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import {
+  DELIVERY_EVENT_TYPES,
   DELIVERY_STATUSES,
   WEBHOOK_EVENTS,
   WebhookDeliveryEntity,
@@ -103,7 +104,7 @@ export class WebhookDeliveryDto {
   @ApiProperty({ format: 'uuid', description: 'The `webhook-id` header: the same on every attempt' })
   messageId: string;
 
-  @ApiProperty({ enum: WEBHOOK_EVENTS })
+  @ApiProperty({ enum: DELIVERY_EVENT_TYPES, description: 'An event of the catalogue, or `webhook.test` (sent on request)' })
   eventType: string;
 
   @ApiProperty({ enum: DELIVERY_STATUSES })

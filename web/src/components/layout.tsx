@@ -1,10 +1,24 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { ACCOUNT_DATA, ADMIN_AUDIT, ADMIN_KEYS, ADMIN_USERS, HOME, PROFILE, SECURITY, SESSIONS, useSession } from '../session';
+import {
+  ACCOUNT_DATA,
+  ADMIN_AUDIT,
+  ADMIN_KEYS,
+  ADMIN_USERS,
+  HOME,
+  ORGANIZATIONS,
+  PROFILE,
+  SECURITY,
+  SESSIONS,
+  WEBHOOKS,
+  useSession,
+} from '../session';
 import { describeError } from './notice';
 
 const NAVIGATION: Array<{ to: string; label: string; adminOnly?: boolean }> = [
   { to: HOME, label: 'API Keys' },
+  { to: ORGANIZATIONS, label: 'Organizations' },
+  { to: WEBHOOKS, label: 'Webhooks' },
   { to: SESSIONS, label: 'Sessions' },
   { to: PROFILE, label: 'Profile' },
   { to: SECURITY, label: 'Security' },
