@@ -7,6 +7,7 @@ import { AddKeyQuota1763910000000 } from './core/database/migrations/17639100000
 import { AddKeyRotation1763920000000 } from './core/database/migrations/1763920000000-add-key-rotation';
 import { AddKnownLoginAddresses1763990000000 } from './core/database/migrations/1763990000000-add-known-login-addresses';
 import { AddOrganizations1763960000000 } from './core/database/migrations/1763960000000-add-organizations';
+import { AddMfa1764100000000 } from './core/database/migrations/1764100000000-add-mfa';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
@@ -19,6 +20,7 @@ import { OrganizationEntity } from './organizations/entities/organization.entity
 import { OrganizationMemberEntity } from './organizations/entities/organization-member.entity';
 import { ProjectEntity } from './organizations/entities/project.entity';
 import { RefreshTokenEntity } from './auth/entities/refresh-token.entity';
+import { MfaChallengeEntity, MfaRecoveryCodeEntity, MfaTotpEntity } from './auth/mfa/mfa.entities';
 import { SessionEntity } from './auth/sessions/session.entity';
 import { UserEntity } from './users/user.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './events/webhook.entities';
@@ -40,6 +42,9 @@ export const ENTITIES = [
   ProjectEntity,
   KnownLoginAddressEntity,
   SessionEntity,
+  MfaTotpEntity,
+  MfaRecoveryCodeEntity,
+  MfaChallengeEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -55,6 +60,7 @@ export const MIGRATIONS = [
   AddKeyExpiryNoticeIndex1763984100000,
   AddKnownLoginAddresses1763990000000,
   AddSessions1764000000000,
+  AddMfa1764100000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

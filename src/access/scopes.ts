@@ -2,7 +2,7 @@ import type { UserRole } from './roles';
 
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;
-export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions'] as const;
+export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions', 'mfa'] as const;
 export type ScopeAction = (typeof SCOPE_ACTIONS)[number];
 export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 
@@ -37,6 +37,10 @@ export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
     // The user's own browser sessions: list them, sign them out.
     'read:sessions',
     'delete:sessions',
+    // The user's own two-factor: status; set up and new recovery codes; turn off.
+    'read:mfa',
+    'write:mfa',
+    'delete:mfa',
     // Only means something inside an organisation whose owner or admin the user is.
     'admin:keys',
   ],
