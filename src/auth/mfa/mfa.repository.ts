@@ -110,7 +110,7 @@ export class MfaRepository {
         now,
         maxAttempts,
       })
-      .returning(['id', 'user_id', 'attempts', 'expires_at'])
+      .returning('id, user_id, attempts, expires_at')
       .execute();
     const row = (result.raw as Array<{ id: string; user_id: string; attempts: number; expires_at: Date }>)[0];
     if (!row) return null;
