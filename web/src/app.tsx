@@ -6,9 +6,10 @@ import { ApiKeysPage } from './pages/api-keys';
 import { CreateAccountPage } from './pages/create-account';
 import { KeyPage } from './pages/key-page';
 import { NotFoundPage } from './pages/not-found';
+import { SecurityPage } from './pages/security';
 import { SessionsPage } from './pages/sessions';
 import { SignInPage } from './pages/sign-in';
-import { CREATE_ACCOUNT, HOME, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
+import { CREATE_ACCOUNT, HOME, SECURITY, SESSIONS, SIGN_IN, SessionProvider, useSession } from './session';
 import { Services, ServicesContext } from './services';
 
 export function App({ services }: { services: Services }) {
@@ -31,6 +32,7 @@ const PAGES: Array<{ pattern: string; render: (params: Record<string, string>) =
   // Keyed by id: another key's page starts from a clean state (no plaintext carried over).
   { pattern: `${HOME}/:id`, render: (params) => <KeyPage key={params.id} id={params.id} /> },
   { pattern: SESSIONS, render: () => <SessionsPage /> },
+  { pattern: SECURITY, render: () => <SecurityPage /> },
 ];
 
 function Routes() {

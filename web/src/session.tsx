@@ -1,12 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from './api/client';
-import type { User } from './api/types';
+import type { MfaChallenge, SignedIn, User } from './api/types';
 import { useRouter } from './lib/router';
 import { useServices } from './services';
 
 export const HOME = '/settings/api-keys';
 export const SIGN_IN = '/sign-in';
 export const SESSIONS = '/account/sessions';
+export const SECURITY = '/account/security';
 export const CREATE_ACCOUNT = '/create-account';
 const PUBLIC_PATHS = [SIGN_IN, CREATE_ACCOUNT];
 
@@ -18,7 +19,10 @@ interface SessionState {
   /** Why the visitor is at Sign in (signed out, session ended), shown there once. */
   notice: string | null;
   registrationOpen: boolean;
-  signIn: (email: string, password: string) => Promise<void>;
+  /** Signs in; for an account with two-factor on, answers the challenge of the code step instead. */
+  signIn: (email: string, password: string) => Promise<MfaChallenge | null>;
+  /** The code step: the challenge's token and a code (authenticator or recovery). */
+  signInCode: (mfaToken: string, code: string) => Promise<void>;
   signOut: () => Promise<void>;
   /** After "Sign out everywhere": this browser's session is gone too. */
   ended: (notice: string, comeBack?: boolean) => void;
@@ -106,6 +110,18 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     );
   }, [auth, status]);
 
+  const finish = useCallback(
+    (signedIn: SignedIn) => {
+      api.setCsrfToken(signedIn.csrfToken);
+      setUser(signedIn.user);
+      setNotice(null);
+      setStatus('signed-in');
+      navigate(returnTo.current ?? HOME, { replace: true });
+      returnTo.current = null;
+    },
+    [api, navigate],
+  );
+
   const value = useMemo<SessionState>(
     () => ({
       status,
@@ -113,14 +129,12 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       notice,
       registrationOpen,
       signIn: async (email, password) => {
-        const signedIn = await auth.signIn(email, password);
-        api.setCsrfToken(signedIn.csrfToken);
-        setUser(signedIn.user);
-        setNotice(null);
-        setStatus('signed-in');
-        navigate(returnTo.current ?? HOME, { replace: true });
-        returnTo.current = null;
+        const answer = await auth.signIn(email, password);
+        if ('mfaRequired' in answer) return answer;
+        finish(answer);
+        return null;
       },
+      signInCode: async (mfaToken, code) => finish(await auth.signInCode(mfaToken, code)),
       signOut: async () => {
         await auth.signOut().catch((error: unknown) => {
           // Already over on the server: signed out all the same.
@@ -134,7 +148,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
         setAttempt((n) => n + 1);
       },
     }),
-    [status, user, notice, registrationOpen, api, auth, navigate, ended],
+    [status, user, notice, registrationOpen, auth, ended, finish],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,11 +1,12 @@
 import { ReactNode, useState } from 'react';
 import { Link, useRouter } from '../lib/router';
-import { HOME, SESSIONS, useSession } from '../session';
+import { HOME, SECURITY, SESSIONS, useSession } from '../session';
 import { describeError } from './notice';
 
 const NAVIGATION = [
   { to: HOME, label: 'API Keys' },
   { to: SESSIONS, label: 'Sessions' },
+  { to: SECURITY, label: 'Security' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {

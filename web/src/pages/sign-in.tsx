@@ -1,11 +1,16 @@
 import { FormEvent, useId, useState } from 'react';
+import type { MfaChallenge } from '../api/types';
+import { MfaCodeStep } from '../components/mfa-code-step';
 import { ErrorNotice } from '../components/notice';
 import { PageHeading } from '../components/page';
 import { Link } from '../lib/router';
 import { CREATE_ACCOUNT, useSession } from '../session';
 
 export function SignInPage() {
-  const { signIn, notice, registrationOpen } = useSession();
+  const { signIn, signInCode, notice, registrationOpen } = useSession();
+  // Two-factor on: the password was right, the code step comes next.
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  const [restartNotice, setRestartNotice] = useState<string | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -16,8 +21,14 @@ export function SignInPage() {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setRestartNotice(null);
     try {
-      await signIn(email.trim(), password);
+      const next = await signIn(email.trim(), password);
+      setPassword('');
+      if (next) {
+        setChallenge(next);
+        setBusy(false);
+      }
     } catch (caught) {
       setError(caught);
       setPassword('');
@@ -25,9 +36,31 @@ export function SignInPage() {
     }
   };
 
+  if (challenge) {
+    return (
+      <section className="panel narrow">
+        <PageHeading title="Two-factor authentication" />
+        <p>Your account has two-factor authentication on. Enter a code to finish signing in as {email.trim()}.</p>
+        <MfaCodeStep
+          challenge={challenge}
+          verify={(code) => signInCode(challenge.mfaToken, code)}
+          restart={(reason) => {
+            setChallenge(null);
+            setRestartNotice(reason);
+          }}
+        />
+      </section>
+    );
+  }
+
   return (
     <section className="panel narrow">
       <PageHeading title="Sign in" />
+      {restartNotice && !error && (
+        <p className="notice error" role="alert">
+          {restartNotice}
+        </p>
+      )}
       {notice && !error && (
         <p className="notice info" role="status">
           {notice}
