@@ -1,4 +1,5 @@
 import { FormEvent, useId, useState } from 'react';
+import { ApiError } from '../api/client';
 import type { MfaProof } from '../api/types';
 import { Dialog } from './dialog';
 import { ErrorNotice } from './notice';
@@ -28,7 +29,8 @@ export function ProofDialog({ title, explanation, confirmLabel, danger, onConfir
     try {
       await onConfirm(withCode ? { code: value.trim() } : { password: value });
     } catch (caught) {
-      setError(caught);
+      const wrong = caught instanceof ApiError && caught.code === 'invalid_credentials';
+      setError(wrong ? new Error(withCode ? 'That code is not right.' : 'That password is not right.') : caught);
       setValue('');
       setBusy(false);
     }

@@ -8,13 +8,13 @@ import { CREATE_ACCOUNT, useSession } from '../session';
 
 export function SignInPage() {
   const { signIn, signInCode, notice, registrationOpen } = useSession();
-  // Two-factor on: the password was right, the code step comes next.
-  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
-  const [restartNotice, setRestartNotice] = useState<string | null>(null);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Two-factor on: the password was right, and the code step comes next.
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  const [restartNotice, setRestartNotice] = useState<string | null>(null);
   const errorId = useId();
 
   const submit = async (event: FormEvent) => {
@@ -24,8 +24,8 @@ export function SignInPage() {
     setRestartNotice(null);
     try {
       const next = await signIn(email.trim(), password);
-      setPassword('');
       if (next) {
+        setPassword('');
         setChallenge(next);
         setBusy(false);
       }
@@ -36,76 +36,77 @@ export function SignInPage() {
     }
   };
 
-  if (challenge) {
-    return (
-      <section className="panel narrow">
-        <PageHeading title="Two-factor authentication" />
-        <p>Your account has two-factor authentication on. Enter a code to finish signing in as {email.trim()}.</p>
-        <MfaCodeStep
-          challenge={challenge}
-          verify={(code) => signInCode(challenge.mfaToken, code)}
-          restart={(reason) => {
-            setChallenge(null);
-            setRestartNotice(reason);
-          }}
-        />
-      </section>
-    );
-  }
-
+  // One heading for both steps: it stays put (and keeps focus where the step puts it).
   return (
     <section className="panel narrow">
       <PageHeading title="Sign in" />
-      {restartNotice && !error && (
-        <p className="notice error" role="alert">
-          {restartNotice}
-        </p>
-      )}
-      {notice && !error && (
-        <p className="notice info" role="status">
-          {notice}
-        </p>
-      )}
-      <ErrorNotice error={error} id={errorId} />
-      <form onSubmit={(event) => void submit(event)}>
-        <div className="field">
-          <label htmlFor="sign-in-email">Email</label>
-          <input
-            id="sign-in-email"
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            autoFocus
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            aria-describedby={error ? errorId : undefined}
+      {challenge ? (
+        <>
+          <h2>Two-factor authentication</h2>
+          <p>Enter a code to finish signing in as {email.trim()}.</p>
+          <MfaCodeStep
+            challenge={challenge}
+            verify={(code) => signInCode(challenge.mfaToken, code)}
+            restart={(reason) => {
+              setChallenge(null);
+              setRestartNotice(reason);
+            }}
           />
-        </div>
-        <div className="field">
-          <label htmlFor="sign-in-password">Password</label>
-          <input
-            id="sign-in-password"
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? errorId : undefined}
-          />
-        </div>
-        <div className="form-actions">
-          <button type="submit" className="button" disabled={busy}>
-            Sign in
-          </button>
-        </div>
-      </form>
-      {registrationOpen && (
-        <p>
-          New to Argus? <Link to={CREATE_ACCOUNT}>Create account</Link>
-        </p>
+        </>
+      ) : (
+        <>
+          {restartNotice && (
+            <p className="notice error" role="alert">
+              {restartNotice}
+            </p>
+          )}
+          {notice && !error && !restartNotice && (
+            <p className="notice info" role="status">
+              {notice}
+            </p>
+          )}
+          <ErrorNotice error={error} id={errorId} />
+          <form onSubmit={(event) => void submit(event)}>
+            <div className="field">
+              <label htmlFor="sign-in-email">Email</label>
+              <input
+                id="sign-in-email"
+                type="email"
+                name="email"
+                autoComplete="username"
+                required
+                autoFocus
+                value={email}
+                onChange={(event) => setEmail(event.target.value)}
+                aria-describedby={error ? errorId : undefined}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="sign-in-password">Password</label>
+              <input
+                id="sign-in-password"
+                type="password"
+                name="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? errorId : undefined}
+              />
+            </div>
+            <div className="form-actions">
+              <button type="submit" className="button" disabled={busy}>
+                Sign in
+              </button>
+            </div>
+          </form>
+          {registrationOpen && (
+            <p>
+              New to Argus? <Link to={CREATE_ACCOUNT}>Create account</Link>
+            </p>
+          )}
+        </>
       )}
     </section>
   );
