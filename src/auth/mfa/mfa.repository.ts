@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { MfaChallengeEntity, MfaRecoveryCodeEntity, MfaTotpEntity } from './mfa.entities';
 
-/** A TOTP row with its sealed secret (the column is not selected by default). */
-export type TotpWithSecret = MfaTotpEntity & { secret: string };
+/** A TOTP row read with its sealed secret (the column is not selected by default). */
+export type TotpWithSecret = MfaTotpEntity;
 
 /**
  * The queries of the two-factor tables: `mfa_totp`, `mfa_recovery_codes` and `mfa_challenges`.
@@ -21,7 +21,7 @@ export class MfaRepository {
       .createQueryBuilder('totp')
       .addSelect('totp.secret')
       .where('totp.userId = :userId', { userId })
-      .getOne() as Promise<TotpWithSecret | null>;
+      .getOne();
   }
 
   /** Starts (or restarts) an enrolment: a new unconfirmed secret replaces an unconfirmed one. */
