@@ -22,7 +22,7 @@ export class MfaController {
   @RequireScopes('read:mfa')
   @ApiOperation({ summary: 'Your two-factor status', description: 'Whether TOTP is on, since when, and how many recovery codes are left.' })
   @ApiEnvelope(MfaStatusDto)
-  status(@CurrentPrincipal() caller: Principal): Promise<MfaStatusDto> {
+  mfaStatus(@CurrentPrincipal() caller: Principal): Promise<MfaStatusDto> {
     return this.mfa.status(caller.userId);
   }
 
@@ -60,7 +60,7 @@ export class MfaController {
   })
   @ApiEnvelope(null, { message: 'Two-factor authentication turned off' })
   @ApiErrors(400)
-  async disable(
+  async disableMfa(
     @CurrentPrincipal() caller: Principal,
     @Body() dto: MfaProofDto,
     @Audit() audit: AuditContext,
@@ -78,7 +78,7 @@ export class MfaController {
   })
   @ApiEnvelope(RecoveryCodesDto)
   @ApiErrors(400, 409)
-  regenerate(
+  regenerateRecoveryCodes(
     @CurrentPrincipal() caller: Principal,
     @Body() dto: MfaProofDto,
     @Audit() audit: AuditContext,
