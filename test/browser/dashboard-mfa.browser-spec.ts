@@ -79,6 +79,8 @@ describeWithChromium('two-factor authentication in a browser', () => {
     expect(await list.count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'security');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
   });
 
   it('signs out, then signs in with the password and a code, after a wrong code', async () => {
