@@ -10,7 +10,18 @@ type Operation = {
   'x-required-roles'?: string[];
 };
 
-const PUBLIC = new Set(['register', 'login', 'refresh', 'logout', 'readiness', 'liveness', 'createSession', 'authOptions', 'loginMfa', 'createSessionMfa']);
+const PUBLIC = new Set([
+  'register',
+  'login',
+  'refresh',
+  'logout',
+  'readiness',
+  'liveness',
+  'createSession',
+  'authOptions',
+  'loginMfa',
+  'createSessionMfa',
+]);
 
 describe('OpenAPI document (e2e)', () => {
   let t: TestApp;
