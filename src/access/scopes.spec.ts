@@ -99,6 +99,7 @@ describe('scopes', () => {
       expect(effective.sort()).toEqual([
         'delete:keys',
         'read:keys',
+        'read:mfa',
         'read:organizations',
         'read:projects',
         'read:sessions',
