@@ -47,6 +47,17 @@ export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
   admin: [ALL_SCOPES],
 };
 
+/**
+ * Resources a key gets only when its scopes name them: a key created without `scopes` gets the
+ * caller's scopes less these, so no key manages two-factor authentication unless asked to.
+ */
+export const EXPLICIT_KEY_RESOURCES: readonly ScopeResource[] = ['mfa'];
+
+/** The scopes of a key created without `scopes`: what the caller holds, less the explicit-only resources. */
+export function defaultKeyScopes(held: readonly string[]): string[] {
+  return held.filter((scope) => !(EXPLICIT_KEY_RESOURCES as readonly string[]).includes(scope.split(':')[1]));
+}
+
 /** Validates input against the grammar and narrows it to `Scope`. */
 export function isKnownScope(scope: string): scope is Scope {
   return scope === ALL_SCOPES || SCOPE_PATTERN.test(scope);

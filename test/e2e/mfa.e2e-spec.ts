@@ -102,6 +102,9 @@ describe('two-factor authentication (e2e)', () => {
       expect(refused.status).toBe(403);
       expect(refused.body.code).toBe('insufficient_scope');
       expect((await t.request('DELETE', '/api/auth/mfa', { body: { password: PASSWORD }, headers: key.auth })).status).toBe(403);
+      // A key created without scopes gets the caller's, less the mfa ones.
+      const byDefault = await t.createKey(user);
+      expect((await t.get('/api/auth/mfa', byDefault.auth)).status).toBe(403);
       const scoped = await t.createKey(user, { scopes: ['read:mfa'] });
       expect((await t.get('/api/auth/mfa', scoped.auth)).status).toBe(200);
 
