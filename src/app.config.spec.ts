@@ -53,6 +53,7 @@ describe('loadConfig', () => {
       expect(config.refreshExpiresInSeconds).toBe(604_800);
       expect(config.refreshReuseWindowSeconds).toBe(5);
       expect(config.allowRegistration).toBe(true);
+      expect(config.requireMfaForAdmins).toBe(false);
       expect(config.trustProxy).toBe(false);
       expect(config.logLevel).toBe('info');
       expect(config.database).toEqual({ url: undefined, poolSize: 10, migrate: true, inMemory: false });
@@ -116,6 +117,7 @@ describe('loadConfig', () => {
       ['REFRESH_REUSE_WINDOW_SECONDS', '61'],
       ['REFRESH_REUSE_WINDOW_SECONDS', '-1'],
       ['ALLOW_REGISTRATION', 'maybe'],
+      ['REQUIRE_MFA_FOR_ADMINS', 'sometimes'],
       ['LOG_LEVEL', 'loud'],
       ['DATABASE_URL', 'mysql://x'],
       ['TRUST_PROXY', 'not-an-ip'],

@@ -16,6 +16,7 @@ import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './health/health.module';
 import { ENTITIES, MIGRATIONS } from './schema';
 import { AuthenticationGuard } from './auth/authentication.guard';
+import { AdminMfaGuard } from './auth/mfa/admin-mfa.guard';
 import { ScopesGuard } from './access/scopes.guard';
 import { OrganizationAccessGuard } from './organizations/organization-access.guard';
 import { OrganizationsModule } from './organizations/organizations.module';
@@ -66,6 +67,7 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: AuthenticationGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: ScopesGuard },
+        { provide: APP_GUARD, useExisting: AdminMfaGuard },
         { provide: APP_GUARD, useExisting: OrganizationAccessGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -29,10 +29,12 @@ const PUBLIC_ROUTES = [
   'GET /api/health',
   'GET /api/health/live',
   'POST /api/auth/login',
+  'POST /api/auth/login/mfa',
   'POST /api/auth/logout',
   'POST /api/auth/refresh',
   'POST /api/auth/register',
   'POST /api/auth/sessions',
+  'POST /api/auth/sessions/mfa',
 ];
 
 interface Route {

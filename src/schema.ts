@@ -8,6 +8,7 @@ import { AddKeyRotation1763920000000 } from './core/database/migrations/17639200
 import { AddKnownLoginAddresses1763990000000 } from './core/database/migrations/1763990000000-add-known-login-addresses';
 import { AddOrganizations1763960000000 } from './core/database/migrations/1763960000000-add-organizations';
 import { AccountRights1764200000000 } from './core/database/migrations/1764200000000-account-rights';
+import { AddMfa1764100000000 } from './core/database/migrations/1764100000000-add-mfa';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
@@ -20,6 +21,7 @@ import { OrganizationEntity } from './organizations/entities/organization.entity
 import { OrganizationMemberEntity } from './organizations/entities/organization-member.entity';
 import { ProjectEntity } from './organizations/entities/project.entity';
 import { RefreshTokenEntity } from './auth/entities/refresh-token.entity';
+import { MfaChallengeEntity, MfaRecoveryCodeEntity, MfaTotpEntity } from './auth/mfa/mfa.entities';
 import { SessionEntity } from './auth/sessions/session.entity';
 import { UserEntity } from './users/user.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './events/webhook.entities';
@@ -41,6 +43,9 @@ export const ENTITIES = [
   ProjectEntity,
   KnownLoginAddressEntity,
   SessionEntity,
+  MfaTotpEntity,
+  MfaRecoveryCodeEntity,
+  MfaChallengeEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -57,6 +62,7 @@ export const MIGRATIONS = [
   AddKnownLoginAddresses1763990000000,
   AddSessions1764000000000,
   AccountRights1764200000000,
+  AddMfa1764100000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

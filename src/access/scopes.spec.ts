@@ -1,6 +1,7 @@
 import {
   ALL_SCOPES,
   ROLE_SCOPES,
+  defaultKeyScopes,
   effectiveKeyScopes,
   holdsScope,
   intersectScopes,
@@ -10,6 +11,12 @@ import {
 } from './scopes';
 
 describe('scopes', () => {
+  it('leaves the mfa scopes out of a key created without scopes, and admin:all as it is', () => {
+    expect(defaultKeyScopes(ROLE_SCOPES.user)).toEqual(ROLE_SCOPES.user.filter((scope) => !scope.endsWith(':mfa')));
+    expect(defaultKeyScopes(ROLE_SCOPES.user)).not.toContain('write:mfa');
+    expect(defaultKeyScopes(['admin:all'])).toEqual(['admin:all']);
+  });
+
   describe('scopeCovers', () => {
     it('grants an exact match', () => {
       expect(scopeCovers('read:keys', 'read:keys')).toBe(true);
@@ -99,6 +106,7 @@ describe('scopes', () => {
       expect(effective.sort()).toEqual([
         'delete:keys',
         'read:keys',
+        'read:mfa',
         'read:organizations',
         'read:projects',
         'read:sessions',

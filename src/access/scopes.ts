@@ -2,7 +2,7 @@ import type { UserRole } from './roles';
 
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;
-export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions'] as const;
+export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions', 'mfa'] as const;
 export type ScopeAction = (typeof SCOPE_ACTIONS)[number];
 export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 
@@ -37,11 +37,26 @@ export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
     // The user's own browser sessions: list them, sign them out.
     'read:sessions',
     'delete:sessions',
+    // The user's own two-factor: status; set up and new recovery codes; turn off.
+    'read:mfa',
+    'write:mfa',
+    'delete:mfa',
     // Only means something inside an organisation whose owner or admin the user is.
     'admin:keys',
   ],
   admin: [ALL_SCOPES],
 };
+
+/**
+ * Resources a key gets only when its scopes name them: a key created without `scopes` gets the
+ * caller's scopes less these, so no key manages two-factor authentication unless asked to.
+ */
+export const EXPLICIT_KEY_RESOURCES: readonly ScopeResource[] = ['mfa'];
+
+/** The scopes of a key created without `scopes`: what the caller holds, less the explicit-only resources. */
+export function defaultKeyScopes(held: readonly string[]): string[] {
+  return held.filter((scope) => !(EXPLICIT_KEY_RESOURCES as readonly string[]).includes(scope.split(':')[1]));
+}
 
 /** Validates input against the grammar and narrows it to `Scope`. */
 export function isKnownScope(scope: string): scope is Scope {

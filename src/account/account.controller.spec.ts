@@ -26,6 +26,7 @@ function exported(): AccountExportDto {
       name: null,
       role: 'user',
       isActive: true,
+      mfaEnabled: false,
       createdAt: '2026-11-01T00:00:00.000Z',
       updatedAt: '2026-11-01T00:00:00.000Z',
     },

@@ -183,9 +183,10 @@ describe(KeyIssuingService.name, () => {
       expect(stored()).toMatchObject({ expiresAt: parentExpiry, parentKeyId: 'calling-key' });
     });
 
-    it("defaults a JWT caller's key to the role's scopes", async () => {
+    it("defaults a JWT caller's key to the role's scopes, less the two-factor ones", async () => {
       const userKey = await sut.createKey(jwtCaller('user'), createDto(), AUDIT);
-      expect(userKey.scopes).toEqual([...ROLE_SCOPES.user]);
+      expect(userKey.scopes).toEqual(ROLE_SCOPES.user.filter((scope) => !scope.endsWith(':mfa')));
+      expect(userKey.scopes).not.toContain('write:mfa');
       const adminKey = await sut.createKey(jwtCaller('admin'), createDto(), AUDIT);
       expect(adminKey.scopes).toEqual(['admin:all']);
     });

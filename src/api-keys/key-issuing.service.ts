@@ -3,7 +3,7 @@ import { Binding, bindingOf } from '../access/boundary';
 import { ORGANIZATION_ROLE_SCOPES } from '../access/organization-roles';
 import { Principal } from '../access/principal';
 import type { ResourceAccess } from '../access/resource.decorators';
-import { intersectScopes, missingScopes } from '../access/scopes';
+import { defaultKeyScopes, intersectScopes, missingScopes } from '../access/scopes';
 import { ApiKeysConfig, apiKeysConfig } from './api-keys.config';
 import { insufficientScope } from '../core/errors/app.exception';
 import { Clock } from '../core/time/clock';
@@ -48,7 +48,7 @@ export class KeyIssuingService {
   ): Promise<CreatedApiKeyResponseDto> {
     const binding: Binding = access ? bindingOf(access) : bindingOf(caller);
     const held = access ? intersectScopes(caller.scopes, ORGANIZATION_ROLE_SCOPES[access.role]) : caller.scopes;
-    const scopes = dto.scopes ?? [...held];
+    const scopes = dto.scopes ?? defaultKeyScopes(held);
     const notHeld = missingScopes(held, scopes);
     if (notHeld.length > 0) throw insufficientScope(notHeld);
     const expiresAt = this.delegation.childExpiry(caller, dto.expiresAt);

@@ -23,6 +23,8 @@ export interface AuthConfig {
   /** Browser sessions: ended `ttlSeconds` after sign-in, or after `idleTimeoutSeconds` without a request. */
   sessions: { ttlSeconds: number; idleTimeoutSeconds: number };
   bootstrapAdmin?: { email: string; password: string };
+  /** REQUIRE_MFA_FOR_ADMINS: admin routes answer 403 `mfa_required` to an admin without two-factor. */
+  requireMfaForAdmins: boolean;
 }
 
 export const authConfig = defineConfig('auth', (reader, core: CoreConfig): AuthConfig => {
@@ -37,6 +39,7 @@ export const authConfig = defineConfig('auth', (reader, core: CoreConfig): AuthC
     refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
     refreshReuseWindowSeconds: reader.integer('REFRESH_REUSE_WINDOW_SECONDS', 5, 0, 60),
     allowRegistration: reader.boolean('ALLOW_REGISTRATION', true),
+    requireMfaForAdmins: reader.boolean('REQUIRE_MFA_FOR_ADMINS', false),
     sessions: {
       ttlSeconds: reader.duration('SESSION_TTL', '7d', 300, 90 * 86_400),
       // Last use is recorded at most once a minute, so a shorter idle timeout could not be kept.

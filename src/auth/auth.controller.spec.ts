@@ -126,6 +126,46 @@ describe(AuthController.name, () => {
     });
   });
 
+  describe('two-factor: POST /api/auth/login and /api/auth/login/mfa (public)', () => {
+    const challenge = {
+      mfaRequired: true as const,
+      mfaToken: 'mfa-token',
+      mfaTokenExpiresAt: '2026-01-01T00:05:00.000Z',
+      methods: ['totp' as const, 'recovery_code' as const],
+    };
+
+    it('answers the challenge of an account with two-factor on, 200, with no device cookie', async () => {
+      service.login.mockResolvedValue(challenge);
+      const res = await ctx.request('POST', '/api/auth/login', { body: { email: 'ada@example.com', password: PASSWORD } });
+      expect([res.status, res.body]).toEqual([200, { success: true, data: challenge }]);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('trades the mfaToken and a code for the login answer, with the device cookie', async () => {
+      const response: LoginResponseDto = { ...tokenPair(), deviceToken: 'v1.device', deviceTokenExpiresAt: '2026-02-01T00:00:00.000Z' };
+      service.loginWithMfa.mockResolvedValue(response);
+      const res = await ctx.request('POST', '/api/auth/login/mfa', { body: { mfaToken: 'mfa-token', code: '123456' } });
+      expect([res.status, res.body]).toEqual([200, { success: true, data: response }]);
+      expect(res.headers['set-cookie']).toMatch(/^argus_device=v1\.device;/);
+      const [dto, audit, client] = service.loginWithMfa.mock.calls[0];
+      expect(dto).toEqual({ mfaToken: 'mfa-token', code: '123456' });
+      expect(audit).toEqual(ANONYMOUS_AUDIT);
+      expect(client).toEqual({ ip: '127.0.0.1', deviceTokens: [] });
+    });
+
+    it.each<[string, unknown, string]>([
+      ['no mfaToken', { code: '123456' }, 'mfaToken'],
+      ['no code', { mfaToken: 'mfa-token' }, 'code'],
+      ['a code of the wrong type', { mfaToken: 'mfa-token', code: 123456 }, 'code'],
+      ['an unknown field', { mfaToken: 'mfa-token', code: '123456', method: 'totp' }, 'method'],
+    ])('refuses a code step with %s, 400 naming the field', async (_case, body, field) => {
+      const res = await ctx.request('POST', '/api/auth/login/mfa', { body });
+      expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+      expect(callsTo(service)).toEqual([]);
+    });
+  });
+
   describe('POST /api/auth/refresh (public)', () => {
     it('trades the refresh token for a pair, 200', async () => {
       const pair = tokenPair();

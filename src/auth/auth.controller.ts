@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpStatus, Post, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Envelope } from '../core/http/envelope';
 import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator';
@@ -12,6 +12,7 @@ import { AuthService } from './auth.service';
 import { ReducesAccess, RouteRateLimit } from '../rate-limit/rate-limit.decorators';
 import { Audit, AuditContext } from '../events/audit-context';
 import { Principal } from '../access/principal';
+import { MfaChallengeDto, MfaLoginDto } from './mfa/dto/mfa.dto';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -39,21 +40,41 @@ export class AuthController {
   @ApiOperation({
     summary: 'Exchange email and password for an access token and a refresh token',
     description:
-      'Sets the `argus_device` cookie (also returned as `deviceToken`). A client that presents it, or logs in from an address that logged in to the account before, is counted on its own budget (RATE_LIMIT_LOGIN_TRUSTED) rather than the per-account limit (RATE_LIMIT_LOGIN), so guessing cannot lock the owner out.',
+      'Sets the `argus_device` cookie (also returned as `deviceToken`). A client that presents it, or logs in from an address that logged in to the account before, is counted on its own budget (RATE_LIMIT_LOGIN_TRUSTED) rather than the per-account limit (RATE_LIMIT_LOGIN), so guessing cannot lock the owner out. For an account with two-factor on, the right password answers `{ mfaRequired: true, mfaToken, mfaTokenExpiresAt, methods }` (MfaChallengeDto) instead, with no tokens and no cookie: send the `mfaToken` and a code to POST /api/auth/login/mfa.',
   })
   @ApiHeader({ name: 'X-Device-Token', required: false, description: 'The `deviceToken` of an earlier login, for clients without cookies' })
-  @ApiEnvelope(LoginResponseDto)
+  @ApiExtraModels(MfaChallengeDto)
+  @ApiEnvelope(LoginResponseDto, { description: 'Tokens; or, for an account with two-factor on, an MfaChallengeDto' })
   @ApiErrors(400, 401, 429)
   async login(
     @Body() dto: LoginDto,
     @Audit() audit: AuditContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<LoginResponseDto> {
+  ): Promise<LoginResponseDto | MfaChallengeDto> {
     const response = await this.auth.login(dto, audit, { ip: request.ip, deviceTokens: deviceTokensOf(request) });
-    const device = { token: response.deviceToken, expiresAt: Date.parse(response.deviceTokenExpiresAt) };
-    reply.header('Set-Cookie', deviceCookie(device, this.clock.now(), request.protocol === 'https'));
-    return response;
+    if ('mfaRequired' in response) return response;
+    return this.withDeviceCookie(response, request, reply);
+  }
+
+  @Post('login/mfa')
+  @Public()
+  @ApiOperation({
+    summary: 'The second step of a login with two-factor on: the mfaToken and a code for tokens',
+    description:
+      '`code` is a 6-digit authenticator code (each accepted once) or an unused recovery code (audited as `mfa.recovery_code_used`). Answers like POST /api/auth/login. 401 `invalid_mfa_code` for a wrong code (with `attemptsLeft`; each try also counts against the login limits, 429 once spent); 401 `invalid_token` for an `mfaToken` that is unknown, expired (5 minutes), already used, or past 5 wrong codes: sign in with the password again.',
+  })
+  @ApiHeader({ name: 'X-Device-Token', required: false, description: 'The `deviceToken` of an earlier login, for clients without cookies' })
+  @ApiEnvelope(LoginResponseDto)
+  @ApiErrors(400, 401, 429)
+  async loginMfa(
+    @Body() dto: MfaLoginDto,
+    @Audit() audit: AuditContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LoginResponseDto> {
+    const response = await this.auth.loginWithMfa(dto, audit, { ip: request.ip, deviceTokens: deviceTokensOf(request) });
+    return this.withDeviceCookie(response, request, reply);
   }
 
   @Post('refresh')
@@ -119,5 +140,11 @@ export class AuthController {
       scopes: principal.scopes,
       expiresAt: principal.expiresAt ? principal.expiresAt.toISOString() : null,
     };
+  }
+
+  private withDeviceCookie(response: LoginResponseDto, request: FastifyRequest, reply: FastifyReply): LoginResponseDto {
+    const device = { token: response.deviceToken, expiresAt: Date.parse(response.deviceTokenExpiresAt) };
+    reply.header('Set-Cookie', deviceCookie(device, this.clock.now(), request.protocol === 'https'));
+    return response;
   }
 }

@@ -21,6 +21,12 @@ import { SessionEntity } from './sessions/session.entity';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import { AdminMfaGuard } from './mfa/admin-mfa.guard';
+import { MfaChallengeEntity, MfaRecoveryCodeEntity, MfaTotpEntity } from './mfa/mfa.entities';
+import { MfaChallengeService } from './mfa/mfa-challenge.service';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaRepository } from './mfa/mfa.repository';
+import { MfaService } from './mfa/mfa.service';
 
 /**
  * Sign-up, login, tokens and browser sessions, and the global authentication guard. The guard dispatches to the
@@ -28,14 +34,21 @@ import { SessionsService } from './sessions/sessions.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity, SessionEntity]),
+    TypeOrmModule.forFeature([
+      RefreshTokenEntity,
+      KnownLoginAddressEntity,
+      SessionEntity,
+      MfaTotpEntity,
+      MfaRecoveryCodeEntity,
+      MfaChallengeEntity,
+    ]),
     PassportModule,
     JwtModule.register({}),
     UsersModule,
     RateLimitModule,
     EventsModule,
   ],
-  controllers: [AuthController, SessionsController, AccountSecurityController],
+  controllers: [AuthController, SessionsController, AccountSecurityController, MfaController],
   providers: [
     RefreshTokenRepository,
     KnownLoginAddressRepository,
@@ -47,7 +60,11 @@ import { SessionsService } from './sessions/sessions.service';
     AccountSecurityService,
     JwtStrategy,
     AuthenticationGuard,
+    MfaRepository,
+    MfaService,
+    MfaChallengeService,
+    AdminMfaGuard,
   ],
-  exports: [TokenService, AuthenticationGuard, AuthService, AccountSecurityService, SessionsService],
+  exports: [TokenService, AuthenticationGuard, AuthService, AccountSecurityService, SessionsService, AdminMfaGuard, MfaService],
 })
 export class AuthModule {}

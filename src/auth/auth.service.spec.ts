@@ -15,6 +15,16 @@ import { KnownLoginAddressRepository } from './known-login-address.repository';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
 import { FakeAuditRecorder, FakeTransactions } from '../../test/support/unit-fakes';
+import { MfaChallengeService } from './mfa/mfa-challenge.service';
+import type { LoginResponseDto } from './dto/auth-response.dto';
+
+const CHALLENGE = {
+  mfaRequired: true as const,
+  mfaToken: 'mfa-token',
+  mfaTokenExpiresAt: '2026-01-01T00:05:00.000Z',
+  methods: ['totp' as const, 'recovery_code' as const],
+};
+const mfaChallenges = { issue: jest.fn(async () => CHALLENGE), redeem: jest.fn() };
 
 /** The users table behind UserRepository's interface, in memory. */
 class FakeUsers implements Pick<UserRepository, 'getByEmail' | 'getByEmailWithPassword' | 'getByIdOrFail' | 'create' | 'setRole'> {
@@ -42,6 +52,7 @@ class FakeUsers implements Pick<UserRepository, 'getByEmail' | 'getByEmailWithPa
       ...user,
       id: `user-${this.nextId++}`,
       isActive: true,
+      mfaEnabled: false,
       createdAt: now,
       updatedAt: now,
     });
@@ -61,6 +72,7 @@ class FakeUsers implements Pick<UserRepository, 'getByEmail' | 'getByEmailWithPa
       passwordHash: 'hash:right-password',
       role: 'user',
       isActive: true,
+      mfaEnabled: false,
       createdAt: now,
       updatedAt: now,
       ...user,
@@ -157,6 +169,7 @@ describe('AuthService', () => {
         new Clock(),
       ),
       audit as unknown as AuditRecorder,
+      mfaChallenges as unknown as MfaChallengeService,
     );
 
   beforeEach(() => {
@@ -273,7 +286,11 @@ describe('AuthService', () => {
 
     it('issues tokens for the right password', async () => {
       const user = users.seed({ email: 'ada@example.com' });
-      const pair = await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
+      const pair = (await makeService().login(
+        { email: 'ada@example.com', password: 'right-password' },
+        ANONYMOUS,
+        CLIENT,
+      )) as LoginResponseDto;
 
       expect(users.getByEmailWithPassword).toHaveBeenCalledWith('ada@example.com');
       expect(tokens.issue).toHaveBeenCalledWith(user.id, transactions.transactional);
@@ -287,6 +304,24 @@ describe('AuthService', () => {
         user: { id: user.id, email: 'ada@example.com' },
       });
       expect(pair.user).not.toHaveProperty('passwordHash');
+    });
+
+    it('answers an mfa challenge instead of tokens when two-factor is on', async () => {
+      const user = users.seed({ email: 'ada@example.com', mfaEnabled: true });
+      const answer = await makeService().login({ email: 'ada@example.com', password: 'right-password' }, ANONYMOUS, CLIENT);
+
+      expect(answer).toEqual(CHALLENGE);
+      expect(mfaChallenges.issue).toHaveBeenCalledWith(user);
+      expect(tokens.issue).not.toHaveBeenCalled();
+    });
+
+    it('issues tokens once the code step has redeemed the challenge', async () => {
+      const user = users.seed({ email: 'ada@example.com', mfaEnabled: true });
+      mfaChallenges.redeem.mockResolvedValueOnce(user);
+      const pair = await makeService().loginWithMfa({ mfaToken: 'mfa-token', code: '123456' }, ANONYMOUS, CLIENT);
+
+      expect(tokens.issue).toHaveBeenCalledWith(user.id, transactions.transactional);
+      expect(pair).toMatchObject({ accessToken: 'access-token', user: { id: user.id, mfaEnabled: true } });
     });
 
     it('records user.login_succeeded, acted by the user, in the transaction that issues the tokens', async () => {

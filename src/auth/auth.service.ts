@@ -16,6 +16,8 @@ import { LoginClient, LoginThrottleService } from './login-throttle.service';
 import { AuditContext } from '../events/audit-context';
 import { AuditRecorder } from '../events/audit-recorder';
 import { isUniqueViolation } from '../core/errors/database-errors';
+import { MfaChallengeDto, MfaLoginDto } from './mfa/dto/mfa.dto';
+import { MfaChallengeService } from './mfa/mfa-challenge.service';
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
@@ -30,6 +32,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly loginThrottle: LoginThrottleService,
     private readonly audit: AuditRecorder,
+    private readonly mfaChallenges: MfaChallengeService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -90,8 +93,20 @@ export class AuthService implements OnApplicationBootstrap {
     return user;
   }
 
-  async login(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
+  /** Tokens for the right password; for an account with two-factor on, the `mfaToken` of the code step instead. */
+  async login(dto: LoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto | MfaChallengeDto> {
     const user = await this.checkCredentials(dto, audit, client);
+    if (user.mfaEnabled) return this.mfaChallenges.issue(user);
+    return this.finishLogin(user, audit, client);
+  }
+
+  /** The code step of a login with two-factor on: the `mfaToken` and a code for the login shape. */
+  async loginWithMfa(dto: MfaLoginDto, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
+    const user = await this.mfaChallenges.redeem(dto, audit, client);
+    return this.finishLogin(user, audit, client);
+  }
+
+  private async finishLogin(user: UserEntity, audit: AuditContext, client: LoginClient): Promise<LoginResponseDto> {
     const issued = await this.dataSource.transaction(async (manager) => {
       const tokens = await this.tokens.issue(user.id, manager);
       await this.audit.record(

@@ -9,6 +9,7 @@ export function toUserResponse(user: UserEntity): UserResponseDto {
     name: user.name,
     role: user.role,
     isActive: user.isActive,
+    mfaEnabled: user.mfaEnabled,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };

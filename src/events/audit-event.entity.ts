@@ -30,6 +30,11 @@ export const AUDIT_ACTIONS = [
   'project.deleted',
   'session.created',
   'session.revoked',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.recovery_code_used',
+  'mfa.recovery_codes_regenerated',
+  'mfa.reset',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

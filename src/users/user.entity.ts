@@ -31,6 +31,9 @@ export class UserEntity {
   /** When the password last changed: access tokens issued before it are refused. */
   @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
   passwordChangedAt: Date | null;
+  /** Two-factor (TOTP) is on; the secret and recovery codes live in auth/mfa's tables. */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

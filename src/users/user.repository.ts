@@ -105,6 +105,11 @@ export class UserRepository {
     return this.on(manager).save(user);
   }
 
+  /** Turns the two-factor flag on or off, inside the caller's transaction. */
+  async setMfaEnabled(id: string, enabled: boolean, manager: EntityManager): Promise<void> {
+    await manager.getRepository(UserEntity).update({ id }, { mfaEnabled: enabled });
+  }
+
   async setRole(id: string, role: UserRole): Promise<void> {
     await this.repository.update({ id }, { role });
   }

@@ -22,7 +22,16 @@ describe('auth (e2e)', () => {
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ success: true, message: 'Account created' });
       expect(res.body.data).toMatchObject({ email: 'grace@example.com', name: 'Grace', role: 'user', isActive: true });
-      expect(Object.keys(res.body.data).sort()).toEqual(['createdAt', 'email', 'id', 'isActive', 'name', 'role', 'updatedAt']);
+      expect(Object.keys(res.body.data).sort()).toEqual([
+        'createdAt',
+        'email',
+        'id',
+        'isActive',
+        'mfaEnabled',
+        'name',
+        'role',
+        'updatedAt',
+      ]);
       expect(res.text).not.toMatch(/argon2|passwordHash|password/i);
     });
 

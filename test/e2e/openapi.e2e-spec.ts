@@ -10,7 +10,18 @@ type Operation = {
   'x-required-roles'?: string[];
 };
 
-const PUBLIC = new Set(['register', 'login', 'refresh', 'logout', 'readiness', 'liveness', 'createSession', 'authOptions']);
+const PUBLIC = new Set([
+  'register',
+  'login',
+  'refresh',
+  'logout',
+  'readiness',
+  'liveness',
+  'createSession',
+  'authOptions',
+  'loginMfa',
+  'createSessionMfa',
+]);
 
 describe('OpenAPI document (e2e)', () => {
   let t: TestApp;
@@ -74,6 +85,14 @@ describe('OpenAPI document (e2e)', () => {
         'POST /api/auth/password',
         'GET /api/auth/me/export',
         'DELETE /api/auth/me',
+        'GET /api/auth/mfa',
+        'POST /api/auth/mfa/totp',
+        'POST /api/auth/mfa/totp/confirm',
+        'POST /api/auth/mfa/recovery-codes',
+        'DELETE /api/auth/mfa',
+        'POST /api/auth/login/mfa',
+        'POST /api/auth/sessions/mfa',
+        'DELETE /api/admin/users/{id}/mfa',
         'GET /api/health',
         'GET /api/health/live',
         'GET /api/keys',
@@ -125,6 +144,11 @@ describe('OpenAPI document (e2e)', () => {
     expect(byId.revokeSession['x-required-scopes']).toEqual(['delete:sessions']);
     expect(byId.revokeAllSessions['x-required-scopes']).toEqual(['delete:sessions']);
     expect(byId.sendTestEvent['x-required-scopes']).toEqual(['write:webhooks']);
+    expect(byId.mfaStatus['x-required-scopes']).toEqual(['read:mfa']);
+    expect(byId.startTotp['x-required-scopes']).toEqual(['write:mfa']);
+    expect(byId.confirmTotp['x-required-scopes']).toEqual(['write:mfa']);
+    expect(byId.regenerateRecoveryCodes['x-required-scopes']).toEqual(['write:mfa']);
+    expect(byId.disableMfa['x-required-scopes']).toEqual(['delete:mfa']);
     for (const { path, op } of operations.filter(({ path }) => path.startsWith('/api/admin'))) {
       expect([path, op['x-required-roles']]).toEqual([path, ['admin']]);
       expect(op.responses).toHaveProperty('403');

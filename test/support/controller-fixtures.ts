@@ -57,6 +57,7 @@ export function userView(overrides: Partial<UserResponseDto> = {}): UserResponse
     name: null,
     role: 'user',
     isActive: true,
+    mfaEnabled: false,
     createdAt: CREATED_AT,
     updatedAt: CREATED_AT,
     ...overrides,

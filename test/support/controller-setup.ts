@@ -1,3 +1,5 @@
+import { AdminMfaGuard } from '../../src/auth/mfa/admin-mfa.guard';
+import { UserRepository } from '../../src/users/user.repository';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -271,6 +273,9 @@ export async function controllerSetup(
       OrganizationAccessGuard,
       { provide: MembershipAccessService, useValue: organizations.memberships },
       { provide: ProjectRepository, useValue: organizations.projectRows },
+      // REQUIRE_MFA_FOR_ADMINS (off unless a spec sets it): in this tier no admin has two-factor.
+      AdminMfaGuard,
+      { provide: UserRepository, useValue: { getActive: () => Promise.resolve(null) } },
       ...(root.providers ?? []),
       ...providers,
     ],

@@ -5,12 +5,14 @@ import { ApiClient } from './api/client';
 import { keysApi } from './api/keys';
 import { organizationsApi } from './api/organizations';
 import { webhooksApi } from './api/webhooks';
+import { mfaApi } from './api/mfa';
 
 export interface Services {
   api: ApiClient;
   auth: ReturnType<typeof authApi>;
   keys: ReturnType<typeof keysApi>;
   admin: ReturnType<typeof adminApi>;
+  mfa: ReturnType<typeof mfaApi>;
   organizations: ReturnType<typeof organizationsApi>;
   webhooks: ReturnType<typeof webhooksApi>;
 }
@@ -22,6 +24,7 @@ export function createServices(fetchImpl?: typeof fetch): Services {
     auth: authApi(api),
     keys: keysApi(api),
     admin: adminApi(api),
+    mfa: mfaApi(api),
     organizations: organizationsApi(api),
     webhooks: webhooksApi(api),
   };

@@ -1,18 +1,18 @@
 import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from './api/client';
-import type { User } from './api/types';
+import type { MfaChallenge, SignedIn, User } from './api/types';
 import { useRouter } from './lib/router';
 import { useServices } from './services';
 
 export const HOME = '/settings/api-keys';
 export const SIGN_IN = '/sign-in';
 export const SESSIONS = '/account/sessions';
+export const SECURITY = '/account/security';
 export const CREATE_ACCOUNT = '/create-account';
 export const ADMIN_USERS = '/admin/users';
 export const ADMIN_KEYS = '/admin/keys';
 export const ADMIN_AUDIT = '/admin/audit';
 export const PROFILE = '/account/profile';
-export const SECURITY = '/account/security';
 export const ACCOUNT_DATA = '/account/data';
 export const ORGANIZATIONS = '/organizations';
 export const WEBHOOKS = '/webhooks';
@@ -26,7 +26,10 @@ interface SessionState {
   /** Why the visitor is at Sign in (signed out, session ended), shown there once. */
   notice: string | null;
   registrationOpen: boolean;
-  signIn: (email: string, password: string) => Promise<void>;
+  /** Signs in; for an account with two-factor on, answers the challenge of the code step instead. */
+  signIn: (email: string, password: string) => Promise<MfaChallenge | null>;
+  /** The code step: the challenge's token and a code (authenticator or recovery). */
+  signInCode: (mfaToken: string, code: string) => Promise<void>;
   signOut: () => Promise<void>;
   /** After "Sign out everywhere": this browser's session is gone too. */
   ended: (notice: string, comeBack?: boolean) => void;
@@ -116,6 +119,18 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     );
   }, [auth, status]);
 
+  const finish = useCallback(
+    (signedIn: SignedIn) => {
+      api.setCsrfToken(signedIn.csrfToken);
+      setUser(signedIn.user);
+      setNotice(null);
+      setStatus('signed-in');
+      navigate(returnTo.current ?? HOME, { replace: true });
+      returnTo.current = null;
+    },
+    [api, navigate],
+  );
+
   const value = useMemo<SessionState>(
     () => ({
       status,
@@ -123,14 +138,12 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
       notice,
       registrationOpen,
       signIn: async (email, password) => {
-        const signedIn = await auth.signIn(email, password);
-        api.setCsrfToken(signedIn.csrfToken);
-        setUser(signedIn.user);
-        setNotice(null);
-        setStatus('signed-in');
-        navigate(returnTo.current ?? HOME, { replace: true });
-        returnTo.current = null;
+        const answer = await auth.signIn(email, password);
+        if ('mfaRequired' in answer) return answer;
+        finish(answer);
+        return null;
       },
+      signInCode: async (mfaToken, code) => finish(await auth.signInCode(mfaToken, code)),
       signOut: async () => {
         await auth.signOut().catch((error: unknown) => {
           // Already over on the server: signed out all the same.
@@ -145,7 +158,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
         setAttempt((n) => n + 1);
       },
     }),
-    [status, user, notice, registrationOpen, api, auth, navigate, ended],
+    [status, user, notice, registrationOpen, auth, ended, finish],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -17,6 +17,9 @@ export class UserResponseDto {
   @ApiProperty()
   isActive: boolean;
 
+  @ApiProperty({ description: 'Two-factor authentication (TOTP) is on for this account' })
+  mfaEnabled: boolean;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 

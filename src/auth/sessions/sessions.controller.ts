@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden } from '../../core/errors/app.exception';
 import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
@@ -20,6 +20,9 @@ import { clearCsrfCookie, issueCsrfToken } from './csrf';
 import { CreatedSessionDto, CsrfTokenDto, SessionResponseDto } from './session.dto';
 import { clearSessionCookies, setSessionCookie } from './session-cookie';
 import { SessionsService } from './sessions.service';
+import { UserEntity } from '../../users/user.entity';
+import { MfaChallengeDto, MfaLoginDto } from '../mfa/dto/mfa.dto';
+import { MfaChallengeService } from '../mfa/mfa-challenge.service';
 
 const COOKIE_NOTE =
   'The cookie is `__Host-argus_session` (`Secure; Path=/; HttpOnly; SameSite=Lax`) where the origin is secure (https, or localhost, 127.0.0.1, [::1]), else `argus_session` (`Path=/; HttpOnly; SameSite=Lax`).';
@@ -37,6 +40,7 @@ export class SessionsController {
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
     private readonly loginThrottle: LoginThrottleService,
+    private readonly mfaChallenges: MfaChallengeService,
     private readonly clock: Clock,
   ) {}
 
@@ -44,25 +48,47 @@ export class SessionsController {
   @Public()
   @ApiOperation({
     summary: 'Sign in a browser: email and password for a session cookie',
-    description: `Under the same login limits and device-token rules as POST /api/auth/login, with the same 401 invalid_credentials. ${COOKIE_NOTE} It lasts SESSION_TTL, and ends sooner after SESSION_IDLE_TIMEOUT without a request. Every POST, PUT, PATCH and DELETE made with the cookie must send the returned \`csrfToken\` as \`X-CSRF-Token\` (GET /api/auth/csrf gives it again after a reload).`,
+    description: `Under the same login limits and device-token rules as POST /api/auth/login, with the same 401 invalid_credentials. ${COOKIE_NOTE} It lasts SESSION_TTL, and ends sooner after SESSION_IDLE_TIMEOUT without a request. Every POST, PUT, PATCH and DELETE made with the cookie must send the returned \`csrfToken\` as \`X-CSRF-Token\` (GET /api/auth/csrf gives it again after a reload). For an account with two-factor on, the right password answers 200 \`{ mfaRequired: true, mfaToken, mfaTokenExpiresAt, methods }\` and sets no session cookie: send the \`mfaToken\` and a code to POST /api/auth/sessions/mfa.`,
   })
   @ApiHeader({ name: 'X-Device-Token', required: false, description: 'The `deviceToken` of an earlier login, for clients without cookies' })
-  @ApiEnvelope(CreatedSessionDto, { status: HttpStatus.CREATED })
+  @ApiExtraModels(MfaChallengeDto)
+  @ApiEnvelope(CreatedSessionDto, {
+    status: HttpStatus.CREATED,
+    description: 'Signed in; or (200) an MfaChallengeDto for an account with two-factor on',
+  })
   @ApiErrors(400, 401, 413, 429)
   async createSession(
     @Body() dto: LoginDto,
     @Audit() audit: AuditContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CreatedSessionDto> {
+  ): Promise<CreatedSessionDto | MfaChallengeDto> {
     const user = await this.auth.checkCredentials(dto, audit, { ip: request.ip, deviceTokens: deviceTokensOf(request) });
-    const { token, session } = await this.sessions.start(user.id, { ip: request.ip, userAgent: request.headers['user-agent'] }, audit);
-    const device = await this.loginThrottle.trust(user.id, request.ip);
-    reply.header('Set-Cookie', deviceCookie(device, this.clock.now(), request.protocol === 'https'));
-    const lifetime = this.sessions.secondsLeft(session.expiresAt);
-    setSessionCookie(request, reply, token, lifetime);
-    const csrfToken = issueCsrfToken(request, reply, session.id, lifetime, true);
-    return { user: toUserResponse(user), session: this.sessions.toResponse(session, session.id), csrfToken };
+    if (user.mfaEnabled) {
+      reply.status(HttpStatus.OK);
+      return this.mfaChallenges.issue(user);
+    }
+    return this.signIn(user, audit, request, reply);
+  }
+
+  @Post('sessions/mfa')
+  @Public()
+  @ApiOperation({
+    summary: 'The second step of a browser sign-in with two-factor on: the mfaToken and a code for the session cookie',
+    description:
+      'The same body and rules as POST /api/auth/login/mfa (single-use `mfaToken`, 5 minutes, 5 wrong codes; 401 `invalid_mfa_code` with `attemptsLeft`, or 401 `invalid_token`); answers like POST /api/auth/sessions, and sets the cookies only now.',
+  })
+  @ApiHeader({ name: 'X-Device-Token', required: false, description: 'The `deviceToken` of an earlier login, for clients without cookies' })
+  @ApiEnvelope(CreatedSessionDto, { status: HttpStatus.CREATED })
+  @ApiErrors(400, 401, 413, 429)
+  async createSessionMfa(
+    @Body() dto: MfaLoginDto,
+    @Audit() audit: AuditContext,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreatedSessionDto> {
+    const user = await this.mfaChallenges.redeem(dto, audit, { ip: request.ip, deviceTokens: deviceTokensOf(request) });
+    return this.signIn(user, audit, request, reply);
   }
 
   @Get('csrf')
@@ -154,6 +180,16 @@ export class SessionsController {
     await this.sessions.revoke(caller, sessionOf(caller), audit);
     this.clearCookies(request, reply);
     return new Envelope(null, 'Signed out');
+  }
+
+  private async signIn(user: UserEntity, audit: AuditContext, request: FastifyRequest, reply: FastifyReply): Promise<CreatedSessionDto> {
+    const { token, session } = await this.sessions.start(user.id, { ip: request.ip, userAgent: request.headers['user-agent'] }, audit);
+    const device = await this.loginThrottle.trust(user.id, request.ip);
+    reply.header('Set-Cookie', deviceCookie(device, this.clock.now(), request.protocol === 'https'));
+    const lifetime = this.sessions.secondsLeft(session.expiresAt);
+    setSessionCookie(request, reply, token, lifetime);
+    const csrfToken = issueCsrfToken(request, reply, session.id, lifetime, true);
+    return { user: toUserResponse(user), session: this.sessions.toResponse(session, session.id), csrfToken };
   }
 
   private clearCookies(request: FastifyRequest, reply: FastifyReply): void {

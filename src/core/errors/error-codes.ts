@@ -14,6 +14,8 @@ export const ErrorCode = {
   InsufficientScope: 'insufficient_scope',
   AccessDeniedByPolicy: 'access_denied_by_policy',
   CsrfInvalid: 'csrf_invalid',
+  InvalidMfaCode: 'invalid_mfa_code',
+  MfaRequired: 'mfa_required',
   NotFound: 'not_found',
   Conflict: 'conflict',
   /** Account deletion refused: the account is the only owner of organisations (listed in `organizations`). */

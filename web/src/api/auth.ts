@@ -1,12 +1,15 @@
 import { ApiClient } from './client';
-import type { Me, Session, SignedIn, User } from './types';
+import type { Me, MfaChallenge, Session, SignedIn, User } from './types';
 
 export const authApi = (api: ApiClient) => ({
   /** Who is signed in: 401 (quietly) when nobody is. */
   me: () => api.get<Me>('/api/auth/me', { quiet401: true }),
   csrf: () => api.get<{ csrfToken: string }>('/api/auth/csrf', { quiet401: true }),
   options: () => api.get<{ registrationOpen: boolean }>('/api/auth/options', { quiet401: true }),
-  signIn: (email: string, password: string) => api.post<SignedIn>('/api/auth/sessions', { email, password }, { quiet401: true }),
+  /** Signed in, or (two-factor on) the challenge of the code step. */
+  signIn: (email: string, password: string) =>
+    api.post<SignedIn | MfaChallenge>('/api/auth/sessions', { email, password }, { quiet401: true }),
+  signInCode: (mfaToken: string, code: string) => api.post<SignedIn>('/api/auth/sessions/mfa', { mfaToken, code }, { quiet401: true }),
   register: (email: string, password: string, name?: string) =>
     api.post<User>('/api/auth/register', { email, password, ...(name ? { name } : {}) }, { quiet401: true }),
   signOut: () => api.delete<unknown>('/api/auth/session'),

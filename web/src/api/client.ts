@@ -6,6 +6,8 @@ export interface ErrorBody {
   requestId?: string;
   details?: Array<{ field: string; messages: string[] }>;
   retryAfter?: number;
+  /** A wrong two-factor code: tries left on its mfaToken. */
+  attemptsLeft?: number;
 }
 
 export interface PageMeta {
@@ -26,6 +28,7 @@ export class ApiError extends Error {
     message: string,
     readonly details: ErrorBody['details'] = undefined,
     readonly requestId: string | undefined = undefined,
+    readonly attemptsLeft: number | undefined = undefined,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -158,7 +161,7 @@ function withQuery(path: string, query: Query | undefined): string {
 function toApiError(status: number, body: unknown): ApiError {
   if (body && typeof body === 'object' && 'success' in body && body.success === false) {
     const error = body as ErrorBody;
-    return new ApiError(status, error.code, error.error, error.details, error.requestId);
+    return new ApiError(status, error.code, error.error, error.details, error.requestId, error.attemptsLeft);
   }
   return new ApiError(status, status >= 500 ? 'internal_error' : 'unexpected_response', `The server answered ${status}`);
 }

@@ -6,8 +6,8 @@ export interface User {
   name: string | null;
   role: 'user' | 'admin';
   isActive: boolean;
-  /** Two-factor is on (present once the two-factor API has landed). */
-  mfaEnabled?: boolean;
+  /** Two-factor authentication (TOTP) is on. */
+  mfaEnabled: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,6 +34,33 @@ export interface SignedIn {
   session: Session;
   csrfToken: string;
 }
+
+/** The password was right and the account has two-factor on: the code step comes next. */
+export interface MfaChallenge {
+  mfaRequired: true;
+  mfaToken: string;
+  mfaTokenExpiresAt: string;
+  methods: Array<'totp' | 'recovery_code'>;
+}
+
+export interface MfaStatus {
+  enabled: boolean;
+  enabledAt: string | null;
+  pending: boolean;
+  recoveryCodesLeft: number;
+  /** REQUIRE_MFA_FOR_ADMINS applies and the account has no two-factor yet. */
+  required: boolean;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUri: string;
+  /** An SVG data URL. */
+  qrCode: string;
+}
+
+/** Proof of the account's owner: the password or a code. */
+export type MfaProof = { password: string } | { code: string };
 
 export type KeyStatus = 'active' | 'inactive' | 'revoked' | 'expired' | 'rotated';
 

@@ -79,6 +79,7 @@ export const USER: Me = {
   name: 'Ada',
   role: 'user',
   isActive: true,
+  mfaEnabled: false,
   createdAt: '2026-11-01T10:00:00.000Z',
   updatedAt: '2026-11-01T10:00:00.000Z',
   method: 'session',
