@@ -7,30 +7,35 @@ const PASSWORD = 'a-long-enough-password';
 
 function accountApi() {
   let user = { ...USER };
-  return signedInApi()
-    .on('GET', '/api/auth/me', () => ok(user))
-    .on('PATCH', '/api/auth/me', (request) => {
-      const change = request.body as { name?: string | null; email?: string; currentPassword?: string };
-      if (change.email && change.currentPassword !== PASSWORD) return fail(403, 'invalid_credentials', 'The current password is incorrect');
-      user = { ...user, ...(change.name !== undefined ? { name: change.name } : {}), ...(change.email ? { email: change.email } : {}) };
-      return ok(user);
-    })
-    .on('POST', '/api/auth/password', (request) => {
-      const { currentPassword } = request.body as { currentPassword: string };
-      return currentPassword === PASSWORD ? noContent() : fail(403, 'invalid_credentials', 'The current password is incorrect');
-    })
-    .on('GET', '/api/auth/me/export', () => ({
-      status: 200,
-      body: { format: 'argus.account-export', version: 1 },
-      headers: { 'content-disposition': 'attachment; filename="argus-account-2026-12-02.json"' },
-    }))
-    .on('DELETE', '/api/auth/me', (request) => {
-      const { password } = request.body as { password: string };
-      if (password === 'sole-owner-password') {
-        return fail(409, 'sole_owner', 'You are the only owner of “Acme”; make another member an owner, or delete it, first');
-      }
-      return password === PASSWORD ? noContent() : fail(403, 'invalid_credentials', 'The current password is incorrect');
-    });
+  return (
+    signedInApi()
+      .on('GET', '/api/auth/me', () => ok(user))
+      // Account → Security also shows two-factor's status.
+      .on('GET', '/api/auth/mfa', () => ok({ enabled: false, enabledAt: null, pending: false, recoveryCodesLeft: 0, required: false }))
+      .on('PATCH', '/api/auth/me', (request) => {
+        const change = request.body as { name?: string | null; email?: string; currentPassword?: string };
+        if (change.email && change.currentPassword !== PASSWORD)
+          return fail(403, 'invalid_credentials', 'The current password is incorrect');
+        user = { ...user, ...(change.name !== undefined ? { name: change.name } : {}), ...(change.email ? { email: change.email } : {}) };
+        return ok(user);
+      })
+      .on('POST', '/api/auth/password', (request) => {
+        const { currentPassword } = request.body as { currentPassword: string };
+        return currentPassword === PASSWORD ? noContent() : fail(403, 'invalid_credentials', 'The current password is incorrect');
+      })
+      .on('GET', '/api/auth/me/export', () => ({
+        status: 200,
+        body: { format: 'argus.account-export', version: 1 },
+        headers: { 'content-disposition': 'attachment; filename="argus-account-2026-12-02.json"' },
+      }))
+      .on('DELETE', '/api/auth/me', (request) => {
+        const { password } = request.body as { password: string };
+        if (password === 'sole-owner-password') {
+          return fail(409, 'sole_owner', 'You are the only owner of “Acme”; make another member an owner, or delete it, first');
+        }
+        return password === PASSWORD ? noContent() : fail(403, 'invalid_credentials', 'The current password is incorrect');
+      })
+  );
 }
 
 afterEach(() => vi.restoreAllMocks());

@@ -20,7 +20,7 @@ describe('the administrators’ pages', () => {
       within(nav)
         .getAllByRole('link')
         .map((link) => link.textContent),
-    ).toEqual(['API Keys', 'Sessions']);
+    ).toEqual(['API Keys', 'Organizations', 'Webhooks', 'Sessions', 'Profile', 'Security', 'Your data']);
   });
 
   it('show Users, All keys and Audit log to an admin, after API Keys', async () => {
@@ -30,6 +30,6 @@ describe('the administrators’ pages', () => {
       within(nav)
         .getAllByRole('link')
         .map((link) => link.textContent),
-    ).toEqual(['API Keys', 'Sessions', 'Users', 'All keys', 'Audit log']);
+    ).toEqual(['API Keys', 'Organizations', 'Webhooks', 'Sessions', 'Profile', 'Security', 'Your data', 'Users', 'All keys', 'Audit log']);
   });
 });
