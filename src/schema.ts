@@ -8,6 +8,7 @@ import { AddKeyRotation1763920000000 } from './core/database/migrations/17639200
 import { AddKnownLoginAddresses1763990000000 } from './core/database/migrations/1763990000000-add-known-login-addresses';
 import { AddOrganizations1763960000000 } from './core/database/migrations/1763960000000-add-organizations';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
+import { AddSigningKeys1764500000000 } from './core/database/migrations/1764500000000-add-signing-keys';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
 import { AddWebhooks1763940000000 } from './core/database/migrations/1763940000000-add-webhooks';
@@ -20,6 +21,7 @@ import { OrganizationMemberEntity } from './organizations/entities/organization-
 import { ProjectEntity } from './organizations/entities/project.entity';
 import { RefreshTokenEntity } from './auth/entities/refresh-token.entity';
 import { SessionEntity } from './auth/sessions/session.entity';
+import { SigningKeyEntity } from './auth/signing/signing-key.entity';
 import { UserEntity } from './users/user.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './events/webhook.entities';
 import { postgresOptions } from './core/database/data-source-options';
@@ -40,6 +42,7 @@ export const ENTITIES = [
   ProjectEntity,
   KnownLoginAddressEntity,
   SessionEntity,
+  SigningKeyEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -55,6 +58,7 @@ export const MIGRATIONS = [
   AddKeyExpiryNoticeIndex1763984100000,
   AddKnownLoginAddresses1763990000000,
   AddSessions1764000000000,
+  AddSigningKeys1764500000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

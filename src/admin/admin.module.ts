@@ -5,10 +5,11 @@ import { EventsModule } from '../events/events.module';
 import { UsersModule } from '../users/users.module';
 import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
+import { SigningKeysController } from './signing-keys.controller';
 
 @Module({
   imports: [AuthModule, UsersModule, ApiKeysModule, EventsModule],
-  controllers: [AdminController],
+  controllers: [AdminController, SigningKeysController],
   providers: [AdminService],
 })
 export class AdminModule {}

@@ -19,21 +19,28 @@ import { SessionEntity } from './sessions/session.entity';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import { JwksController } from './signing/jwks.controller';
+import { JwtSigner } from './signing/jwt-signer';
+import { JwtVerifier } from './signing/jwt-verifier';
+import { SigningKeyEntity } from './signing/signing-key.entity';
+import { SigningKeyRepository } from './signing/signing-key.repository';
+import { SigningKeyStore } from './signing/signing-key.store';
+import { SigningKeysService } from './signing/signing-keys.service';
 
 /**
- * Sign-up, login, tokens and browser sessions, and the global authentication guard. The guard dispatches to the
+ * Sign-up, login, tokens (and the keys that sign them, published at /oauth/jwks) and browser sessions, and the global authentication guard. The guard dispatches to the
  * Passport strategy each credential's own module registers (the JWT one here, API keys' in theirs).
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity, SessionEntity]),
+    TypeOrmModule.forFeature([RefreshTokenEntity, KnownLoginAddressEntity, SessionEntity, SigningKeyEntity]),
     PassportModule,
     JwtModule.register({}),
     UsersModule,
     RateLimitModule,
     EventsModule,
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, JwksController],
   providers: [
     RefreshTokenRepository,
     KnownLoginAddressRepository,
@@ -44,7 +51,12 @@ import { SessionsService } from './sessions/sessions.service';
     SessionsService,
     JwtStrategy,
     AuthenticationGuard,
+    SigningKeyRepository,
+    SigningKeyStore,
+    SigningKeysService,
+    JwtSigner,
+    JwtVerifier,
   ],
-  exports: [TokenService, AuthenticationGuard],
+  exports: [TokenService, AuthenticationGuard, SigningKeysService, JwtSigner, JwtVerifier],
 })
 export class AuthModule {}
