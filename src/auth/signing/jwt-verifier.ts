@@ -39,7 +39,8 @@ export class JwtVerifier {
     const jwt = decodeJwt(token);
     if (!jwt) throw invalid();
     const cached = this.cache.get(jwt.signature, jwt.signingInput);
-    if (cached) return cached.payload;
+    // The key must still verify: an entry never outlives its token, but a key may end early (deleted).
+    if (cached && (cached.kid === null || this.store.verifies(cached.kid))) return cached.payload;
     const kid = await this.checkSignature(jwt);
     const exp = this.checkClaims(jwt.payload);
     this.cache.set(jwt.signature, { signingInput: jwt.signingInput, payload: jwt.payload, kid, expiresAtMs: exp * 1000 });

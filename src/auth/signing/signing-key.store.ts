@@ -106,6 +106,12 @@ export class SigningKeyStore {
     return key && this.usable(key, now) ? key : undefined;
   }
 
+  /** Whether `kid` is a key held here that still verifies (no load: the verified-token cache's check). */
+  verifies(kid: string): boolean {
+    const key = this.keys.get(kid);
+    return key !== undefined && this.usable(key, this.clock.now());
+  }
+
   private usable(key: LoadedKey, now: number): boolean {
     return key.expiresAt === null || key.expiresAt.getTime() > now;
   }
