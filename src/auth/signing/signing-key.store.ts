@@ -90,7 +90,9 @@ export class SigningKeyStore {
   /** The keys to publish: every one that still verifies, signing ones first. */
   published(): LoadedKey[] {
     const now = this.clock.now();
-    return [...this.keys.values()].filter((key) => this.usable(key, now));
+    return [...this.keys.values()]
+      .filter((key) => this.usable(key, now))
+      .sort((a, b) => Number(a.retiredAt !== null) - Number(b.retiredAt !== null) || b.activatedAt.getTime() - a.activatedAt.getTime());
   }
 
   /** The key `kid` names, if it still verifies; loads the table (bounded) for a kid not seen yet. */
