@@ -40,6 +40,7 @@ export class SigningKeyStore {
   private readonly box: SecretBox;
   private keys = new Map<string, LoadedKey>();
   private readonly unknown = new LRUCache<string, number>({ max: UNKNOWN_KIDS_MAX });
+  private readonly unreadable = new Set<string>();
   private readonly removedListeners: Array<(kid: string) => void> = [];
   private loading?: Promise<void>;
   private lastLoadAt = Number.NEGATIVE_INFINITY;
@@ -128,13 +129,28 @@ export class SigningKeyStore {
       // Retirement and expiry are the only fields that change; take them from the row.
       key.retiredAt = row.retiredAt;
       key.expiresAt = row.expiresAt;
-      if (row.retiredAt === null && row.alg === this.config.jwt.algorithm) key.privateKey ??= createPrivateKey(this.box.open(row.privateKey));
+      if (row.retiredAt === null && row.alg === this.config.jwt.algorithm) key.privateKey ??= this.open(row);
       else key.privateKey = undefined;
     }
     const removed = [...this.keys.keys()].filter((kid) => !next.has(kid));
     this.keys = next;
     this.unknown.clear();
     for (const kid of removed) for (const listener of this.removedListeners) listener(kid);
+  }
+
+  /** Whether the private half of `kid` could not be opened (sealed under another JWT_SECRET). */
+  isUnreadable(kid: string): boolean {
+    return this.unreadable.has(kid);
+  }
+
+  private open(row: SigningKeyEntity): KeyObject | undefined {
+    try {
+      return createPrivateKey(this.box.open(row.privateKey));
+    } catch {
+      // JWT_SECRET changed: the key cannot sign here; start-up retires it and makes a new one.
+      this.unreadable.add(row.kid);
+      return undefined;
+    }
   }
 
   private parse(row: SigningKeyEntity): LoadedKey {

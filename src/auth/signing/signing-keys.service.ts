@@ -71,15 +71,19 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     return this.ticker.stop();
   }
 
-  /** Makes the configured algorithm's first key unless one exists, and retires the keys of an algorithm no longer configured. */
+  /**
+   * Makes the configured algorithm's first key unless one exists, and retires the keys of an
+   * algorithm no longer configured, and one whose private half this JWT_SECRET cannot open.
+   */
   async ensureActive(): Promise<void> {
     const alg = this.requireAlgorithm();
     await this.store.load();
     if (this.store.active(alg) && this.store.published().every((key) => key.alg === alg || key.retiredAt)) return;
     await this.repository.transaction(async (manager) => {
       const active = await this.repository.listActive(manager);
-      for (const key of active.filter((key) => key.alg !== alg)) await this.retire(manager, key);
-      if (!active.some((key) => key.alg === alg)) {
+      const unusable = active.filter((key) => key.alg !== alg || this.store.isUnreadable(key.kid));
+      for (const key of unusable) await this.retire(manager, key);
+      if (!active.some((key) => !unusable.includes(key))) {
         const created = await this.create(manager, alg);
         await this.audit.record(manager, SYSTEM_AUDIT, {
           action: 'signing_key.created',

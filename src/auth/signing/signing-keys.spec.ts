@@ -139,6 +139,16 @@ describe('signing keys', () => {
       expect(store.active('EdDSA')).toBeDefined();
     });
 
+    it('a JWT_SECRET that cannot open the stored key retires it and makes a new one', async () => {
+      await service.ensureActive();
+      const old = rows.rows[0].kid;
+      build({ JWT_SECRET: 't'.repeat(48) });
+      await service.ensureActive();
+      expect(rows.rows.map((row) => row.retiredAt === null)).toEqual([false, true]);
+      expect(store.active('ES256')?.kid).not.toBe(old);
+      expect(await store.find(old)).toBeDefined(); // public halves are not sealed: its tokens still verify
+    });
+
     it('HS256 has no keys to rotate: 409', async () => {
       build({ JWT_ALGORITHM: 'HS256' });
       await expect(service.rotate(SYSTEM_AUDIT)).rejects.toMatchObject({ status: 409 });
