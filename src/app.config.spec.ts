@@ -141,7 +141,12 @@ describe('loadConfig', () => {
     it('signs ES256 by default, rotating every 30 days, and refuses an interval shorter than a token lifetime', () => {
       const config = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
       expect([config.jwt.algorithm, config.jwt.keyRotationIntervalSeconds]).toEqual(['ES256', 30 * 86_400]);
-      const error = configError({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET, JWT_EXPIRES_IN: '1d', JWT_KEY_ROTATION_INTERVAL: '2h' });
+      const error = configError({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        JWT_EXPIRES_IN: '1d',
+        JWT_KEY_ROTATION_INTERVAL: '2h',
+      });
       expect(error.problems).toEqual(['JWT_KEY_ROTATION_INTERVAL: must be at least JWT_EXPIRES_IN']);
     });
 

@@ -7,7 +7,8 @@ import { ApiEnvelope, ApiErrors } from '../core/openapi/api-responses.decorator'
 import { Audit, AuditContext } from '../events/audit-context';
 import { SigningKeyResponseDto } from './dto/signing-key-response.dto';
 
-export const SIGNING_KEY_ROTATED_MESSAGE = 'Signing key rotated: new tokens carry the new kid; tokens signed before stay valid until they expire';
+export const SIGNING_KEY_ROTATED_MESSAGE =
+  'Signing key rotated: new tokens carry the new kid; tokens signed before stay valid until they expire';
 
 /** The keys that sign Argus's JWTs: their public parts, and rotation on demand. Never any private material. */
 @ApiTags('admin')

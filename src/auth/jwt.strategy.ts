@@ -42,7 +42,7 @@ class BearerJwtStrategy {
   constructor(private readonly verify: (token: string, done: Verified) => void) {}
 
   authenticate(this: BearerJwtStrategy & PassportActions, request: FastifyRequest): void {
-    const token = bearerToken(request as never);
+    const token = bearerToken(request);
     if (!token) return this.fail(new Error('No auth token'));
     this.verify(token, (error, user) => (error ? this.error(error) : user ? this.success(user) : this.fail(new Error('invalid token'))));
   }

@@ -7,7 +7,14 @@ type Jwk = Record<string, string>;
 const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = (): number => Math.floor(Date.now() / 1000);
 const headerOf = (token: string): Record<string, string> => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
-const claims = (sub: string) => ({ sub, jti: '7d6f1b0e-3d2f-4c53-9a41-0d7c9d2a5e11', iat: now(), exp: now() + 600, iss: 'argus', aud: 'argus-api' });
+const claims = (sub: string) => ({
+  sub,
+  jti: '7d6f1b0e-3d2f-4c53-9a41-0d7c9d2a5e11',
+  iat: now(),
+  exp: now() + 600,
+  iss: 'argus',
+  aud: 'argus-api',
+});
 
 function hs256(header: object, payload: object, secret: string | Buffer): string {
   const unsigned = `${b64url(header)}.${b64url(payload)}`;
@@ -60,7 +67,16 @@ describe('signing keys and JWKS (e2e)', () => {
     const res = await t.get('/api/admin/signing-keys', admin.auth);
     expect(res.status).toBe(200);
     expect(res.body.data[0]).toMatchObject({ alg: 'ES256', status: 'active', retiredAt: null, expiresAt: null });
-    expect(Object.keys(res.body.data[0]).sort()).toEqual(['activatedAt', 'alg', 'createdAt', 'expiresAt', 'kid', 'publicJwk', 'retiredAt', 'status']);
+    expect(Object.keys(res.body.data[0]).sort()).toEqual([
+      'activatedAt',
+      'alg',
+      'createdAt',
+      'expiresAt',
+      'kid',
+      'publicJwk',
+      'retiredAt',
+      'status',
+    ]);
     expect(res.text).not.toMatch(/private|"d":|BEGIN/i);
     expect((await t.get('/api/admin/signing-keys', user.auth)).status).toBe(403);
     expect((await t.post('/api/admin/signing-keys/rotate', {}, user.auth)).status).toBe(403);
@@ -86,7 +102,8 @@ describe('signing keys and JWKS (e2e)', () => {
     const published = await jwks();
     expect(published.keys.map((key) => key.kid)).toEqual([newKid, oldKid]);
     const set = jose.createLocalJWKSet(published);
-    for (const token of [before, after.accessToken]) await expect(jose.jwtVerify(token, set, { algorithms: ['ES256'] })).resolves.toBeDefined();
+    for (const token of [before, after.accessToken])
+      await expect(jose.jwtVerify(token, set, { algorithms: ['ES256'] })).resolves.toBeDefined();
 
     const list = (await t.get('/api/admin/signing-keys', admin.auth)).body.data as Array<Record<string, string>>;
     expect(list.map((key) => [key.kid, key.status])).toEqual([
@@ -98,7 +115,12 @@ describe('signing keys and JWKS (e2e)', () => {
 
     const events = (await t.get('/api/admin/audit-events?action=signing_key.rotated', admin.auth)).body.data;
     expect(events).toEqual([
-      expect.objectContaining({ actorId: admin.userId, targetType: 'signing_key', targetId: newKid, changes: { kid: { from: oldKid, to: newKid } } }),
+      expect.objectContaining({
+        actorId: admin.userId,
+        targetType: 'signing_key',
+        targetId: newKid,
+        changes: { kid: { from: oldKid, to: newKid } },
+      }),
     ]);
 
     // Once the old key's window has passed it is neither published nor verifying.
@@ -125,7 +147,10 @@ describe('signing keys and JWKS (e2e)', () => {
       ['alg "none"', () => `${unsigned({ alg: 'none', typ: 'JWT', kid }, claims(user.userId))}.`],
       ['alg "none" with a signature', () => `${unsigned({ alg: 'none', kid }, claims(user.userId))}.${user.accessToken.split('.')[2]}`],
       ['HS256 with the public key PEM as the HMAC secret', () => hs256({ alg: 'HS256', typ: 'JWT', kid }, claims(user.userId), publicPem)],
-      ['HS256 with JWT_SECRET (never HMAC when asymmetric)', () => hs256({ alg: 'HS256', typ: 'JWT' }, claims(user.userId), TEST_JWT_SECRET)],
+      [
+        'HS256 with JWT_SECRET (never HMAC when asymmetric)',
+        () => hs256({ alg: 'HS256', typ: 'JWT' }, claims(user.userId), TEST_JWT_SECRET),
+      ],
       ['HS256 with JWT_SECRET and a real kid', () => hs256({ alg: 'HS256', typ: 'JWT', kid }, claims(user.userId), TEST_JWT_SECRET)],
       [
         'RS256 under the ES256 kid',
@@ -143,7 +168,10 @@ describe('signing keys and JWKS (e2e)', () => {
           return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
         },
       ],
-      ['an unknown kid', () => `${unsigned({ ...headerOf(user.accessToken), kid: 'f'.repeat(36) }, claims(user.userId))}.${user.accessToken.split('.')[2]}`],
+      [
+        'an unknown kid',
+        () => `${unsigned({ ...headerOf(user.accessToken), kid: 'f'.repeat(36) }, claims(user.userId))}.${user.accessToken.split('.')[2]}`,
+      ],
       ['no kid', () => `${unsigned({ alg: 'ES256', typ: 'JWT' }, claims(user.userId))}.${user.accessToken.split('.')[2]}`],
       [
         'a tampered payload under a real signature',
@@ -152,14 +180,16 @@ describe('signing keys and JWKS (e2e)', () => {
           return `${header}.${b64url({ ...claims(admin.userId) })}.${signature}`;
         },
       ],
-      ['a crit header', () => `${unsigned({ ...headerOf(user.accessToken), crit: ['exp'] }, claims(user.userId))}.${user.accessToken.split('.')[2]}`],
+      [
+        'a crit header',
+        () => `${unsigned({ ...headerOf(user.accessToken), crit: ['exp'] }, claims(user.userId))}.${user.accessToken.split('.')[2]}`,
+      ],
     ])('%s', async (_name, forge) => {
       expect(await verifies(user.accessToken)).toBe(200); // the real one first: a cached verification must not leak to forgeries
       const res = await t.get('/api/auth/verify', { authorization: `Bearer ${forge()}` });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('invalid_token');
     });
-
   });
 });
 

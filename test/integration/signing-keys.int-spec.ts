@@ -22,7 +22,10 @@ class Instance {
   static async start(env: Record<string, string>): Promise<Instance> {
     const port = await freePort();
     const { REDIS_URL: _inherited, ...inherited } = process.env;
-    const child = spawn(process.execPath, [MAIN], { env: { ...inherited, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...inherited, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
     const instance = new Instance(`http://127.0.0.1:${port}`, child);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
@@ -153,7 +156,8 @@ describe('signing keys shared by two instances (integration, two processes on Po
         [kid, JSON.stringify(jwk), sealed],
       ),
     );
-    const userId = (await b.call('GET', '/api/auth/verify', { authorization: `Bearer ${await b.login(email, PASSWORD)}` })).body.data.userId;
+    const userId = (await b.call('GET', '/api/auth/verify', { authorization: `Bearer ${await b.login(email, PASSWORD)}` })).body.data
+      .userId;
     const t = Math.floor(Date.now() / 1000);
     const claims = { sub: userId, jti: randomUUID(), iat: t, exp: t + 600, iss: 'argus', aud: 'argus-api' };
     const forge = (header: object): string => {

@@ -57,6 +57,9 @@ describe('compact JWS on node:crypto', () => {
     ]) {
       expect(decodeJwt(token)).toBeUndefined();
     }
-    expect(decodeJwt(`${b64({ alg: 'ES256', kid: 'k' })}.${body}.sig`)).toMatchObject({ header: { alg: 'ES256', kid: 'k' }, signature: 'sig' });
+    expect(decodeJwt(`${b64({ alg: 'ES256', kid: 'k' })}.${body}.sig`)).toMatchObject({
+      header: { alg: 'ES256', kid: 'k' },
+      signature: 'sig',
+    });
   });
 });

@@ -153,7 +153,14 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     const kid = randomUUID();
     const { publicJwk, privatePem } = generateKeyPair(alg, kid);
     const now = this.clock.date();
-    return this.repository.insert(manager, { kid, alg, publicJwk, privateKey: this.store.seal(privatePem), createdAt: now, activatedAt: now });
+    return this.repository.insert(manager, {
+      kid,
+      alg,
+      publicJwk,
+      privateKey: this.store.seal(privatePem),
+      createdAt: now,
+      activatedAt: now,
+    });
   }
 
   private view(key: SigningKeyEntity, now: number): SigningKeyView {

@@ -51,7 +51,8 @@ class FakeSigningKeys implements Pick<
     Object.assign(this.rows.find((row) => row.kid === kid && !row.retiredAt) ?? {}, { retiredAt, expiresAt });
   }
   async insert(_manager: EntityManager, key: NewSigningKey) {
-    if (this.rows.some((row) => row.alg === key.alg && !row.retiredAt)) throw new Error('duplicate key value violates UQ_signing_keys_active_alg');
+    if (this.rows.some((row) => row.alg === key.alg && !row.retiredAt))
+      throw new Error('duplicate key value violates UQ_signing_keys_active_alg');
     const row = Object.assign(new SigningKeyEntity(), { ...key, retiredAt: null, expiresAt: null });
     this.rows.push(row);
     return row;
@@ -120,7 +121,13 @@ describe('signing keys', () => {
     it('an instance that finds the key another made uses it', async () => {
       await service.ensureActive();
       const other = new SigningKeyStore(rows as unknown as SigningKeyRepository, clock, bus as unknown as InvalidationBus, config);
-      await new SigningKeysService(rows as unknown as SigningKeyRepository, other, audit as unknown as AuditRecorder, clock, config).ensureActive();
+      await new SigningKeysService(
+        rows as unknown as SigningKeyRepository,
+        other,
+        audit as unknown as AuditRecorder,
+        clock,
+        config,
+      ).ensureActive();
       expect(rows.rows).toHaveLength(1);
       expect(other.active('ES256')?.kid).toBe(rows.rows[0].kid);
     });
@@ -231,9 +238,13 @@ describe('signing keys', () => {
       const old = rows.rows[0].kid;
       // Another instance rotates: this store hears of it on the bus only.
       const otherStore = new SigningKeyStore(rows as unknown as SigningKeyRepository, clock, bus as unknown as InvalidationBus, config);
-      await new SigningKeysService(rows as unknown as SigningKeyRepository, otherStore, audit as unknown as AuditRecorder, clock, config).rotate(
-        SYSTEM_AUDIT,
-      );
+      await new SigningKeysService(
+        rows as unknown as SigningKeyRepository,
+        otherStore,
+        audit as unknown as AuditRecorder,
+        clock,
+        config,
+      ).rotate(SYSTEM_AUDIT);
       bus.deliver({ kind: 'signing-keys' });
       await settle();
       expect(store.active('ES256')?.kid).not.toBe(old);
@@ -265,7 +276,9 @@ describe('signing keys', () => {
       const verifier = new JwtVerifier(config, store);
       const signer = new JwtSigner(config, store);
       const now = Math.floor(Date.now() / 1000);
-      await expect(verifier.verify(signer.sign(claims({ iat: now - 7200, exp: now - 3600 })))).rejects.toMatchObject({ code: 'token_expired' });
+      await expect(verifier.verify(signer.sign(claims({ iat: now - 7200, exp: now - 3600 })))).rejects.toMatchObject({
+        code: 'token_expired',
+      });
       for (const bad of [{ iss: 'evil' }, { aud: 'other' }, { exp: undefined }, { exp: 'soon' }, { nbf: now + 600 }]) {
         await expect(verifier.verify(signer.sign(claims(bad)))).rejects.toMatchObject({ status: 401, code: 'invalid_token' });
       }
@@ -292,7 +305,9 @@ describe('signing keys', () => {
       await expect(verifier.verify(new JwtSigner(config, store).sign(claims()))).resolves.toBeDefined();
       await expect(verifier.verify(es256)).rejects.toMatchObject({ code: 'invalid_token' });
       const { privatePem } = generateKeyPair('ES256', 'x');
-      await expect(verifier.verify(signJwt(claims(), 'ES256', createPrivateKey(privatePem), 'x'))).rejects.toMatchObject({ code: 'invalid_token' });
+      await expect(verifier.verify(signJwt(claims(), 'ES256', createPrivateKey(privatePem), 'x'))).rejects.toMatchObject({
+        code: 'invalid_token',
+      });
     });
   });
 });
