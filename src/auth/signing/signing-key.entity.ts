@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AsymmetricAlgorithm, PublicJwk } from './jws';
 
 /**
@@ -9,6 +9,8 @@ import type { AsymmetricAlgorithm, PublicJwk } from './jws';
  * At most one unretired key per algorithm (a partial unique index), however many instances start at once.
  */
 @Entity('signing_keys')
+@Check('CHK_signing_keys_alg', `"alg" IN ('ES256', 'EdDSA', 'RS256')`)
+@Check('CHK_signing_keys_expiry', `"retired_at" IS NULL OR "expires_at" IS NOT NULL`)
 @Index('UQ_signing_keys_active_alg', ['alg'], { unique: true, where: '"retired_at" IS NULL' })
 export class SigningKeyEntity {
   @PrimaryColumn({ type: 'varchar', length: 64, primaryKeyConstraintName: 'PK_signing_keys' })
