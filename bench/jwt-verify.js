@@ -41,8 +41,9 @@ for (const alg of ['HS256', 'ES256', 'EdDSA', 'RS256']) {
     if (!verifySignature(decoded, alg, verifyKey)) throw new Error('not verified');
   });
   const hit = time(() => {
-    const decoded = decodeJwt(token);
-    if (!cache.get(decoded.signature, decoded.signingInput)) throw new Error('miss');
+    // As JwtVerifier looks up: split at the last dot, no parsing.
+    const dot = token.lastIndexOf('.');
+    if (!cache.get(token.slice(dot + 1), token.slice(0, dot))) throw new Error('miss');
   });
   rows.push({ alg, 'sign µs': sign.toFixed(1), 'verify µs': verify.toFixed(1), 'cache hit µs': hit.toFixed(1) });
 }
