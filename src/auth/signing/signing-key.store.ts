@@ -32,8 +32,9 @@ const UNKNOWN_KIDS_MAX = 1000;
  * Every instance's copy of the `signing_keys` rows that still verify. Reloaded when another
  * instance announces a change on the invalidation bus, on the rotation task's tick, and when a
  * token names a kid it does not hold (a key another instance just made): at most once a second
- * however many random kids are sent, and each unknown kid is remembered for a while, so that
- * forged headers cannot turn into database load.
+ * however many random kids are sent (a kid waits for the next read, up to a second), and each
+ * kid still unknown after it is remembered for a while, so forged headers cannot turn into
+ * database load.
  */
 @Injectable()
 export class SigningKeyStore {
@@ -43,6 +44,7 @@ export class SigningKeyStore {
   private readonly unreadable = new Set<string>();
   private readonly removedListeners: Array<(kid: string) => void> = [];
   private loading?: Promise<void>;
+  private scheduled?: Promise<void>;
   private lastLoadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -102,7 +104,7 @@ export class SigningKeyStore {
     let key = this.keys.get(kid);
     if (!key) {
       if ((this.unknown.get(kid) ?? 0) > now) return undefined;
-      if (now - this.lastLoadAt >= RELOAD_MIN_INTERVAL_MS || this.loading) await this.load();
+      await this.loadSoon(now);
       key = this.keys.get(kid);
       if (!key) this.unknown.set(kid, now + UNKNOWN_KID_TTL_MS);
     }
@@ -113,6 +115,20 @@ export class SigningKeyStore {
   verifies(kid: string): boolean {
     const key = this.keys.get(kid);
     return key !== undefined && this.usable(key, this.clock.now());
+  }
+
+  /**
+   * A read of the table no earlier than the throttle allows: now if the last one is a second old,
+   * else one shared read when the second is up (a kid made just after the last read still loads).
+   */
+  private loadSoon(now: number): Promise<void> {
+    const wait = this.lastLoadAt + RELOAD_MIN_INTERVAL_MS - now;
+    if (wait <= 0) return this.load();
+    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, wait).unref()).then(() => {
+      this.scheduled = undefined;
+      return this.load();
+    });
+    return this.scheduled;
   }
 
   private usable(key: LoadedKey, now: number): boolean {
