@@ -114,6 +114,11 @@ describe('loadConfig', () => {
       ['PORT', '70000'],
       ['JWT_EXPIRES_IN', 'forever'],
       ['JWT_EXPIRES_IN', '30'],
+      ['JWT_ALGORITHM', 'none'],
+      ['JWT_ALGORITHM', 'HS512'],
+      ['JWT_ALGORITHM', 'es256'],
+      ['JWT_KEY_ROTATION_INTERVAL', '10m'],
+      ['JWT_KEY_ROTATION_INTERVAL', 'monthly'],
       ['REFRESH_REUSE_WINDOW_SECONDS', '61'],
       ['REFRESH_REUSE_WINDOW_SECONDS', '-1'],
       ['ALLOW_REGISTRATION', 'maybe'],
@@ -135,6 +140,18 @@ describe('loadConfig', () => {
       expect(error.message).toContain(name);
     });
 
+    it('signs ES256 by default, rotating every 30 days, and refuses an interval shorter than a token lifetime', () => {
+      const config = loadConfig({ ARGUS_DATA_DIR: dataDir, JWT_SECRET: GOOD_SECRET });
+      expect([config.jwt.algorithm, config.jwt.keyRotationIntervalSeconds]).toEqual(['ES256', 30 * 86_400]);
+      const error = configError({
+        ARGUS_DATA_DIR: dataDir,
+        JWT_SECRET: GOOD_SECRET,
+        JWT_EXPIRES_IN: '1d',
+        JWT_KEY_ROTATION_INTERVAL: '2h',
+      });
+      expect(error.problems).toEqual(['JWT_KEY_ROTATION_INTERVAL: must be at least JWT_EXPIRES_IN']);
+    });
+
     it('reports every problem at once', () => {
       const error = configError({
         ARGUS_DATA_DIR: dataDir,
@@ -145,8 +162,19 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://x',
         TRUST_PROXY: 'not-an-ip',
+        JWT_ALGORITHM: 'none',
+        JWT_KEY_ROTATION_INTERVAL: 'monthly',
       });
-      const expected = ['PORT', 'JWT_EXPIRES_IN', 'ALLOW_REGISTRATION', 'LOG_LEVEL', 'DATABASE_URL', 'TRUST_PROXY'];
+      const expected = [
+        'PORT',
+        'JWT_EXPIRES_IN',
+        'ALLOW_REGISTRATION',
+        'LOG_LEVEL',
+        'DATABASE_URL',
+        'TRUST_PROXY',
+        'JWT_ALGORITHM',
+        'JWT_KEY_ROTATION_INTERVAL',
+      ];
       expect(error.problems).toHaveLength(expected.length);
       for (const name of expected) {
         expect(names(error, name)).toBe(true);

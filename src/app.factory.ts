@@ -12,6 +12,7 @@ import { setupSwagger } from './core/openapi/swagger';
 import { AppConfig } from './app.config';
 import { ensureJwtSecret } from './auth/jwt-secret-file';
 import { registerSessionPlugins } from './auth/sessions/csrf';
+import { apiPrefix } from './core/http/api-prefix';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -39,7 +40,7 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix(...apiPrefix());
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();

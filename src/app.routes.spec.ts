@@ -17,6 +17,7 @@ import {
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from './access/auth.decorators';
 import { AppModule } from './app.module';
 import { Clock } from './core/time/clock';
+import { API_PREFIX, PROTOCOL_ROUTES } from './core/http/api-prefix';
 
 /**
  * Every route of every controller the application mounts, found from the modules rather than
@@ -28,6 +29,7 @@ const PUBLIC_ROUTES = [
   'GET /api/auth/options',
   'GET /api/health',
   'GET /api/health/live',
+  'GET /oauth/jwks',
   'POST /api/auth/login',
   'POST /api/auth/login/mfa',
   'POST /api/auth/logout',
@@ -80,7 +82,8 @@ function routesOf(controllers: Type[]): Route[] {
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (path === undefined) return [];
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const full = join('api', base, path);
+      const unprefixed = join(base, path);
+      const full = PROTOCOL_ROUTES.some((route) => join(route.path) === unprefixed) ? unprefixed : join(API_PREFIX, base, path);
       return [
         {
           key: `${method} ${full}`,

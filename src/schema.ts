@@ -10,6 +10,7 @@ import { AddOrganizations1763960000000 } from './core/database/migrations/176396
 import { AccountRights1764200000000 } from './core/database/migrations/1764200000000-account-rights';
 import { AddMfa1764100000000 } from './core/database/migrations/1764100000000-add-mfa';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
+import { AddSigningKeys1764500000000 } from './core/database/migrations/1764500000000-add-signing-keys';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
 import { AddWebhooks1763940000000 } from './core/database/migrations/1763940000000-add-webhooks';
@@ -23,6 +24,7 @@ import { ProjectEntity } from './organizations/entities/project.entity';
 import { RefreshTokenEntity } from './auth/entities/refresh-token.entity';
 import { MfaChallengeEntity, MfaRecoveryCodeEntity, MfaTotpEntity } from './auth/mfa/mfa.entities';
 import { SessionEntity } from './auth/sessions/session.entity';
+import { SigningKeyEntity } from './auth/signing/signing-key.entity';
 import { UserEntity } from './users/user.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './events/webhook.entities';
 import { postgresOptions } from './core/database/data-source-options';
@@ -46,6 +48,7 @@ export const ENTITIES = [
   MfaTotpEntity,
   MfaRecoveryCodeEntity,
   MfaChallengeEntity,
+  SigningKeyEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -63,6 +66,7 @@ export const MIGRATIONS = [
   AddSessions1764000000000,
   AccountRights1764200000000,
   AddMfa1764100000000,
+  AddSigningKeys1764500000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

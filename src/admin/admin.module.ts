@@ -6,10 +6,11 @@ import { UsersModule } from '../users/users.module';
 import { AdminController } from './admin.controller';
 import { AdminMfaController } from './admin-mfa.controller';
 import { AdminService } from './admin.service';
+import { SigningKeysController } from './signing-keys.controller';
 
 @Module({
   imports: [AuthModule, UsersModule, ApiKeysModule, EventsModule],
-  controllers: [AdminController, AdminMfaController],
+  controllers: [AdminController, AdminMfaController, SigningKeysController],
   providers: [AdminService],
 })
 export class AdminModule {}

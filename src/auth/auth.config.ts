@@ -1,5 +1,6 @@
 import type { CoreConfig } from '../core/config/core.config';
 import { defineConfig } from '../core/config/define-config';
+import { JWT_ALGORITHMS, JwtAlgorithm } from './signing/jws';
 
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_SECRET_LENGTH = 32;
@@ -15,6 +16,10 @@ export interface AuthConfig {
     issuer: string;
     audience: string;
     expiresInSeconds: number;
+    /** ES256 (default), EdDSA or RS256: signing keys in the database, published at /oauth/jwks. HS256: JWT_SECRET signs. */
+    algorithm: JwtAlgorithm;
+    /** How long a signing key signs before the schedule rotates it. */
+    keyRotationIntervalSeconds: number;
   };
   refreshExpiresInSeconds: number;
   /** How long a just-spent refresh token answers 409 instead of revoking its family (0: never). */
@@ -35,6 +40,8 @@ export const authConfig = defineConfig('auth', (reader, core: CoreConfig): AuthC
       issuer: reader.string('JWT_ISSUER', 'argus'),
       audience: reader.string('JWT_AUDIENCE', 'argus-api'),
       expiresInSeconds: reader.duration('JWT_EXPIRES_IN', '1h', 60, 86_400),
+      algorithm: reader.oneOf('JWT_ALGORITHM', JWT_ALGORITHMS, 'ES256'),
+      keyRotationIntervalSeconds: reader.duration('JWT_KEY_ROTATION_INTERVAL', '30d', 3600, 365 * 86_400),
     },
     refreshExpiresInSeconds: reader.duration('REFRESH_EXPIRES_IN', '7d', 300, 90 * 86_400),
     refreshReuseWindowSeconds: reader.integer('REFRESH_REUSE_WINDOW_SECONDS', 5, 0, 60),
@@ -46,6 +53,11 @@ export const authConfig = defineConfig('auth', (reader, core: CoreConfig): AuthC
       idleTimeoutSeconds: reader.duration('SESSION_IDLE_TIMEOUT', '30m', 120, 90 * 86_400),
     },
   };
+  // A key signs for one interval and is published for one token lifetime after: a shorter interval
+  // than the lifetime would publish ever more keys at once.
+  if (config.jwt.keyRotationIntervalSeconds < config.jwt.expiresInSeconds) {
+    reader.problem('JWT_KEY_ROTATION_INTERVAL: must be at least JWT_EXPIRES_IN');
+  }
   if (config.sessions.idleTimeoutSeconds > config.sessions.ttlSeconds) {
     reader.problem('SESSION_IDLE_TIMEOUT: must not exceed SESSION_TTL');
   }

@@ -27,9 +27,16 @@ import { MfaChallengeService } from './mfa/mfa-challenge.service';
 import { MfaController } from './mfa/mfa.controller';
 import { MfaRepository } from './mfa/mfa.repository';
 import { MfaService } from './mfa/mfa.service';
+import { JwksController } from './signing/jwks.controller';
+import { JwtSigner } from './signing/jwt-signer';
+import { JwtVerifier } from './signing/jwt-verifier';
+import { SigningKeyEntity } from './signing/signing-key.entity';
+import { SigningKeyRepository } from './signing/signing-key.repository';
+import { SigningKeyStore } from './signing/signing-key.store';
+import { SigningKeysService } from './signing/signing-keys.service';
 
 /**
- * Sign-up, login, tokens and browser sessions, and the global authentication guard. The guard dispatches to the
+ * Sign-up, login, tokens (and the keys that sign them, published at /oauth/jwks) and browser sessions, and the global authentication guard. The guard dispatches to the
  * Passport strategy each credential's own module registers (the JWT one here, API keys' in theirs).
  */
 @Module({
@@ -41,6 +48,7 @@ import { MfaService } from './mfa/mfa.service';
       MfaTotpEntity,
       MfaRecoveryCodeEntity,
       MfaChallengeEntity,
+      SigningKeyEntity,
     ]),
     PassportModule,
     JwtModule.register({}),
@@ -48,7 +56,7 @@ import { MfaService } from './mfa/mfa.service';
     RateLimitModule,
     EventsModule,
   ],
-  controllers: [AuthController, SessionsController, AccountSecurityController, MfaController],
+  controllers: [AuthController, SessionsController, AccountSecurityController, MfaController, JwksController],
   providers: [
     RefreshTokenRepository,
     KnownLoginAddressRepository,
@@ -64,7 +72,23 @@ import { MfaService } from './mfa/mfa.service';
     MfaService,
     MfaChallengeService,
     AdminMfaGuard,
+    SigningKeyRepository,
+    SigningKeyStore,
+    SigningKeysService,
+    JwtSigner,
+    JwtVerifier,
   ],
-  exports: [TokenService, AuthenticationGuard, AuthService, AccountSecurityService, SessionsService, AdminMfaGuard, MfaService],
+  exports: [
+    TokenService,
+    AuthenticationGuard,
+    AuthService,
+    AccountSecurityService,
+    SessionsService,
+    AdminMfaGuard,
+    MfaService,
+    SigningKeysService,
+    JwtSigner,
+    JwtVerifier,
+  ],
 })
 export class AuthModule {}

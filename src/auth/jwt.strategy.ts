@@ -1,29 +1,16 @@
-import { KeyObject, createSecretKey } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ExtractJwt } from 'passport-jwt';
+import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
-import { AuthConfig, authConfig } from './auth.config';
 import { Principal } from '../access/principal';
 import { ROLE_SCOPES } from '../access/scopes';
 import { UserAccessService } from '../users/user-access.service';
 import { JWT_STRATEGY } from '../access/credentials';
+import { JwtVerifier } from './signing/jwt-verifier';
 
 export { JWT_STRATEGY };
-export const JWT_ALGORITHM = 'HS256';
-
-const signingKeys = new Map<string, KeyObject>();
-
-/** The HMAC key for `secret`, created once per secret. */
-export function jwtSigningKey(secret: string): KeyObject {
-  let key = signingKeys.get(secret);
-  if (!key) {
-    key = createSecretKey(Buffer.from(secret, 'utf8'));
-    signingKeys.set(secret, key);
-  }
-  return key;
-}
 
 export interface AccessTokenPayload {
   sub: string;
@@ -35,28 +22,44 @@ export interface AccessTokenPayload {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+type Verified = (error: unknown, user?: Principal | false) => void;
+
+/** What Passport adds to a strategy object when it runs it. */
+interface PassportActions {
+  success(user: Principal): void;
+  fail(challenge: unknown, status?: number): void;
+  error(error: unknown): void;
+}
+
+/**
+ * The bearer token, extracted as passport-jwt does, handed to `verify` (the strategy's `validate`).
+ * passport-jwt's own verification is jsonwebtoken's, which has no EdDSA: Argus verifies itself
+ * (JwtVerifier), and this is the Passport end of it.
+ */
+class BearerJwtStrategy {
+  constructor(private readonly verify: (token: string, done: Verified) => void) {}
+
+  authenticate(this: BearerJwtStrategy & PassportActions, request: FastifyRequest): void {
+    const token = bearerToken(request);
+    if (!token) return this.fail(new Error('No auth token'));
+    this.verify(token, (error, user) => (error ? this.error(error) : user ? this.success(user) : this.fail(new Error('invalid token'))));
+  }
+}
 
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
+export class JwtStrategy extends PassportStrategy(BearerJwtStrategy, JWT_STRATEGY) {
   constructor(
-    @Inject(authConfig.KEY) config: AuthConfig,
+    private readonly verifier: JwtVerifier,
     private readonly userAccess: UserAccessService,
   ) {
-    // algorithms, issuer and audience must sit at the top level: inside jsonWebTokenOptions
-    // passport-jwt silently drops them.
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // A KeyObject, built once: given a string, jsonwebtoken first tries (and fails) to parse it
-      // as a public key on every verification, which measured as half the CPU of a JWT request.
-      secretOrKey: jwtSigningKey(config.jwt.secret) as unknown as Buffer, // typed string/Buffer; jsonwebtoken takes KeyObjects
-      algorithms: [JWT_ALGORITHM],
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ignoreExpiration: false,
-    });
+    super();
   }
 
-  async validate(payload: Partial<AccessTokenPayload>): Promise<Principal> {
+  /** Signature and claims (JwtVerifier, cached per token), then the user, read on every request. */
+  async validate(token: string): Promise<Principal> {
+    const payload: Partial<AccessTokenPayload> = await this.verifier.verify(token);
     if (
       typeof payload.exp !== 'number' ||
       typeof payload.iat !== 'number' ||

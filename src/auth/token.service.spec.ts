@@ -1,4 +1,3 @@
-import { JwtService } from '@nestjs/jwt';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, loadConfig } from '../app.config';
@@ -10,6 +9,8 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import type { NewRefreshToken, RefreshTokenRepository, SpentRefreshToken } from './refresh-token.repository';
 import { TokenService } from './token.service';
 import type { SessionsRepository } from './sessions/sessions.repository';
+import { JwtSigner } from './signing/jwt-signer';
+import type { SigningKeyStore } from './signing/signing-key.store';
 
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -68,7 +69,12 @@ async function rejection(promise: Promise<unknown>): Promise<AppException> {
 }
 
 describe('TokenService', () => {
-  const config: AppConfig = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 's'.repeat(48), REFRESH_REUSE_WINDOW_SECONDS: '5' });
+  const config: AppConfig = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 's'.repeat(48),
+    JWT_ALGORITHM: 'HS256',
+    REFRESH_REUSE_WINDOW_SECONDS: '5',
+  });
   let clock: MovableClock;
   let transactions: FakeTransactions;
   let refreshTokens: FakeRefreshTokens;
@@ -82,7 +88,7 @@ describe('TokenService', () => {
     user = { id: 'user-1', role: 'user', isActive: true };
     const users: Pick<UserRepository, 'getAccess'> = { getAccess: async (id) => (id === user.id ? user : null) };
     service = new TokenService(
-      new JwtService(),
+      new JwtSigner(config, {} as SigningKeyStore),
       transactions as unknown as DataSource,
       refreshTokens as unknown as RefreshTokenRepository,
       users as UserRepository,

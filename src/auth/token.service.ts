@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,7 +8,7 @@ import { Clock } from '../core/time/clock';
 import { AuthConfig, authConfig } from './auth.config';
 import { UserRepository } from '../users/user.repository';
 import { SessionsRepository } from './sessions/sessions.repository';
-import { JWT_ALGORITHM, jwtSigningKey } from './jwt.strategy';
+import { JwtSigner } from './signing/jwt-signer';
 import { RefreshTokenRepository } from './refresh-token.repository';
 
 export interface IssuedTokens {
@@ -29,7 +28,7 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
 @Injectable()
 export class TokenService {
   constructor(
-    private readonly jwt: JwtService,
+    private readonly signer: JwtSigner,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly users: UserRepository,
@@ -41,11 +40,10 @@ export class TokenService {
   /** Starts a new family (a login), or continues one (a refresh), inside `manager`'s transaction. */
   async issue(userId: string, manager?: EntityManager, familyId: string = randomUUID()): Promise<IssuedTokens> {
     const now = this.clock.now();
-    const { expiresInSeconds, secret, issuer, audience } = this.config.jwt;
-    const accessToken = await this.jwt.signAsync(
-      { sub: userId, jti: randomUUID(), iat: Math.floor(now / 1000) },
-      { privateKey: jwtSigningKey(secret), algorithm: JWT_ALGORITHM, expiresIn: expiresInSeconds, issuer, audience },
-    );
+    const { expiresInSeconds, issuer, audience } = this.config.jwt;
+    const iat = Math.floor(now / 1000);
+    // The claims and their order as jsonwebtoken wrote them; the signature is the active key's (JwtSigner).
+    const accessToken = this.signer.sign({ sub: userId, jti: randomUUID(), iat, exp: iat + expiresInSeconds, aud: audience, iss: issuer });
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now + this.config.refreshExpiresInSeconds * 1000);
     await this.refreshTokens.insert({ userId, familyId, tokenHash: hashToken(refreshToken), expiresAt: refreshExpiresAt }, manager);

@@ -35,12 +35,14 @@ export const AUDIT_ACTIONS = [
   'mfa.recovery_code_used',
   'mfa.recovery_codes_regenerated',
   'mfa.reset',
+  'signing_key.created',
+  'signing_key.rotated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** `system`: Argus itself, with no request behind it (the rotation scheduler). */
 export type AuditActorType = 'user' | 'api_key' | 'anonymous' | 'system';
-export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project' | 'session';
+export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project' | 'session' | 'signing_key';
 
 /** A field's value before and after a change. */
 export type AuditChanges = Record<string, { from: unknown; to: unknown }>;

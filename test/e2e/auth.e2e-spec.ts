@@ -8,11 +8,12 @@ function signJwt(payload: object, header: object = { alg: 'HS256', typ: 'JWT' },
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
+/** JWT_ALGORITHM=HS256: today's signing with JWT_SECRET, whose forged tokens these tests send (signing.e2e-spec.ts: the default, ES256). */
 describe('auth (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await TestApp.start();
+    t = await TestApp.start({ JWT_ALGORITHM: 'HS256' });
   });
   afterAll(() => t.close());
 

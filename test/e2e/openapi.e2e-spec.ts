@@ -70,6 +70,8 @@ describe('OpenAPI document (e2e)', () => {
         'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver',
         'POST /api/webhooks/{id}/test',
         'GET /api/admin/api-keys',
+        'GET /api/admin/signing-keys',
+        'POST /api/admin/signing-keys/rotate',
         'GET /api/admin/audit-events',
         'GET /api/admin/users',
         'GET /api/auth/verify',

@@ -28,6 +28,7 @@ import { OrganizationAccessGuard } from '../../src/organizations/organization-ac
 import { RateLimitGuard } from '../../src/rate-limit/rate-limit.guard';
 import { RateLimitService } from '../../src/rate-limit/rate-limit.service';
 import type { InjectOptions, TestResponse } from './test-app';
+import { apiPrefix } from '../../src/core/http/api-prefix';
 
 /*
  * The controller tier (Immich's `controllerSetup`): one controller on Fastify with the real global
@@ -292,7 +293,7 @@ export async function controllerSetup(
     return503OnClosing: true,
   });
   const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix(...apiPrefix());
   const fastify = app.getHttpAdapter().getInstance();
   const routes: string[] = [];
   fastify.addHook('onRoute', (route) => {

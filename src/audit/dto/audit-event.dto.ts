@@ -23,7 +23,7 @@ export class AuditEventDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   actorKeyId: string | null;
 
-  @ApiProperty({ enum: ['user', 'api_key'] })
+  @ApiProperty({ enum: ['user', 'api_key', 'organization', 'project', 'session', 'signing_key'] })
   targetType: string;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })

@@ -8,11 +8,16 @@ import { CoreConfig, coreConfig } from '../config/core.config';
 import { SeenMessages } from './seen-messages';
 
 /**
- * What another instance must forget: a key, a user's access, every "unknown key" memory, or the
- * memberships of an organisation (its member roles changed, or it was deleted).
+ * What another instance must forget: a key, a user's access, every "unknown key" memory, the
+ * memberships of an organisation (its member roles changed, or it was deleted), or its set of
+ * JWT signing keys (one was created or retired).
  */
 export type Invalidation =
-  { kind: 'key'; id: string } | { kind: 'user'; id: string } | { kind: 'new-key' } | { kind: 'organization'; id: string };
+  | { kind: 'key'; id: string }
+  | { kind: 'user'; id: string }
+  | { kind: 'new-key' }
+  | { kind: 'organization'; id: string }
+  | { kind: 'signing-keys' };
 
 type Transport = 'redis' | 'postgres';
 

@@ -1,0 +1,15 @@
+import { RequestMethod } from '@nestjs/common';
+import type { RouteInfo } from '@nestjs/common/interfaces';
+
+export const API_PREFIX = 'api';
+
+/**
+ * Protocol endpoints the standards place outside the JSON API: served without the /api prefix
+ * (and so without the JSON envelope, which is added to /api/ routes only).
+ */
+export const PROTOCOL_ROUTES: RouteInfo[] = [{ path: 'oauth/jwks', method: RequestMethod.GET }];
+
+/** The global prefix, as the app and the controller specs set it. */
+export function apiPrefix(): [string, { exclude: RouteInfo[] }] {
+  return [API_PREFIX, { exclude: PROTOCOL_ROUTES }];
+}
