@@ -18,7 +18,8 @@ const HOLD_LOCK_SCRIPT = `
   });
 `;
 
-jest.setTimeout(60_000);
+// initdb on an empty folder is seconds of WebAssembly on an idle machine, a minute or more on a busy one.
+jest.setTimeout(240_000);
 
 function isAlive(pid: number): boolean {
   try {
