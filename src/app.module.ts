@@ -27,6 +27,7 @@ import { InvalidationModule } from './core/invalidation/invalidation.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
 import { Clock } from './core/time/clock';
+import { PasswordHashCost } from './core/crypto/password-hash-cost';
 
 /** Seams for tests and embedding: the clock, where logs go (stdout by default), a database to start from. */
 export interface AppOptions {
@@ -34,6 +35,8 @@ export interface AppOptions {
   logDestination?: NodeJS.WritableStream;
   /** A migrated embedded database (`EmbeddedPostgres.dumpDataDir`) to start from instead of initdb. */
   embeddedSnapshot?: Blob;
+  /** The argon2id cost of password hashes (default OWASP's baseline); the tests pass a cheap one. */
+  passwordHashCost?: PasswordHashCost;
   /** Set by createApp: the root logger shared by Nest and the request log. */
   logger?: Logger;
 }
@@ -46,7 +49,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(configProviders(config)),
         LoggerModule.forRoot(loggerParams(options.logger ?? createRootLogger(config, options.logDestination))),
-        CoreModule.forRoot(options.clock),
+        CoreModule.forRoot(options.clock, options.passwordHashCost),
         AuditModule,
         InvalidationModule,
         WebhooksModule,

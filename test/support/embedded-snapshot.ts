@@ -38,7 +38,12 @@ export function seedDataDir(dataDir: string): void {
  * copying and removing a data folder's thousand files costs seconds on a busy disk.
  */
 export function scratchDir(prefix: string): string {
-  return mkdtempSync(join(memoryBackedTmp() ?? tmpdir(), prefix));
+  return mkdtempSync(join(scratchRoot(), prefix));
+}
+
+/** /dev/shm where there is one, else the temporary folder. */
+export function scratchRoot(): string {
+  return memoryBackedTmp() ?? tmpdir();
 }
 
 function memoryBackedTmp(): string | undefined {

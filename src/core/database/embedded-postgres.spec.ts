@@ -6,16 +6,20 @@ import { embeddedSnapshot, scratchDir, seedDataDir } from '../../../test/support
 import { MAIN, ensureBuilt } from '../../../test/support/server-process';
 import { DataDirLockedError, EmbeddedPostgres, assertDataDirFree } from './embedded-postgres';
 
-/** Run in a child process: takes the folder's lock through EmbeddedPostgres and holds it. */
+/**
+ * Run in a child process: takes the folder's lock through EmbeddedPostgres (as built into dist/,
+ * which the test needs anyway, rather than through ts-node's compiler) and holds it.
+ */
 const HOLD_LOCK_SCRIPT = `
-  const { EmbeddedPostgres } = require('./src/core/database/embedded-postgres');
+  const { EmbeddedPostgres } = require('./dist/src/core/database/embedded-postgres');
   EmbeddedPostgres.start({ dataDir: process.argv[1], inMemory: false, maxConnections: 2 }).then(() => {
     console.log('locked');
     setInterval(() => {}, 1000);
   });
 `;
 
-jest.setTimeout(60_000);
+// initdb on an empty folder is seconds of WebAssembly on an idle machine, a minute or more on a busy one.
+jest.setTimeout(240_000);
 
 function isAlive(pid: number): boolean {
   try {
@@ -156,7 +160,8 @@ describe('EmbeddedPostgres', () => {
 
   it('refuses a lock held by another live Argus process (pid and start time match)', async () => {
     // A second Node.js process takes the lock for real and holds it.
-    const holder = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', HOLD_LOCK_SCRIPT, dataDir], {
+    ensureBuilt();
+    const holder = spawn(process.execPath, ['-e', HOLD_LOCK_SCRIPT, dataDir], {
       cwd: join(__dirname, '..', '..', '..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -171,7 +176,6 @@ describe('EmbeddedPostgres', () => {
       expect(() => assertDataDirFree(dataDir)).toThrow(DataDirLockedError);
 
       // The real server on that folder: one clear line and exit 1, no stack trace.
-      ensureBuilt();
       const server = spawnSync(process.execPath, [MAIN], {
         env: { PATH: process.env.PATH ?? '', ARGUS_DATA_DIR: dataDir, PORT: '0' },
         encoding: 'utf8',
