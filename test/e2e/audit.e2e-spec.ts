@@ -1,4 +1,4 @@
-import { ROLE_SCOPES } from '../../src/access/scopes';
+import { ROLE_SCOPES, defaultKeyScopes } from '../../src/access/scopes';
 import { DataSource } from 'typeorm';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 
@@ -54,7 +54,7 @@ describe('audit trail (e2e)', () => {
     expect(updated.changes).toEqual({
       name: { from: 'tracked', to: 'renamed' },
       scopes: {
-        from: [...ROLE_SCOPES.user],
+        from: defaultKeyScopes(ROLE_SCOPES.user),
         to: ['read:keys', 'delete:keys'],
       },
     });
