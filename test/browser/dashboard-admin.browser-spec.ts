@@ -165,7 +165,15 @@ describeWithChromium('the admin pages, in a browser', () => {
   it('a user sees no admin entries, is denied the admin pages, and the API answers 403', async () => {
     const { page } = await signedIn(ada.email, PASSWORD);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['API Keys', 'Sessions']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'API Keys',
+      'Organizations',
+      'Webhooks',
+      'Sessions',
+      'Profile',
+      'Security',
+      'Your data',
+    ]);
     for (const path of ['/admin/users', '/admin/keys', '/admin/audit']) {
       await page.goto(`${dashboard.origin}${path}`);
       await page.getByRole('heading', { name: 'Access denied', level: 1 }).waitFor();
