@@ -12,6 +12,8 @@ export interface UserAccess {
   isActive: boolean;
   /** Epoch milliseconds of the last password change: access tokens issued before it are refused. */
   passwordChangedAt?: number | null;
+  /** Two-factor is on (REQUIRE_MFA_FOR_ADMINS reads it on every admin request). */
+  mfaEnabled?: boolean;
 }
 
 /**
@@ -40,7 +42,14 @@ export class UserAccessService {
   async get(userId: string): Promise<UserAccess | null> {
     return this.cache.getOrLoad(userId, async () => {
       const user = await this.users.getAccess(userId);
-      return user ? { role: user.role, isActive: user.isActive, passwordChangedAt: user.passwordChangedAt?.getTime() ?? null } : null;
+      return user
+        ? {
+            role: user.role,
+            isActive: user.isActive,
+            passwordChangedAt: user.passwordChangedAt?.getTime() ?? null,
+            mfaEnabled: user.mfaEnabled ?? false,
+          }
+        : null;
     });
   }
 

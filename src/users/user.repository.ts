@@ -5,7 +5,7 @@ import { containsPattern } from '../core/database/like-pattern';
 import { UserEntity, UserRole } from './user.entity';
 
 /** What authentication needs of a user on every request. */
-export type UserAccessRow = Pick<UserEntity, 'id' | 'role' | 'isActive'> & { passwordChangedAt?: Date | null };
+export type UserAccessRow = Pick<UserEntity, 'id' | 'role' | 'isActive'> & { passwordChangedAt?: Date | null; mfaEnabled?: boolean };
 
 export type NewUser = Pick<UserEntity, 'email' | 'name' | 'passwordHash' | 'role'>;
 
@@ -26,7 +26,10 @@ export class UserRepository {
   constructor(@InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>) {}
 
   getAccess(id: string, manager?: EntityManager): Promise<UserAccessRow | null> {
-    return this.on(manager).findOne({ where: { id }, select: { id: true, role: true, isActive: true, passwordChangedAt: true } });
+    return this.on(manager).findOne({
+      where: { id },
+      select: { id: true, role: true, isActive: true, passwordChangedAt: true, mfaEnabled: true },
+    });
   }
 
   /** For a user known to exist (an authenticated caller): rejects otherwise. */

@@ -1,5 +1,5 @@
 import { AdminMfaGuard } from '../../src/auth/mfa/admin-mfa.guard';
-import { UserRepository } from '../../src/users/user.repository';
+import { UserAccessService } from '../../src/users/user-access.service';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -276,7 +276,7 @@ export async function controllerSetup(
       { provide: ProjectRepository, useValue: organizations.projectRows },
       // REQUIRE_MFA_FOR_ADMINS (off unless a spec sets it): in this tier no admin has two-factor.
       AdminMfaGuard,
-      { provide: UserRepository, useValue: { getActive: () => Promise.resolve(null) } },
+      { provide: UserAccessService, useValue: { get: () => Promise.resolve(null) } },
       ...(root.providers ?? []),
       ...providers,
     ],

@@ -5,7 +5,7 @@ import { AUTH_REQUIREMENTS, AuthRequirements } from '../../access/auth.decorator
 import { Principal } from '../../access/principal';
 import { AppException } from '../../core/errors/app.exception';
 import { ErrorCode } from '../../core/errors/error-codes';
-import { UserRepository } from '../../users/user.repository';
+import { UserAccessService } from '../../users/user-access.service';
 import { AuthConfig, authConfig } from '../auth.config';
 
 /**
@@ -20,7 +20,7 @@ export class AdminMfaGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly users: UserRepository,
+    private readonly userAccess: UserAccessService,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
 
@@ -28,8 +28,8 @@ export class AdminMfaGuard implements CanActivate {
     if (!this.config.requireMfaForAdmins || !this.isAdminRoute(context)) return true;
     const principal = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>().user;
     if (!principal || principal.role !== 'admin') return true;
-    const user = await this.users.getActive(principal.userId);
-    if (user?.mfaEnabled) return true;
+    // The cached access record (invalidated when two-factor changes): no query per admin request.
+    if ((await this.userAccess.get(principal.userId))?.mfaEnabled) return true;
     throw new AppException(
       HttpStatus.FORBIDDEN,
       ErrorCode.MfaRequired,

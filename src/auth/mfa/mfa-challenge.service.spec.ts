@@ -15,6 +15,7 @@ import { MfaRepository, TotpWithSecret } from './mfa.repository';
 import { MFA_TOKEN_MAX_ATTEMPTS, MFA_TOKEN_TTL_MS, MfaChallengeService } from './mfa-challenge.service';
 import { MfaService } from './mfa.service';
 import { totpCode } from './totp';
+import { UserAccessService } from '../../users/user-access.service';
 
 /** The two-factor tables in memory, with the same one-time rules as the SQL. */
 class FakeMfaRepository {
@@ -112,6 +113,7 @@ describe('two-factor services', () => {
   let audit: FakeAuditRecorder;
   let user: UserEntity;
   let throttle: { admit: jest.Mock };
+  let userAccess: { invalidate: jest.Mock };
   let mfa: MfaService;
   let challenges: MfaChallengeService;
 
@@ -134,11 +136,13 @@ describe('two-factor services', () => {
       }),
     };
     throttle = { admit: jest.fn(async () => undefined) };
+    userAccess = { invalidate: jest.fn() };
     const passwords = { verify: jest.fn(async (_hash: string, password: string) => password === 'right-password') };
     mfa = new MfaService(
       transactions as unknown as DataSource,
       repo as unknown as MfaRepository,
       users as unknown as UserRepository,
+      userAccess as unknown as UserAccessService,
       passwords as unknown as PasswordService,
       audit as unknown as AuditRecorder,
       throttle as unknown as LoginThrottleService,
@@ -159,6 +163,8 @@ describe('two-factor services', () => {
   async function enrol(): Promise<{ secret: string; recoveryCodes: string[] }> {
     const { secret } = await mfa.startTotp(user.id);
     const { recoveryCodes } = await mfa.confirmTotp(user.id, totpCode(secret, clock.now()), ANONYMOUS);
+    // The cached access record (REQUIRE_MFA_FOR_ADMINS reads it) forgets the old state after commit.
+    expect(userAccess.invalidate).toHaveBeenCalledWith(user.id);
     clock.at += 30_000;
     return { secret, recoveryCodes };
   }

@@ -10,6 +10,7 @@ import { AuditContext } from '../../events/audit-context';
 import { AuditRecorder } from '../../events/audit-recorder';
 import { PasswordService } from '../../users/password.service';
 import { UserEntity } from '../../users/user.entity';
+import { UserAccessService } from '../../users/user-access.service';
 import { UserRepository } from '../../users/user.repository';
 import { AuthConfig, authConfig } from '../auth.config';
 import { deriveKey } from '../device-token';
@@ -35,6 +36,7 @@ export class MfaService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly mfa: MfaRepository,
     private readonly users: UserRepository,
+    private readonly userAccess: UserAccessService,
     private readonly passwords: PasswordService,
     private readonly audit: AuditRecorder,
     private readonly loginThrottle: LoginThrottleService,
@@ -96,6 +98,7 @@ export class MfaService {
         changes: { mfaEnabled: { from: false, to: true } },
       });
     });
+    this.userAccess.invalidate(userId);
     return { recoveryCodes: codes };
   }
 
@@ -114,6 +117,7 @@ export class MfaService {
         changes: { mfaEnabled: { from: true, to: false } },
       });
     });
+    this.userAccess.invalidate(userId);
   }
 
   /** New recovery codes in place of every old one, after proof of the password or a code. */
@@ -145,6 +149,7 @@ export class MfaService {
         changes: { mfaEnabled: { from: locked?.mfaEnabled ?? false, to: false } },
       });
     });
+    this.userAccess.invalidate(userId);
   }
 
   /**
