@@ -12,7 +12,7 @@ const LAYERS = [
   ['events'],
   ['rate-limit'],
   ['auth', 'organizations'],
-  ['api-keys'],
+  ['api-keys', 'oauth'],
   ['audit', 'webhooks', 'health'],
   ['admin', 'verification', 'account'],
 ];

@@ -10,6 +10,7 @@ import { AddOrganizations1763960000000 } from './core/database/migrations/176396
 import { AccountRights1764200000000 } from './core/database/migrations/1764200000000-account-rights';
 import { AddMfa1764100000000 } from './core/database/migrations/1764100000000-add-mfa';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
+import { AddOAuth1764600000000 } from './core/database/migrations/1764600000000-add-oauth';
 import { AddSigningKeys1764500000000 } from './core/database/migrations/1764500000000-add-signing-keys';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
@@ -26,6 +27,9 @@ import { MfaChallengeEntity, MfaRecoveryCodeEntity, MfaTotpEntity } from './auth
 import { SessionEntity } from './auth/sessions/session.entity';
 import { SigningKeyEntity } from './auth/signing/signing-key.entity';
 import { UserEntity } from './users/user.entity';
+import { OAuthApplicationEntity } from './oauth/applications/oauth-application.entity';
+import { OAuthRecordEntity } from './oauth/provider/oauth-record.entity';
+import { OAuthRevokedTokenEntity } from './oauth/tokens/revoked-token.entity';
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from './events/webhook.entities';
 import { postgresOptions } from './core/database/data-source-options';
 
@@ -49,6 +53,9 @@ export const ENTITIES = [
   MfaRecoveryCodeEntity,
   MfaChallengeEntity,
   SigningKeyEntity,
+  OAuthApplicationEntity,
+  OAuthRecordEntity,
+  OAuthRevokedTokenEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -67,6 +74,7 @@ export const MIGRATIONS = [
   AccountRights1764200000000,
   AddMfa1764100000000,
   AddSigningKeys1764500000000,
+  AddOAuth1764600000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

@@ -17,12 +17,14 @@ export interface QuotaSetting {
 
 /** Who is calling, as established by the authentication guard for one request. */
 export interface Principal {
-  method: 'jwt' | 'api_key' | 'session';
+  method: 'jwt' | 'api_key' | 'session' | 'oauth';
   userId: string;
   role: UserRole;
   /** Effective scopes: the role's for a JWT or a session, the key's (bounded by its owner's role) for a key. */
   scopes: string[];
   keyId?: string;
+  /** The OAuth application whose access token authenticated the request. */
+  clientId?: string;
   /** The browser session whose cookie authenticated the request. */
   sessionId?: string;
   /** Where the credential is bound (a key's organisation or project); null for a user's own reach. */

@@ -11,9 +11,12 @@ import {
 } from './scopes';
 
 describe('scopes', () => {
-  it('leaves the mfa scopes out of a key created without scopes, and admin:all as it is', () => {
-    expect(defaultKeyScopes(ROLE_SCOPES.user)).toEqual(ROLE_SCOPES.user.filter((scope) => !scope.endsWith(':mfa')));
+  it('leaves the mfa and applications scopes out of a key created without scopes, and admin:all as it is', () => {
+    expect(defaultKeyScopes(ROLE_SCOPES.user)).toEqual(
+      ROLE_SCOPES.user.filter((scope) => !scope.endsWith(':mfa') && !scope.endsWith(':applications')),
+    );
     expect(defaultKeyScopes(ROLE_SCOPES.user)).not.toContain('write:mfa');
+    expect(defaultKeyScopes(ROLE_SCOPES.user)).not.toContain('write:applications');
     expect(defaultKeyScopes(['admin:all'])).toEqual(['admin:all']);
   });
 
@@ -105,6 +108,7 @@ describe('scopes', () => {
       const effective = effectiveKeyScopes(keyScopes, 'user');
       expect(effective.sort()).toEqual([
         'delete:keys',
+        'read:applications',
         'read:keys',
         'read:mfa',
         'read:organizations',

@@ -2,7 +2,7 @@ import type { UserRole } from './roles';
 
 /** Scopes are `action:resource`; `action:*` covers every resource and `admin:all` covers everything. */
 export const SCOPE_ACTIONS = ['read', 'write', 'delete', 'execute', 'admin'] as const;
-export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions', 'mfa'] as const;
+export const SCOPE_RESOURCES = ['users', 'keys', 'projects', 'organizations', 'webhooks', 'sessions', 'mfa', 'applications'] as const;
 export type ScopeAction = (typeof SCOPE_ACTIONS)[number];
 export type ScopeResource = (typeof SCOPE_RESOURCES)[number];
 
@@ -41,6 +41,10 @@ export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
     'read:mfa',
     'write:mfa',
     'delete:mfa',
+    // The user's own OAuth applications (and those of organisations they administer).
+    'read:applications',
+    'write:applications',
+    'delete:applications',
     // Only means something inside an organisation whose owner or admin the user is.
     'admin:keys',
   ],
@@ -49,9 +53,9 @@ export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
 
 /**
  * Resources a key gets only when its scopes name them: a key created without `scopes` gets the
- * caller's scopes less these, so no key manages two-factor authentication unless asked to.
+ * caller's scopes less these, so no key manages two-factor authentication or registers OAuth clients unless asked to.
  */
-export const EXPLICIT_KEY_RESOURCES: readonly ScopeResource[] = ['mfa'];
+export const EXPLICIT_KEY_RESOURCES: readonly ScopeResource[] = ['mfa', 'applications'];
 
 /** The scopes of a key created without `scopes`: what the caller holds, less the explicit-only resources. */
 export function defaultKeyScopes(held: readonly string[]): string[] {

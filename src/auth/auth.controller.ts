@@ -107,7 +107,7 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'Your account, and how this request was authenticated (`jwt`, `api_key` or `session`)' })
+  @ApiOperation({ summary: 'Your account, and how this request was authenticated (`jwt`, `api_key`, `session` or `oauth`)' })
   @ApiEnvelope(MeResponseDto)
   async me(@CurrentPrincipal() principal: Principal): Promise<MeResponseDto> {
     return { ...(await this.auth.profile(principal.userId)), method: principal.method };
@@ -126,7 +126,7 @@ export class AuthController {
 
   @Get('verify')
   @Authenticated()
-  @ApiOperation({ summary: 'Who am I? Checks a JWT, an API key or the session cookie' })
+  @ApiOperation({ summary: 'Who am I? Checks a JWT, an API key, an OAuth access token or the session cookie' })
   @ApiEnvelope(VerifyResponseDto)
   verify(@CurrentPrincipal() principal: Principal): VerifyResponseDto {
     return {
@@ -134,6 +134,7 @@ export class AuthController {
       method: principal.method,
       userId: principal.userId,
       ...(principal.keyId ? { keyId: principal.keyId } : {}),
+      ...(principal.clientId ? { clientId: principal.clientId } : {}),
       ...(principal.organizationId ? { organizationId: principal.organizationId } : {}),
       ...(principal.projectId ? { projectId: principal.projectId } : {}),
       role: principal.role,

@@ -65,14 +65,17 @@ export class VerifyResponseDto {
   @ApiProperty({ enum: [true] })
   authenticated: true;
 
-  @ApiProperty({ enum: ['jwt', 'api_key', 'session'] })
-  method: 'jwt' | 'api_key' | 'session';
+  @ApiProperty({ enum: ['jwt', 'api_key', 'session', 'oauth'] })
+  method: 'jwt' | 'api_key' | 'session' | 'oauth';
 
   @ApiProperty({ format: 'uuid' })
   userId: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   keyId?: string;
+
+  @ApiPropertyOptional({ description: 'The OAuth application (`method: "oauth"`)' })
+  clientId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A bound key’s organization' })
   organizationId?: string;
@@ -91,8 +94,8 @@ export class VerifyResponseDto {
 }
 
 export class MeResponseDto extends UserResponseDto {
-  @ApiProperty({ enum: ['jwt', 'api_key', 'session'], description: 'The credential of this request' })
-  method: 'jwt' | 'api_key' | 'session';
+  @ApiProperty({ enum: ['jwt', 'api_key', 'session', 'oauth'], description: 'The credential of this request' })
+  method: 'jwt' | 'api_key' | 'session' | 'oauth';
 }
 
 export class AuthOptionsDto {
