@@ -10,14 +10,17 @@ import { SeenMessages } from './seen-messages';
 /**
  * What another instance must forget: a key, a user's access, every "unknown key" memory, the
  * memberships of an organisation (its member roles changed, or it was deleted), or its set of
- * JWT signing keys (one was created or retired).
+ * JWT signing keys (one was created or retired), an OAuth application (changed or revoked), or an
+ * OAuth token or grant that was revoked (until `expiresAt`, epoch ms).
  */
 export type Invalidation =
   | { kind: 'key'; id: string }
   | { kind: 'user'; id: string }
   | { kind: 'new-key' }
   | { kind: 'organization'; id: string }
-  | { kind: 'signing-keys' };
+  | { kind: 'signing-keys' }
+  | { kind: 'oauth-application'; clientId: string }
+  | { kind: 'oauth-token-revoked'; id: string; expiresAt: number };
 
 type Transport = 'redis' | 'postgres';
 
