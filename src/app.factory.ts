@@ -13,12 +13,19 @@ import { AppConfig } from './app.config';
 import { ensureJwtSecret } from './auth/jwt-secret-file';
 import { registerSessionPlugins } from './auth/sessions/csrf';
 import { apiPrefix } from './core/http/api-prefix';
+import { everyScope } from './access/scopes';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface CreateAppOptions extends AppOptions {
   /** The built dashboard to serve (default dist/web, where `npm run build` puts it); false: none. */
   webRoot?: string | false;
+}
+
+function scopeDescription(scope: string): string {
+  if (scope === 'admin:all') return 'Everything (admins only)';
+  const [action, resource] = scope.split(':');
+  return resource === '*' ? `${action} on every resource` : `${action} ${resource}`;
 }
 
 /** Builds the whole application exactly as it runs, for `main.ts` and for the tests alike. */
@@ -72,7 +79,7 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
     });
     if (!served) logger.warn('The dashboard is not built (npm run build): / answers 404');
   }
-  setupSwagger(app);
+  setupSwagger(app, { oauthScopes: Object.fromEntries(everyScope().map((scope) => [scope, scopeDescription(scope)])) });
   await app.init();
   await fastify.ready();
   return app;

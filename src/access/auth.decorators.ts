@@ -1,7 +1,7 @@
 import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiOAuth2, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrors } from '../core/openapi/api-responses.decorator';
-import { API_KEY_SECURITY, JWT_SECURITY, SESSION_SECURITY } from '../core/openapi/security-schemes';
+import { API_KEY_SECURITY, JWT_SECURITY, OAUTH_SECURITY, SESSION_SECURITY } from '../core/openapi/security-schemes';
 import type { UserRole } from './roles';
 import { Principal } from './principal';
 import type { Scope } from './scopes';
@@ -30,6 +30,7 @@ export function Authenticated(requirements: AuthRequirements = {}): MethodDecora
     ApiBearerAuth(JWT_SECURITY),
     ApiSecurity(API_KEY_SECURITY),
     ApiSecurity(SESSION_SECURITY),
+    ApiOAuth2([...(requirements.scopes ?? [])], OAUTH_SECURITY),
     // 403 on every guarded route: besides roles and scopes, the guard refuses a key used from an
     // address outside its allowedIps (access_denied_by_policy), whatever the route.
     ApiErrors(401, 403, 429, 503),

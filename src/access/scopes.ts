@@ -62,6 +62,17 @@ export function defaultKeyScopes(held: readonly string[]): string[] {
   return held.filter((scope) => !(EXPLICIT_KEY_RESOURCES as readonly string[]).includes(scope.split(':')[1]));
 }
 
+/** Every scope the grammar names: each action on each resource, each `action:*`, and `admin:all`. */
+export function everyScope(): Scope[] {
+  const scopes: Scope[] = [];
+  for (const action of SCOPE_ACTIONS) {
+    for (const resource of SCOPE_RESOURCES) scopes.push(`${action}:${resource}`);
+    scopes.push(`${action}:*`);
+  }
+  scopes.push(ALL_SCOPES);
+  return scopes;
+}
+
 /** Validates input against the grammar and narrows it to `Scope`. */
 export function isKnownScope(scope: string): scope is Scope {
   return scope === ALL_SCOPES || SCOPE_PATTERN.test(scope);

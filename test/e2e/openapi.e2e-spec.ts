@@ -124,6 +124,28 @@ describe('OpenAPI document (e2e)', () => {
     });
   });
 
+  it('declares an OAuth2 scheme whose flows Swagger UI runs: client credentials, and authorization code with PKCE', async () => {
+    const oauth = doc.components.securitySchemes.oauth2 as {
+      type: string;
+      flows: Record<string, { tokenUrl: string; authorizationUrl?: string; scopes: Record<string, string> }>;
+    };
+    expect(oauth.type).toBe('oauth2');
+    expect(oauth.flows.clientCredentials.tokenUrl).toBe('/oauth/token');
+    expect(oauth.flows.authorizationCode).toMatchObject({ authorizationUrl: '/oauth/authorize', tokenUrl: '/oauth/token' });
+    expect(oauth.flows.clientCredentials.scopes).toMatchObject({ 'read:keys': 'read keys', 'admin:all': expect.any(String) });
+    expect(oauth.flows.clientCredentials.scopes).not.toHaveProperty('openid');
+    expect(oauth.flows.authorizationCode.scopes).toHaveProperty('openid');
+    // The route's own scopes are the OAuth2 requirement, so Authorize asks for what the route needs.
+    const createKey = operations.find(({ op }) => op.operationId === 'createKey')!.op;
+    expect(createKey.security).toEqual(expect.arrayContaining([{ oauth2: ['write:keys'] }]));
+    // PKCE is on, and the redirect page the flow returns to is served beside the explorer (no inline script).
+    const init = await t.get('/docs/swagger-ui-init.js');
+    expect(init.text).toContain('usePkceWithAuthorizationCodeGrant');
+    const redirect = await t.get('/docs/oauth2-redirect.html');
+    expect(redirect.status).toBe(200);
+    expect(redirect.text).toContain('<script src="oauth2-redirect.js">');
+  });
+
   it('gives every protected operation its security and a 401, and public ones neither', () => {
     for (const { op } of operations) {
       if (PUBLIC.has(op.operationId)) {

@@ -2,3 +2,4 @@
 export const JWT_SECURITY = 'jwt';
 export const API_KEY_SECURITY = 'api-key';
 export const SESSION_SECURITY = 'session';
+export const OAUTH_SECURITY = 'oauth2';
