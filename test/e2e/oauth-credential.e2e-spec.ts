@@ -76,7 +76,7 @@ describe('OAuth access tokens as credentials (e2e)', () => {
       ...options.claims,
     };
     return new jose.SignJWT(claims)
-      .setProtectedHeader({ alg: signingKey.alg, kid: signingKey.kid, typ: 'at+jwt', ...options.header } as never)
+      .setProtectedHeader({ alg: signingKey.alg, kid: signingKey.kid, typ: 'at+jwt', ...options.header })
       .sign(options.key ?? signingKey.privateKey);
   }
 
@@ -185,7 +185,7 @@ describe('OAuth access tokens as credentials (e2e)', () => {
       ['unknown kid', mint(application, { header: { kid: 'no-such-kid' } })],
       ['foreign key', mint(application, { key: foreignKey as unknown as KeyObject })],
       ['no client_id', mint(application, { claims: { client_id: undefined } })],
-      ['unknown client', mint({ ...application, clientId: 'app_unknown' } as OAuthApplicationEntity)],
+      ['unknown client', mint({ ...application, clientId: 'app_unknown' })],
       ['sub not a user', mint(application, { sub: 'someone' })],
     ];
     for (const [name, token, code] of cases) {
