@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { ROLE_SCOPES } from '../../access/scopes';
 import { unauthorized } from '../../core/errors/app.exception';
 import { ErrorCode } from '../../core/errors/error-codes';
+import { clientCertificateThumbprint } from '../../core/net/client-certificate';
 import type { JwtVerifier } from '../../auth/signing/jwt-verifier';
 import { VerifiedTokenCache } from '../../auth/signing/verified-token-cache';
 import type { MembershipAccessService } from '../../organizations/membership-access.service';
@@ -12,6 +13,9 @@ import type { OAuthApplicationAccess } from './application-access';
 import { OAuthTokenAdmission } from './oauth-token-admission';
 import { OAuthStrategy } from './oauth.strategy';
 import type { OAuthTokenRevocations } from './token-revocations';
+
+jest.mock('../../core/net/client-certificate', () => ({ clientCertificateThumbprint: jest.fn() }));
+const thumbprint = clientCertificateThumbprint as jest.MockedFunction<typeof clientCertificateThumbprint>;
 
 const ISSUER = 'https://argus.test';
 const OWNER = '0b5d2d4e-1c3a-4f6b-8a7d-000000000001';
@@ -134,13 +138,16 @@ describe('OAuthTokenAdmission', () => {
   it('a certificate-bound token needs the matching client certificate', async () => {
     const { sut, payload } = setup();
     Object.assign(payload, { cnf: { 'x5t#S256': 'thumb' } });
-    const plain = { raw: { socket: {} } } as unknown as FastifyRequest;
-    await expect(sut.authenticate('token', plain)).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
-    const der = Buffer.from('certificate');
-    const thumb = (await import('node:crypto')).createHash('sha256').update(der).digest('base64url');
-    Object.assign(payload, { cnf: { 'x5t#S256': thumb } });
-    const tls = { raw: { socket: { getPeerCertificate: () => ({ raw: der }) } } } as unknown as FastifyRequest;
-    await expect(sut.authenticate('token', tls)).resolves.toMatchObject({ method: 'oauth' });
+    const request = {} as FastifyRequest;
+    thumbprint.mockReturnValueOnce(null);
+    await expect(sut.authenticate('token', request)).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
+    thumbprint.mockReturnValueOnce('other');
+    await expect(sut.authenticate('token', request)).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
+    thumbprint.mockReturnValueOnce('thumb');
+    await expect(sut.authenticate('token', request)).resolves.toMatchObject({ method: 'oauth' });
+    expect(thumbprint).toHaveBeenCalledWith(request);
+    // No request at all (nothing to compare with): refused.
+    await expect(sut.authenticate('token')).rejects.toMatchObject({ code: ErrorCode.InvalidToken });
   });
 
   it('a revocation evicts the token from the verified-token cache', () => {
