@@ -122,7 +122,12 @@ export class AuthenticationGuard implements CanActivate {
       await this.limits.chargeAnonymous(request.ip);
       throw accessDeniedByPolicy('This API key may not be used from this address');
     }
-    (request.raw as { caller?: CallerLogFields }).caller = { userId: principal.userId, keyId: principal.keyId, method: principal.method };
+    (request.raw as { caller?: CallerLogFields }).caller = {
+      userId: principal.userId,
+      keyId: principal.keyId,
+      ...(principal.clientId ? { clientId: principal.clientId } : {}),
+      method: principal.method,
+    };
 
     const roles = route.requirements?.roles;
     if (roles?.length && !roles.includes(principal.role)) throw forbidden();

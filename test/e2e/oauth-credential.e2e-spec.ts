@@ -108,6 +108,10 @@ describe('OAuth access tokens as credentials (e2e)', () => {
     const upper = await t.get('/api/auth/verify', bearer(await mint(application, { sub: alice.userId, header: { typ: 'AT+JWT' } })));
     expect(upper.status).toBe(200);
     expect(upper.headers['x-ratelimit-limit']).toBe('1000');
+    // The request log names the client and never carries the token.
+    const logs = t.logs.join('\n');
+    expect(logs).toContain(`"clientId":"${application.clientId}"`);
+    expect(logs).not.toContain(token.split('.')[2]);
   });
 
   it('a client_credentials token acts as the application owner', async () => {
