@@ -3,6 +3,7 @@ import { ApiKeysConfig, apiKeysConfig } from './api-keys/api-keys.config';
 import { AuthConfig, authConfig } from './auth/auth.config';
 import { CoreConfig, coreConfig } from './core/config/core.config';
 import { Env, EnvReader } from './core/config/env-reader';
+import { OAuthConfig, oauthConfig } from './oauth/oauth.config';
 import { RateLimitConfig, rateLimitConfig } from './rate-limit/rate-limit.config';
 import { WebhooksConfig, webhooksConfig } from './webhooks/webhooks.config';
 
@@ -12,6 +13,7 @@ export type AppConfig = CoreConfig &
     rateLimit: RateLimitConfig;
     webhooks: WebhooksConfig;
     apiKeys: ApiKeysConfig;
+    oauth: OAuthConfig;
   };
 
 /**
@@ -28,6 +30,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: rateLimitConfig.read(reader),
     webhooks: webhooksConfig.read(reader),
     apiKeys: apiKeysConfig.read(reader),
+    oauth: oauthConfig.read(reader, core),
   };
   reader.assertValid();
   return config;
@@ -41,5 +44,6 @@ export function configProviders(config: AppConfig): ValueProvider[] {
     rateLimitConfig.provide(config.rateLimit),
     webhooksConfig.provide(config.webhooks),
     apiKeysConfig.provide(config.apiKeys),
+    oauthConfig.provide(config.oauth),
   ];
 }

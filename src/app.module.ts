@@ -26,6 +26,7 @@ import { AuditModule } from './audit/audit.module';
 import { InvalidationModule } from './core/invalidation/invalidation.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
+import { OAuthTokensModule } from './oauth/tokens/oauth-tokens.module';
 import { Clock } from './core/time/clock';
 import { PasswordHashCost } from './core/crypto/password-hash-cost';
 
@@ -62,6 +63,7 @@ export class AppModule {
         RateLimitModule,
         VerificationModule,
         OrganizationsModule,
+        OAuthTokensModule,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often they may, what their credential

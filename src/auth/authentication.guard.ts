@@ -8,7 +8,7 @@ import type { CallerLogFields } from '../core/logging/logging';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { AUTH_REQUIREMENTS, AuthRequirements, IS_PUBLIC } from '../access/auth.decorators';
 import { Principal } from '../access/principal';
-import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, JWT_STRATEGY, KEY_PREFIX } from '../access/credentials';
+import { API_KEY_BEARER_STRATEGY, API_KEY_HEADER_STRATEGY, JWT_STRATEGY, KEY_PREFIX, OAUTH_STRATEGY } from '../access/credentials';
 import { csrfInvalid, hasValidCsrfToken, isStateChanging } from './sessions/csrf';
 import { clearSessionCookies, hasSessionCookie, sessionTokenOf } from './sessions/session-cookie';
 import { SessionsService } from './sessions/sessions.service';
@@ -45,6 +45,23 @@ function strategyGuard(strategy: string): Type<IAuthGuard> {
 const ApiKeyHeaderGuard = strategyGuard(API_KEY_HEADER_STRATEGY);
 const ApiKeyBearerGuard = strategyGuard(API_KEY_BEARER_STRATEGY);
 const JwtGuard = strategyGuard(JWT_STRATEGY);
+const OAuthGuard = strategyGuard(OAUTH_STRATEGY);
+
+/**
+ * Whether a bearer value is a JWT whose protected header says `typ: at+jwt` (RFC 9068, any case):
+ * an OAuth access token. Decodes the header segment alone, and only when it is short enough to be one.
+ */
+export function isOAuthAccessToken(bearer: string): boolean {
+  const dot = bearer.indexOf('.');
+  if (dot <= 0 || dot > 1024) return false;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(bearer.slice(0, dot), 'base64url').toString('utf8'));
+    const typ = header && typeof header === 'object' ? (header as { typ?: unknown }).typ : undefined;
+    return typeof typ === 'string' && typ.toLowerCase() === 'at+jwt';
+  } catch {
+    return false;
+  }
+}
 
 interface RouteAuth {
   isPublic: boolean;
@@ -53,7 +70,8 @@ interface RouteAuth {
 
 /**
  * The one global guard: deny by default, `@Public()` to opt out. Authenticates with the API key
- * in `X-API-Key`, else an `argus_` key in `Authorization: Bearer`, else a JWT there, each through
+ * in `X-API-Key`, else an `argus_` key in `Authorization: Bearer`, else an OAuth access token there
+ * (a JWT whose header says `typ: at+jwt`), else a login JWT there, each through
  * its Passport strategy, else the browser session cookie (an explicit header always wins over a
  * cookie); then, for a session, the CSRF token of a state-changing request; then the route's roles. Scopes and organisation boundaries are
  * the ScopesGuard's, which runs after the rate limit.
@@ -66,6 +84,7 @@ export class AuthenticationGuard implements CanActivate {
   private readonly apiKeyHeader = new ApiKeyHeaderGuard();
   private readonly apiKeyBearer = new ApiKeyBearerGuard();
   private readonly jwt = new JwtGuard();
+  private readonly oauth = new OAuthGuard();
   /** Route metadata read once per handler, not on every request. */
   private readonly routes = new WeakMap<object, RouteAuth>();
 
@@ -103,7 +122,12 @@ export class AuthenticationGuard implements CanActivate {
       await this.limits.chargeAnonymous(request.ip);
       throw accessDeniedByPolicy('This API key may not be used from this address');
     }
-    (request.raw as { caller?: CallerLogFields }).caller = { userId: principal.userId, keyId: principal.keyId, method: principal.method };
+    (request.raw as { caller?: CallerLogFields }).caller = {
+      userId: principal.userId,
+      keyId: principal.keyId,
+      ...(principal.clientId ? { clientId: principal.clientId } : {}),
+      method: principal.method,
+    };
 
     const roles = route.requirements?.roles;
     if (roles?.length && !roles.includes(principal.role)) throw forbidden();
@@ -116,7 +140,9 @@ export class AuthenticationGuard implements CanActivate {
 
   private strategyFor(request: FastifyRequest): IAuthGuard {
     if (request.headers['x-api-key']) return this.apiKeyHeader;
-    if (request.headers.authorization?.startsWith(`Bearer ${KEY_PREFIX}`)) return this.apiKeyBearer;
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith(`Bearer ${KEY_PREFIX}`)) return this.apiKeyBearer;
+    if (authorization?.startsWith('Bearer ') && isOAuthAccessToken(authorization.slice(7))) return this.oauth;
     return this.jwt;
   }
 

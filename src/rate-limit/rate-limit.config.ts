@@ -10,6 +10,9 @@ export interface RateLimitConfig {
   jwt: RateSetting;
   anonymous: RateSetting;
   anonymousBurst: RateSetting;
+  /** Requests per OAuth client (access tokens it holds, and its calls to the token endpoints), hourly and burst. */
+  oauth: RateSetting;
+  oauthBurst: RateSetting;
   /** Login attempts per account by clients it does not trust (no device token, unknown address). */
   loginPerAccount: RateSetting;
   /** Login attempts per client address by untrusted clients, whatever the account. */
@@ -33,6 +36,8 @@ export const rateLimitConfig = defineConfig('rate-limit', (reader): RateLimitCon
   jwt: reader.rate('RATE_LIMIT_JWT', '1000/1m'),
   anonymous: reader.rate('RATE_LIMIT_ANONYMOUS', '100/1h'),
   anonymousBurst: reader.rate('RATE_LIMIT_ANONYMOUS_BURST', '5/1s'),
+  oauth: reader.rate('RATE_LIMIT_OAUTH', '5000/1h'),
+  oauthBurst: reader.rate('RATE_LIMIT_OAUTH_BURST', '50/1s'),
   loginPerAccount: reader.rate('RATE_LIMIT_LOGIN', '10/5m'),
   loginPerAddress: reader.rate('RATE_LIMIT_LOGIN_IP', '30/5m'),
   loginTrusted: reader.rate('RATE_LIMIT_LOGIN_TRUSTED', '5/5m'),

@@ -30,13 +30,14 @@ interface RouteSettings {
 export function trackerOf(request: LimitedRequest): string {
   const principal = request.user;
   if (!principal) return `ip:${request.ip}`;
-  return principal.keyId ? `key:${principal.keyId}` : `user:${principal.userId}`;
+  if (principal.keyId) return `key:${principal.keyId}`;
+  return principal.method === 'oauth' && principal.clientId ? `client:${principal.clientId}` : `user:${principal.userId}`;
 }
 
 /**
  * Runs after authentication (it needs the caller) and applies, per caller rather than per route,
  * the limits of its kind from configuration (RATE_LIMIT_*): a key's own limit (or the default for
- * keys) and its quota, a user's, or an anonymous client IP's burst and hourly limits; then the
+ * keys) and its quota, an OAuth client's burst and hourly limits, a user's, or an anonymous client IP's burst and hourly limits; then the
  * route's own `@RouteRateLimit`. Every limited response carries the limit headers; a 429 also
  * Retry-After. A plain guard over RateLimitService, not `@nestjs/throttler` (README, Decisions).
  */
@@ -68,6 +69,11 @@ export class RateLimitGuard implements CanActivate {
         const headers = quotaHeaders(result);
         if (!result.allowed) throw quotaExceeded(headers, result);
         reply.headers(headers);
+      }
+    } else if (principal?.method === 'oauth' && principal.clientId) {
+      // An OAuth access token counts against its client (kind `oauth`), whichever user it acts for.
+      for (const policy of this.limits.oauthPolicies()) {
+        await this.enforce(request, reply, this.limits.oauthBucket(policy, principal.clientId), policy, route.cost, options);
       }
     } else {
       for (const policy of this.callerPolicies(principal)) {

@@ -13,6 +13,11 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
 import { rateLimitExceeded, rateLimitHeaders } from './rate-limit.headers';
 import { RateLimitPolicy, RateLimitResult, RateLimitStrategy } from './rate-limit.types';
 
+/** A check's outcome with the headers that describe it (the tightest limit), for callers outside the guard chain. */
+export interface RateLimitVerdict extends RateLimitResult {
+  headers: Record<string, string>;
+}
+
 export interface KeyQuota {
   limit: number;
   period: 'day' | 'month';
@@ -183,6 +188,36 @@ export class RateLimitService implements OnApplicationShutdown {
     for (const policy of this.anonymousPolicies()) {
       await this.enforce(`${policy.name}:ip:${ip}`, policy, 1, options);
     }
+  }
+
+  /** The limits of an OAuth client (kind `oauth`), burst then hourly, counted per client ID. */
+  oauthPolicies(): RateLimitPolicy[] {
+    return [this.policy('oauth-burst', this.config.oauthBurst), this.policy('oauth', this.config.oauth)];
+  }
+
+  /** The bucket of an OAuth client for one of its policies, whichever way the client shows up. */
+  oauthBucket(policy: RateLimitPolicy, clientId: string): string {
+    return `${policy.name}:client:${clientId}`;
+  }
+
+  /**
+   * One request of an OAuth client (a token endpoint call, or a request with one of its access
+   * tokens) against the `oauth` kind. Does not throw on a refusal: the verdict says `allowed`, and
+   * carries the X-RateLimit-* headers (and `retryAfterMs`) of the tightest limit, so a caller with
+   * its own response format (the OAuth endpoints) can answer 429 itself.
+   */
+  async chargeOAuthClient(clientId: string, cost = 1, options: ConsumeOptions = {}): Promise<RateLimitVerdict> {
+    let verdict: RateLimitVerdict | undefined;
+    for (const policy of this.oauthPolicies()) {
+      const result = this.enabled
+        ? await this.consume(this.oauthBucket(policy, clientId), policy, cost, options)
+        : { allowed: true, limit: policy.limit, remaining: policy.limit, resetAt: this.clock.now() + policy.windowMs, retryAfterMs: 0 };
+      if (!verdict || !result.allowed || result.remaining < verdict.remaining) {
+        verdict = { ...result, headers: rateLimitHeaders(policy, result, this.clock.now()) };
+      }
+      if (!result.allowed) break;
+    }
+    return verdict!;
   }
 
   /** Consumes and throws the contract's 429 when over; returns the headers to show otherwise. */

@@ -21,6 +21,7 @@ function verdict(): VerifyKeyResultDto {
     valid: true,
     code: 'VALID',
     keyId: KEY_ID,
+    clientId: null,
     ownerId: USER_ID,
     organizationId: null,
     projectId: null,
@@ -79,6 +80,8 @@ describe(VerificationController.name, () => {
       [{ key: presented, cost: 1.5 }, 'cost'],
       [{ key: presented, ip: 'localhost' }, 'ip'],
       [{ key: presented, userId: USER_ID }, 'userId'],
+      [{ key: presented, token: 'eyJ.x.y' }, 'key'],
+      [{ token: '' }, 'token'],
     ])('refuses %j with 400 naming %s', async (body, field) => {
       const res = await ctx.request('POST', url, { body, headers: ctx.as(userJwt()) });
       expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
@@ -108,6 +111,7 @@ describe(VerificationController.name, () => {
           data: {
             userId: USER_ID,
             keyId: KEY_ID,
+            clientId: null,
             organizationId: ORG_ID,
             projectId: PROJECT_ID,
             scopes: ['read:projects', 'write:projects'],

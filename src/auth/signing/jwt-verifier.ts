@@ -25,13 +25,21 @@ const expired = (): AppException => unauthorized(ErrorCode.TokenExpired, 'Access
 export class JwtVerifier {
   private readonly secret?: KeyObject;
   readonly cache = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
+  /**
+   * OAuth access tokens verified, apart from login tokens: a hit skips the claim checks, and the
+   * two kinds are checked against different issuers, audiences and `typ`.
+   */
+  readonly oauthCache = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
 
   constructor(
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
     private readonly store: SigningKeyStore,
   ) {
     if (!isAsymmetric(config.jwt.algorithm)) this.secret = createSecretKey(Buffer.from(config.jwt.secret, 'utf8'));
-    store.onRemoved((kid) => this.cache.evictKid(kid));
+    store.onRemoved((kid) => {
+      this.cache.evictKid(kid);
+      this.oauthCache.evictKid(kid);
+    });
   }
 
   /** The token's claims once signature and claims hold; 401 invalid_token or token_expired otherwise. */
@@ -44,8 +52,26 @@ export class JwtVerifier {
     const jwt = decodeJwt(token);
     if (!jwt) throw invalid();
     const kid = await this.checkSignature(jwt);
-    const exp = this.checkClaims(jwt.payload);
+    const exp = this.checkClaims(jwt.payload, this.config.jwt.issuer, this.config.jwt.audience);
     this.cache.set(jwt.signature, { signingInput: jwt.signingInput, payload: jwt.payload, kid, expiresAtMs: exp * 1000 });
+    return jwt.payload;
+  }
+
+  /**
+   * An OAuth access token (RFC 9068) that Argus's authorization server issued: header `typ`
+   * `at+jwt`, signed by one of the published asymmetric signing keys (never HS256, whatever
+   * JWT_ALGORITHM says: a client verifies these against the JWKS), then `exp`, `nbf`, and `iss`
+   * and `aud` both `issuer` (ARGUS_PUBLIC_URL). Cached apart from login tokens.
+   */
+  async verifyOAuthAccessToken(token: string, issuer: string): Promise<Record<string, unknown>> {
+    const dot = token.lastIndexOf('.');
+    const cached = dot > 0 ? this.oauthCache.get(token.slice(dot + 1), token.slice(0, dot)) : undefined;
+    if (cached?.kid && this.store.verifies(cached.kid)) return cached.payload;
+    const jwt = decodeJwt(token);
+    if (!jwt || typeof jwt.header.typ !== 'string' || jwt.header.typ.toLowerCase() !== 'at+jwt') throw invalid();
+    const kid = await this.checkAsymmetricSignature(jwt);
+    const exp = this.checkClaims(jwt.payload, issuer, issuer);
+    this.oauthCache.set(jwt.signature, { signingInput: jwt.signingInput, payload: jwt.payload, kid, expiresAtMs: exp * 1000 });
     return jwt.payload;
   }
 
@@ -60,6 +86,10 @@ export class JwtVerifier {
       if (!verifySignature(jwt, 'HS256', this.secret)) throw invalid();
       return null;
     }
+    return this.checkAsymmetricSignature(jwt);
+  }
+
+  private async checkAsymmetricSignature(jwt: DecodedJwt): Promise<string> {
     const kid = jwt.header.kid;
     // Only asymmetric algorithms get as far as a key look-up: `none` and HS* never cost a query.
     if (!kid || !['ES256', 'EdDSA', 'RS256'].includes(jwt.header.alg)) throw invalid();
@@ -68,8 +98,8 @@ export class JwtVerifier {
     return kid;
   }
 
-  /** `exp` (required), `nbf` and `iat` numeric when present, `iss` and `aud` as configured; returns `exp`. */
-  private checkClaims(payload: Record<string, unknown>): number {
+  /** `exp` (required), `nbf` and `iat` numeric when present, `iss` and `aud` as expected; returns `exp`. */
+  private checkClaims(payload: Record<string, unknown>, issuer: string, audience: string): number {
     const { exp, nbf, iat, iss, aud } = payload;
     const now = Math.floor(Date.now() / 1000);
     if (typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number') || (iat !== undefined && typeof iat !== 'number')) {
@@ -79,7 +109,7 @@ export class JwtVerifier {
     if (typeof nbf === 'number' && nbf > now) throw invalid();
     if (exp <= now) throw expired();
     const audiences = Array.isArray(aud) ? aud : [aud];
-    if (iss !== this.config.jwt.issuer || !audiences.includes(this.config.jwt.audience)) throw invalid();
+    if (iss !== issuer || !audiences.includes(audience)) throw invalid();
     return exp;
   }
 }

@@ -56,6 +56,11 @@ export class VerifiedTokenCache {
     for (const [signature, entry] of this.entries.entries()) if (entry.kid === kid) this.entries.delete(signature);
   }
 
+  /** Forgets every token whose claims match (a revoked `jti` or grant): linear, and revocations are rare. */
+  evictWhere(matches: (payload: Record<string, unknown>) => boolean): void {
+    for (const [signature, entry] of this.entries.entries()) if (matches(entry.payload)) this.entries.delete(signature);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -78,7 +78,9 @@ export function loggerParams(logger: Logger): Params {
 export interface CallerLogFields {
   userId: string;
   keyId?: string;
-  /** How the caller authenticated: `jwt`, `api_key`. */
+  /** The OAuth application of an access token. */
+  clientId?: string;
+  /** How the caller authenticated: `jwt`, `api_key`, `session`, `oauth`. */
   method: string;
 }
 

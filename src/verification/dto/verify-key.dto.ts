@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIP, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIP,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { IsScope } from '../../access/is-scope.decorator';
 
 export const VERIFY_CODES = [
@@ -14,11 +27,35 @@ export const VERIFY_CODES = [
 ] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
+/** Refuses the property when `other` is sent too. */
+function NotWith(other: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'notWith',
+    validator: {
+      validate: (_value, args) => (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
+      defaultMessage: (args) => `send either ${args?.property} or ${other}, not both`,
+    },
+  });
+}
+
+/** `{ key }` or `{ token }`: exactly one of them. */
 export class VerifyKeyDto {
-  @ApiProperty({ description: 'The key a client presented to your service', example: 'argus_…' })
+  @ApiPropertyOptional({ description: 'The API key a client presented to your service (this, or `token`)', example: 'argus_…' })
+  @ValidateIf((dto: VerifyKeyDto) => dto.token === undefined || dto.key !== undefined)
   @IsString()
   @Length(1, 200)
-  key: string;
+  @NotWith('token')
+  key?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'An OAuth access token (the JWT a client sent as `Authorization: Bearer`) instead of `key`; never both. `ip` does not apply to tokens.',
+    example: 'eyJhbGciOiJFUzI1NiIsImtpZCI6Ii4uLiIsInR5cCI6ImF0K2p3dCJ9…',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 8192)
+  token?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['read:projects'], description: 'Scopes the key must hold for this call' })
   @IsOptional()
@@ -63,8 +100,11 @@ export class VerifyKeyResultDto {
   @ApiProperty({ enum: VERIFY_CODES })
   code: VerifyCode;
 
-  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The key’s id (null for a token)' })
   keyId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The OAuth application of a token (null for a key)', example: 'app_…' })
+  clientId: string | null;
 
   @ApiProperty({ type: String, nullable: true, format: 'uuid' })
   ownerId: string | null;
@@ -75,12 +115,19 @@ export class VerifyKeyResultDto {
   @ApiProperty({ type: String, nullable: true, description: 'Project binding (none yet: always null)' })
   projectId: string | null;
 
-  @ApiProperty({ type: [String], description: 'The key’s effective scopes (bounded by its owner’s role)' })
+  @ApiProperty({
+    type: [String],
+    description: 'The effective scopes: a key’s own bounded by its owner’s role; a token’s ∩ its application’s ∩ its user’s role',
+  })
   scopes: string[];
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   expiresAt: string | null;
 
-  @ApiProperty({ type: VerifyRateLimitDto, nullable: true, description: 'The key’s own limit after this call; null when not counted' })
+  @ApiProperty({
+    type: VerifyRateLimitDto,
+    nullable: true,
+    description: 'The key’s own limit (a token: its client’s, kind oauth) after this call; null when not counted',
+  })
   ratelimit: VerifyRateLimitDto | null;
 }
