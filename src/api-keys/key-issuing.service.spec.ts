@@ -183,10 +183,11 @@ describe(KeyIssuingService.name, () => {
       expect(stored()).toMatchObject({ expiresAt: parentExpiry, parentKeyId: 'calling-key' });
     });
 
-    it("defaults a JWT caller's key to the role's scopes, less the two-factor ones", async () => {
+    it("defaults a JWT caller's key to the role's scopes, less the two-factor and OAuth-application ones", async () => {
       const userKey = await sut.createKey(jwtCaller('user'), createDto(), AUDIT);
-      expect(userKey.scopes).toEqual(ROLE_SCOPES.user.filter((scope) => !scope.endsWith(':mfa')));
+      expect(userKey.scopes).toEqual(ROLE_SCOPES.user.filter((scope) => !scope.endsWith(':mfa') && !scope.endsWith(':applications')));
       expect(userKey.scopes).not.toContain('write:mfa');
+      expect(userKey.scopes).not.toContain('write:applications');
       const adminKey = await sut.createKey(jwtCaller('admin'), createDto(), AUDIT);
       expect(adminKey.scopes).toEqual(['admin:all']);
     });
