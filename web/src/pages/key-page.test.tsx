@@ -177,7 +177,7 @@ describe('toUpdateInput', () => {
     const scopes = initialSelection(key.scopes);
     scopes.delete('read:users');
     expect(toUpdateInput(key, { ...unchanged, scopes, allowedIps: '10.0.0.1', everyDays: '' })).toEqual({
-      scopes: ['read:keys', 'read:mfa', 'read:organizations', 'read:projects', 'read:sessions', 'read:webhooks'],
+      scopes: ['read:applications', 'read:keys', 'read:mfa', 'read:organizations', 'read:projects', 'read:sessions', 'read:webhooks'],
       allowedIps: ['10.0.0.1'],
       rotationPolicy: null,
     });
