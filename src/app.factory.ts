@@ -14,6 +14,10 @@ import { ensureJwtSecret } from './auth/jwt-secret-file';
 import { registerSessionPlugins } from './auth/sessions/csrf';
 import { apiPrefix } from './core/http/api-prefix';
 import { everyScope } from './access/scopes';
+import { mountOAuthProvider } from './oauth/provider/provider-mount';
+import { OidcProviderHost } from './oauth/provider/oidc-provider.host';
+import { RateLimitService } from './rate-limit/rate-limit.service';
+import { OAuthApplicationAccess } from './oauth/tokens/application-access';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -79,6 +83,11 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
     });
     if (!served) logger.warn('The dashboard is not built (npm run build): / answers 404');
   }
+  mountOAuthProvider(fastify, {
+    host: app.get(OidcProviderHost),
+    limits: app.get(RateLimitService),
+    applications: app.get(OAuthApplicationAccess),
+  });
   setupSwagger(app, { oauthScopes: Object.fromEntries(everyScope().map((scope) => [scope, scopeDescription(scope)])) });
   await app.init();
   await fastify.ready();

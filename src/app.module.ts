@@ -27,6 +27,7 @@ import { InvalidationModule } from './core/invalidation/invalidation.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
 import { OAuthTokensModule } from './oauth/tokens/oauth-tokens.module';
+import { OAuthProviderModule } from './oauth/provider/oauth-provider.module';
 import { Clock } from './core/time/clock';
 import { PasswordHashCost } from './core/crypto/password-hash-cost';
 
@@ -64,6 +65,7 @@ export class AppModule {
         VerificationModule,
         OrganizationsModule,
         OAuthTokensModule,
+        OAuthProviderModule,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often they may, what their credential

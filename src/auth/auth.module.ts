@@ -89,6 +89,7 @@ import { SigningKeysService } from './signing/signing-keys.service';
     SigningKeysService,
     JwtSigner,
     JwtVerifier,
+    SigningKeyStore,
   ],
 })
 export class AuthModule {}

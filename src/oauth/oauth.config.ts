@@ -1,17 +1,25 @@
 import { defineConfig } from '../core/config/define-config';
 import type { CoreConfig } from '../core/config/core.config';
 
-/**
- * OAuth settings. Only `publicUrl` here (the credential helper's stand-in): the provider helper's
- * version of this file adds the token lifetimes and dynamic registration.
- */
+/** The authorization server's settings (README "OAuth 2.0 and OpenID Connect"). */
 export interface OAuthConfig {
   /** ARGUS_PUBLIC_URL: the externally visible base URL, no trailing slash; the issuer and the access tokens' audience. */
   publicUrl: string;
+  /** OAUTH_ACCESS_TOKEN_TTL: how long an access token (and an ID token) lives. */
+  accessTokenTtlSeconds: number;
+  /** OAUTH_REFRESH_TOKEN_TTL: how long a refresh token lives (each use rotates it). */
+  refreshTokenTtlSeconds: number;
+  /** OAUTH_DYNAMIC_REGISTRATION: RFC 7591 registration at /oauth/register (off: 404). */
+  dynamicRegistration: boolean;
 }
 
 export const oauthConfig = defineConfig('oauth', (reader, core: CoreConfig): OAuthConfig => {
   const raw = reader.string('ARGUS_PUBLIC_URL', `http://localhost:${core.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(raw)) reader.problem('ARGUS_PUBLIC_URL must be an http(s) URL');
-  return { publicUrl: raw };
+  return {
+    publicUrl: raw,
+    accessTokenTtlSeconds: reader.duration('OAUTH_ACCESS_TOKEN_TTL', '1h', 60, 86_400),
+    refreshTokenTtlSeconds: reader.duration('OAUTH_REFRESH_TOKEN_TTL', '30d', 300, 365 * 86_400),
+    dynamicRegistration: reader.boolean('OAUTH_DYNAMIC_REGISTRATION', false),
+  };
 });

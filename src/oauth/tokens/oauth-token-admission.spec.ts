@@ -65,7 +65,7 @@ function setup(overrides: { application?: Partial<OAuthApplicationEntity> | null
     { get: (id: string) => Promise.resolve(users[id] ?? null) } as unknown as UserAccessService,
     memberships as unknown as MembershipAccessService,
     limits as unknown as RateLimitService,
-    { publicUrl: ISSUER },
+    { publicUrl: ISSUER, accessTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 86_400, dynamicRegistration: false },
   );
   return { sut, payload, verifier, revoked, memberships, limits, oauthCache, revoke: (id: string) => (revoked.add(id), onRevoked(id)) };
 }
