@@ -28,6 +28,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { VerificationModule } from './verification/verification.module';
 import { OAuthTokensModule } from './oauth/tokens/oauth-tokens.module';
 import { OAuthProviderModule } from './oauth/provider/oauth-provider.module';
+import { OAuthInteractionModule } from './oauth/interaction/interaction.module';
 import { Clock } from './core/time/clock';
 import { PasswordHashCost } from './core/crypto/password-hash-cost';
 
@@ -66,6 +67,7 @@ export class AppModule {
         OrganizationsModule,
         OAuthTokensModule,
         OAuthProviderModule,
+        OAuthInteractionModule,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often they may, what their credential

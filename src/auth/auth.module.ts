@@ -90,6 +90,7 @@ import { SigningKeysService } from './signing/signing-keys.service';
     JwtSigner,
     JwtVerifier,
     SigningKeyStore,
+    MfaChallengeService,
   ],
 })
 export class AuthModule {}

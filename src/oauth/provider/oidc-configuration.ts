@@ -1,4 +1,12 @@
-import { everyScope } from '../../access/scopes';
+import { everyScope, isKnownScope } from '../../access/scopes';
+
+/** What defaultResource reads of oidc-provider's context. */
+interface ResourceContext {
+  oidc: {
+    params?: { grant_type?: unknown; scope?: unknown };
+    entities?: { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } };
+  };
+}
 import { oidcMtlsFeature } from '../../core/net/client-certificate';
 import type { OAuthConfig } from '../oauth.config';
 import { OIDC_SCOPES } from './client-metadata';
@@ -129,7 +137,14 @@ export function oidcConfiguration(input: OidcConfigurationInput): Record<string,
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => audience,
+        // Argus's API when Argus scopes are asked for (and always for a machine); a request for
+        // OpenID scopes only gets the library's opaque token for /oauth/userinfo instead.
+        defaultResource: (ctx: ResourceContext) => {
+          const oidc = ctx.oidc;
+          if (oidc.params?.grant_type === 'client_credentials') return audience;
+          const scope = oidc.params?.scope ?? oidc.entities?.AuthorizationCode?.scope ?? oidc.entities?.RefreshToken?.scope ?? '';
+          return String(scope).split(' ').some(isKnownScope) ? audience : undefined;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: async (_ctx: unknown, resource: string, client: { clientId: string }) => {
           if (resource !== audience) throw new input.errors.InvalidTarget(`the only resource server is ${audience}`);

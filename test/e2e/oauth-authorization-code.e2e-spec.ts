@@ -1,0 +1,230 @@
+import { FormBrowser, formAction, hiddenField } from '../support/browser-jar';
+import { registerApplication, startListeningApp } from '../support/oauth';
+import { PASSWORD, Session, TestApp } from '../support/test-app';
+
+const REDIRECT = 'https://client.example/callback';
+
+/** The OAuth error a client library call failed with (its `error`, or a WWW-Authenticate challenge's). */
+async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    const failure = error as { error?: string; cause?: Array<{ parameters?: { error?: string } }> };
+    return failure.error ?? (Array.isArray(failure.cause) ? failure.cause[0]?.parameters?.error : undefined) ?? String(error);
+  }
+  throw new Error('the call succeeded');
+}
+
+/**
+ * The authorization code flow with PKCE, driven by openid-client through Argus's real login and
+ * consent pages (their forms followed over HTTP, cookies kept), then refresh rotation, userinfo
+ * and the ID token checked against the JWKS.
+ */
+describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
+  let t: TestApp;
+  let issuer: string;
+  let alice: Session;
+  let client: typeof import('openid-client');
+  let jose: typeof import('jose');
+
+  beforeAll(async () => {
+    ({ t, issuer } = await startListeningApp());
+    jose = await import('jose');
+    client = await import('openid-client');
+    alice = await t.newUser('alice');
+  });
+
+  afterAll(() => t.close());
+
+  async function webApp(overrides: Parameters<typeof registerApplication>[2] = {}) {
+    const { application, secret } = await registerApplication(t, alice.userId, {
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: [REDIRECT],
+      scopes: ['read:keys', 'write:keys'],
+      ...overrides,
+    });
+    const auth = application.tokenEndpointAuthMethod === 'none' ? client.None() : client.ClientSecretBasic(secret);
+    const config = await client.discovery(new URL(issuer), application.clientId, undefined, auth, {
+      execute: [client.allowInsecureRequests],
+    });
+    return { application, config };
+  }
+
+  async function authorizationUrl(config: import('openid-client').Configuration, scope = 'openid email offline_access read:keys') {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      prompt: 'consent',
+    });
+    return { url, verifier, state };
+  }
+
+  /** Signs in on the login page and answers the consent page; returns where the browser was sent. */
+  async function signInAndDecide(browser: FormBrowser, url: URL, decision: 'allow' | 'deny', email = alice.email): Promise<URL> {
+    const login = await browser.follow(url.href);
+    expect(login.res.status).toBe(200);
+    expect(login.html).toContain('Sign in to Argus');
+    const consent = await browser.follow(formAction(login.html, '/login'), {
+      form: { csrf: hiddenField(login.html, 'csrf'), email, password: PASSWORD },
+    });
+    expect(consent.html).toContain('>Allow</button>');
+    expect(consent.html).toContain('>Deny</button>');
+    const done = await browser.follow(formAction(consent.html, '/confirm'), {
+      form: { csrf: hiddenField(consent.html, 'csrf'), decision },
+    });
+    return new URL(done.url);
+  }
+
+  it('signs in, asks consent, and issues tokens Argus accepts as the user; ID token and userinfo check out', async () => {
+    const { application, config } = await webApp();
+    const { url, verifier, state } = await authorizationUrl(config);
+    const browser = new FormBrowser(issuer);
+    const callback = await signInAndDecide(browser, url, 'allow');
+    expect(callback.origin + callback.pathname).toBe(REDIRECT);
+
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    const jwks = jose.createRemoteJWKSet(new URL(`${issuer}/oauth/jwks`));
+    const idToken = await jose.jwtVerify(tokens.id_token!, jwks, { issuer, audience: application.clientId });
+    expect(idToken.payload.sub).toBe(alice.userId);
+    const access = await jose.jwtVerify(tokens.access_token, jwks, { issuer, audience: issuer, typ: 'at+jwt' });
+    expect(access.payload).toMatchObject({ sub: alice.userId, client_id: application.clientId, gid: expect.any(String) });
+
+    const verify = await t.get('/api/auth/verify', { authorization: `Bearer ${tokens.access_token}` });
+    expect(verify.status).toBe(200);
+    expect(verify.body.data).toMatchObject({
+      method: 'oauth',
+      clientId: application.clientId,
+      userId: alice.userId,
+      scopes: ['read:keys'],
+    });
+
+    // Signing in here opened the dashboard's own browser session.
+    expect(browser.cookie('argus_session') ?? browser.cookie('__Host-argus_session')).toEqual(expect.any(String));
+  });
+
+  it('answers userinfo with the claims the scopes release, for a token asked with only OpenID scopes', async () => {
+    const { config } = await webApp();
+    const { url, verifier, state } = await authorizationUrl(config, 'openid email');
+    const callback = await signInAndDecide(new FormBrowser(issuer), url, 'allow');
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    const info = await client.fetchUserInfo(config, tokens.access_token, alice.userId);
+    expect(info).toMatchObject({ sub: alice.userId, email: alice.email });
+  });
+
+  it('rotates refresh tokens, and a reused one ends the grant and its access tokens', async () => {
+    const { config } = await webApp();
+    const { url, verifier, state } = await authorizationUrl(config);
+    const callback = await signInAndDecide(new FormBrowser(issuer), url, 'allow');
+    const first = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    const second = await client.refreshTokenGrant(config, first.refresh_token!);
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect((await t.get('/api/auth/verify', { authorization: `Bearer ${second.access_token}` })).status).toBe(200);
+
+    expect(await oauthErrorOf(client.refreshTokenGrant(config, first.refresh_token!))).toBe('invalid_grant');
+    // Reuse detected: the whole grant is gone, the newer refresh token too, and its access tokens are refused.
+    expect(await oauthErrorOf(client.refreshTokenGrant(config, second.refresh_token!))).toBe('invalid_grant');
+    const verify = await t.get('/api/auth/verify', { authorization: `Bearer ${second.access_token}` });
+    expect([verify.status, verify.body.code]).toEqual([401, 'invalid_token']);
+  });
+
+  it('Deny sends access_denied back to the application, and no code', async () => {
+    const { config } = await webApp();
+    const { url } = await authorizationUrl(config);
+    const callback = await signInAndDecide(new FormBrowser(issuer), url, 'deny');
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('code')).toBeNull();
+  });
+
+  it('refuses a wrong PKCE verifier and a replayed code', async () => {
+    const { config } = await webApp();
+    const { url, verifier, state } = await authorizationUrl(config);
+    const callback = await signInAndDecide(new FormBrowser(issuer), url, 'allow');
+    expect(
+      await oauthErrorOf(
+        client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: state }),
+      ),
+    ).toBe('invalid_grant');
+    // The right verifier still redeems it, once: a replay is refused.
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.access_token).toEqual(expect.any(String));
+    const replay = await oauthErrorOf(
+      client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
+    );
+    expect(replay).toBe('invalid_grant');
+  });
+
+  it('a public client must use PKCE; an unregistered redirect URI or unknown client gets an error page, never a redirect', async () => {
+    const { application, config } = await webApp({ tokenEndpointAuthMethod: 'none', secretHash: null });
+    const noPkce = new URL(`${issuer}/oauth/authorize`);
+    noPkce.search = new URLSearchParams({
+      client_id: application.clientId,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+    }).toString();
+    const refused = await new FormBrowser(issuer).request(noPkce.href);
+    expect(refused.status).toBe(303);
+    expect(new URL(refused.headers.get('location')!).searchParams.get('error')).toBe('invalid_request');
+
+    const { url } = await authorizationUrl(config);
+    url.searchParams.set('redirect_uri', 'https://evil.example/callback');
+    const wrongRedirect = await new FormBrowser(issuer).request(url.href);
+    expect(wrongRedirect.status).toBe(400);
+    expect(wrongRedirect.headers.get('location')).toBeNull();
+    expect(await wrongRedirect.text()).toContain('redirect_uri');
+
+    url.searchParams.set('client_id', 'app_unknown');
+    url.searchParams.set('redirect_uri', REDIRECT);
+    const unknown = await new FormBrowser(issuer).request(url.href);
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('location')).toBeNull();
+  });
+
+  it('an open dashboard session skips the login page; a form without its token changes nothing', async () => {
+    const { config } = await webApp();
+    const browser = new FormBrowser(issuer);
+    const signedIn = await browser.request('/api/auth/sessions', { method: 'POST' });
+    void signedIn;
+    const dashboard = await fetch(`${issuer}/api/auth/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: alice.email, password: PASSWORD }),
+    });
+    expect(dashboard.status).toBe(201);
+    const session = dashboard.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .find((pair) => pair.startsWith('argus_session=') || pair.startsWith('__Host-argus_session='))!;
+    const [name, value] = [session.slice(0, session.indexOf('=')), session.slice(session.indexOf('=') + 1)];
+    browser.setCookie(name, value);
+    const { url } = await authorizationUrl(config);
+    const consent = await browser.follow(url.href);
+    expect(consent.html).not.toContain('Sign in to Argus');
+    expect(consent.html).toContain('>Allow</button>');
+
+    const forged = await browser.request(formAction(consent.html, '/confirm'), { form: { csrf: 'forged', decision: 'allow' } });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('location')).toBeNull();
+  });
+
+  it('wrong password shows the login page again with an error, and an unknown interaction is a 400 page', async () => {
+    const { config } = await webApp();
+    const { url } = await authorizationUrl(config);
+    const browser = new FormBrowser(issuer);
+    const login = await browser.follow(url.href);
+    const again = await browser.follow(formAction(login.html, '/login'), {
+      form: { csrf: hiddenField(login.html, 'csrf'), email: alice.email, password: 'wrong-password-123' },
+    });
+    expect(again.res.status).toBe(401);
+    expect(again.html).toContain('Invalid email or password.');
+    const unknown = await new FormBrowser(issuer).request('/oauth/interaction/nonexistent');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('expired or is unknown');
+  });
+});
