@@ -202,9 +202,8 @@ export class InteractionController {
 
   private async consentView(uid: string, details: { params: Record<string, unknown> }) {
     const clientId = String(details.params.client_id);
-    const scopes = String(details.params.scope ?? '')
-      .split(' ')
-      .filter(Boolean);
+    const asked = details.params.scope;
+    const scopes = (typeof asked === 'string' ? asked : '').split(' ').filter(Boolean);
     return { uid, csrf: this.csrf(uid), clientId, applicationName: await this.applicationName(details), scopes };
   }
 

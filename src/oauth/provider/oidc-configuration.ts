@@ -142,8 +142,13 @@ export function oidcConfiguration(input: OidcConfigurationInput): Record<string,
         defaultResource: (ctx: ResourceContext) => {
           const oidc = ctx.oidc;
           if (oidc.params?.grant_type === 'client_credentials') return audience;
-          const scope = oidc.params?.scope ?? oidc.entities?.AuthorizationCode?.scope ?? oidc.entities?.RefreshToken?.scope ?? '';
-          return String(scope).split(' ').some(isKnownScope) ? audience : undefined;
+          const asked = oidc.params?.scope;
+          const scope =
+            (typeof asked === 'string' ? asked : undefined) ??
+            oidc.entities?.AuthorizationCode?.scope ??
+            oidc.entities?.RefreshToken?.scope ??
+            '';
+          return scope.split(' ').some(isKnownScope) ? audience : undefined;
         },
         useGrantedResource: () => true,
         getResourceServerInfo: async (_ctx: unknown, resource: string, client: { clientId: string }) => {
