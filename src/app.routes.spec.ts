@@ -29,6 +29,7 @@ const PUBLIC_ROUTES = [
   'GET /api/auth/options',
   'GET /api/health',
   'GET /api/health/live',
+  'GET /oauth/interaction/:uid',
   'GET /oauth/jwks',
   'POST /api/auth/login',
   'POST /api/auth/login/mfa',
@@ -37,6 +38,9 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/register',
   'POST /api/auth/sessions',
   'POST /api/auth/sessions/mfa',
+  'POST /oauth/interaction/:uid/confirm',
+  'POST /oauth/interaction/:uid/login',
+  'POST /oauth/interaction/:uid/mfa',
 ];
 
 interface Route {

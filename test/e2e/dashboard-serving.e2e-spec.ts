@@ -52,8 +52,9 @@ describe('the dashboard, served by Argus at / (e2e)', () => {
         '/api/nope',
         '/api/keys/x/launch',
         '/docs/nope',
-        '/.well-known/openid-configuration',
-        '/oauth/authorize',
+        '/.well-known/nope',
+        '/oauth/nope',
+        '/oauth/authorize-nope',
         '/assets/missing.js',
       ]) {
         const res = await t.get(path, HTML);

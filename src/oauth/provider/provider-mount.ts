@@ -55,6 +55,10 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     }
     const raw = request.raw as RawRequest;
     const path = request.url.split('?', 1)[0];
+    if (!isProviderPath(path)) {
+      reply.callNotFound();
+      return;
+    }
     let body = typeof request.body === 'string' ? request.body : undefined;
     if (body !== undefined && path === OAUTH_ROUTES.token && isJson(request.headers['content-type'])) {
       const form = jsonToForm(body);
@@ -88,6 +92,12 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     scope.get(AS_METADATA, handle);
     done();
   });
+}
+
+/** The library's endpoints and their sub-paths (`/oauth/authorize/<uid>` resumes, `/oauth/end-session/confirm`…). */
+const PROVIDER_PATHS = Object.values(OAUTH_ROUTES);
+function isProviderPath(path: string): boolean {
+  return path === DISCOVERY || path === AS_METADATA || PROVIDER_PATHS.some((route) => path === route || path.startsWith(`${route}/`));
 }
 
 function isJson(contentType: string | undefined): boolean {
