@@ -29,6 +29,7 @@ import { VerificationModule } from './verification/verification.module';
 import { OAuthTokensModule } from './oauth/tokens/oauth-tokens.module';
 import { OAuthProviderModule } from './oauth/provider/oauth-provider.module';
 import { OAuthInteractionModule } from './oauth/interaction/interaction.module';
+import { OAuthApplicationsModule } from './oauth/applications/oauth-applications.module';
 import { Clock } from './core/time/clock';
 import { PasswordHashCost } from './core/crypto/password-hash-cost';
 
@@ -68,6 +69,7 @@ export class AppModule {
         OAuthTokensModule,
         OAuthProviderModule,
         OAuthInteractionModule,
+        OAuthApplicationsModule,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often they may, what their credential

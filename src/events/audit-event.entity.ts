@@ -37,12 +37,18 @@ export const AUDIT_ACTIONS = [
   'mfa.reset',
   'signing_key.created',
   'signing_key.rotated',
+  'application.created',
+  'application.updated',
+  'application.secret_rotated',
+  'application.revoked',
+  'consent.granted',
+  'consent.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** `system`: Argus itself, with no request behind it (the rotation scheduler). */
 export type AuditActorType = 'user' | 'api_key' | 'anonymous' | 'system';
-export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project' | 'session' | 'signing_key';
+export type AuditTargetType = 'user' | 'api_key' | 'organization' | 'project' | 'session' | 'signing_key' | 'application';
 
 /** A field's value before and after a change. */
 export type AuditChanges = Record<string, { from: unknown; to: unknown }>;

@@ -47,7 +47,7 @@ export class AuditRecorder {
       await this.outbox.enqueue(manager, {
         type: webhookType,
         ownerId: event.ownerId,
-        keyId: event.targetId,
+        keyId: event.targetType === 'api_key' ? event.targetId : null,
         changes: event.changes ? withoutSecrets(event.changes) : null,
         details: event.webhookDetails,
       });
@@ -62,6 +62,11 @@ function webhookTypeOf(event: AuditRecord): WebhookEventType | null {
     case 'key.rotated':
     case 'key.revoked':
     case 'key.deactivated':
+    case 'application.created':
+    case 'application.secret_rotated':
+    case 'application.revoked':
+    case 'consent.granted':
+    case 'consent.revoked':
       return event.action;
     case 'key.updated':
       return event.changes?.isActive?.to === false ? 'key.deactivated' : null;

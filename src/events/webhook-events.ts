@@ -3,8 +3,20 @@
  * event picker from the same list the API validates against.
  */
 
-/** The events an endpoint subscribes to, each announcing a change to one of its owner's keys. */
-export const WEBHOOK_EVENTS = ['key.created', 'key.rotated', 'key.revoked', 'key.deactivated', 'key.expiring', 'key.rotation_due'] as const;
+/** The events an endpoint subscribes to, each announcing a change to one of its owner's keys or OAuth applications. */
+export const WEBHOOK_EVENTS = [
+  'key.created',
+  'key.rotated',
+  'key.revoked',
+  'key.deactivated',
+  'key.expiring',
+  'key.rotation_due',
+  'application.created',
+  'application.secret_rotated',
+  'application.revoked',
+  'consent.granted',
+  'consent.revoked',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /**
@@ -25,4 +37,9 @@ export const WEBHOOK_EVENT_DESCRIPTIONS: Record<WebhookEventType, string> = {
   'key.deactivated': 'A key was deactivated (by you or an admin)',
   'key.expiring': 'A key expires soon (KEY_EXPIRING_NOTICE_DAYS ahead)',
   'key.rotation_due': 'A scheduled rotation is coming up',
+  'application.created': 'An OAuth application was registered',
+  'application.secret_rotated': "An OAuth application's client secret was rotated",
+  'application.revoked': 'An OAuth application was revoked',
+  'consent.granted': 'A user authorized one of your OAuth applications',
+  'consent.revoked': 'A user withdrew their consent to one of your OAuth applications',
 };

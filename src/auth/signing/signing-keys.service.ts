@@ -43,6 +43,8 @@ export interface SigningKeyView {
 @Injectable()
 export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SigningKeysService.name);
+  /** The longest lifetime of a token another module signs with these keys (OAuth access tokens), see coverTokenLifetime. */
+  private coveredLifetimeSeconds = 0;
   private readonly ticker = new PeriodicTask<void>(
     () => this.tick(),
     (error) => this.logger.warn(`Signing key check failed: ${error.message}`),
@@ -123,6 +125,14 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
     return this.view(created, now);
   }
 
+  /**
+   * A seam for modules above that sign tokens of their own with these keys (the OAuth provider):
+   * a retired key must stay published as long as the longest of them can live, not only JWT_EXPIRES_IN.
+   */
+  coverTokenLifetime(seconds: number): void {
+    this.coveredLifetimeSeconds = Math.max(this.coveredLifetimeSeconds, seconds);
+  }
+
   /** Every key still stored, newest first, public parts only. */
   async list(): Promise<SigningKeyView[]> {
     const now = this.clock.now();
@@ -145,7 +155,7 @@ export class SigningKeysService implements OnModuleInit, OnApplicationShutdown {
 
   private async retire(manager: EntityManager, key: SigningKeyEntity): Promise<void> {
     const now = this.clock.now();
-    const lifetimeMs = (this.config.jwt.expiresInSeconds + RETIREMENT_MARGIN_SECONDS) * 1000;
+    const lifetimeMs = (Math.max(this.config.jwt.expiresInSeconds, this.coveredLifetimeSeconds) + RETIREMENT_MARGIN_SECONDS) * 1000;
     await this.repository.retire(manager, key.kid, new Date(now), new Date(now + lifetimeMs));
   }
 

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { AuthConfig, authConfig } from '../../auth/auth.config';
 import type { AsymmetricAlgorithm } from '../../auth/signing/jws';
 import { SigningKeyStore } from '../../auth/signing/signing-key.store';
+import { SigningKeysService } from '../../auth/signing/signing-keys.service';
 import { Clock } from '../../core/time/clock';
 import { UserRepository } from '../../users/user.repository';
 import { matchesClientSecret } from '../applications/client-credentials';
@@ -46,7 +47,11 @@ export class OidcProviderHost implements OnApplicationBootstrap {
     private readonly verifier: JwtVerifier,
     @Inject(oauthConfig.KEY) readonly config: OAuthConfig,
     @Inject(authConfig.KEY) private readonly auth: AuthConfig,
-  ) {}
+    signingKeys: SigningKeysService,
+  ) {
+    // A retired key stays published until the access tokens it signed have expired too.
+    signingKeys.coverTokenLifetime(config.accessTokenTtlSeconds);
+  }
 
   /** Whether Argus is an authorization server in this configuration (not with HS256). */
   get enabled(): boolean {
