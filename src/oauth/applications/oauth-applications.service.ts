@@ -23,7 +23,7 @@ import { OAuthApplicationsRepository } from './oauth-applications.repository';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 export const DEFAULT_SECRET_GRACE_SECONDS = 3600;
-const UPDATABLE: Array<keyof OAuthApplicationEntity & string> = [
+const UPDATABLE: Array<keyof OAuthApplicationEntity> = [
   'name',
   'redirectUris',
   'postLogoutRedirectUris',
@@ -203,5 +203,5 @@ export class OAuthApplicationsService {
 }
 
 function definedFields(dto: UpdateApplicationDto): Partial<OAuthApplicationEntity> {
-  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as Partial<OAuthApplicationEntity>;
+  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined));
 }
