@@ -43,6 +43,12 @@ describe('OpenAPI document (e2e)', () => {
       [
         'DELETE /api/admin/api-keys/{id}',
         'DELETE /api/keys/{id}',
+        'DELETE /api/oauth/applications/{id}',
+        'GET /api/oauth/applications',
+        'GET /api/oauth/applications/{id}',
+        'PATCH /api/oauth/applications/{id}',
+        'POST /api/oauth/applications',
+        'POST /api/oauth/applications/{id}/rotate-secret',
         'DELETE /api/webhooks/{id}',
         'DELETE /api/v1/organizations/{id}',
         'DELETE /api/v1/organizations/{id}/members/{userId}',
