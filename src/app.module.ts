@@ -30,6 +30,7 @@ import { OAuthTokensModule } from './oauth/tokens/oauth-tokens.module';
 import { OAuthProviderModule } from './oauth/provider/oauth-provider.module';
 import { OAuthInteractionModule } from './oauth/interaction/interaction.module';
 import { OAuthApplicationsModule } from './oauth/applications/oauth-applications.module';
+import { OAuthConsentsModule } from './oauth/consents/consents.module';
 import { Clock } from './core/time/clock';
 import { PasswordHashCost } from './core/crypto/password-hash-cost';
 
@@ -70,6 +71,7 @@ export class AppModule {
         OAuthProviderModule,
         OAuthInteractionModule,
         OAuthApplicationsModule,
+        OAuthConsentsModule,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often they may, what their credential

@@ -133,6 +133,27 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     expect([verify.status, verify.body.code]).toEqual([401, 'invalid_token']);
   });
 
+  it('lists the consent, and withdrawing it ends the refresh token and the access tokens at once; both are audited', async () => {
+    const { application, config } = await webApp();
+    const { url, verifier, state } = await authorizationUrl(config);
+    const callback = await signInAndDecide(new FormBrowser(issuer), url, 'allow');
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    const consents = await t.get('/api/oauth/consents', alice.auth);
+    const mine = consents.body.data.find((consent: { clientId: string }) => consent.clientId === application.clientId);
+    expect(mine).toMatchObject({ applicationName: application.name, scopes: expect.arrayContaining(['openid', 'read:keys']) });
+
+    expect((await t.delete(`/api/oauth/consents/${application.clientId}`, alice.auth)).status).toBe(204);
+    const verify = await t.get('/api/auth/verify', { authorization: `Bearer ${tokens.access_token}` });
+    expect([verify.status, verify.body.code]).toEqual([401, 'invalid_token']);
+    expect(await oauthErrorOf(client.refreshTokenGrant(config, tokens.refresh_token!))).toBe('invalid_grant');
+    const after = await t.get('/api/oauth/consents', alice.auth);
+    expect(after.body.data.map((consent: { clientId: string }) => consent.clientId)).not.toContain(application.clientId);
+    expect((await t.delete(`/api/oauth/consents/${application.clientId}`, alice.auth)).status).toBe(404);
+
+    const audit = await t.get(`/api/admin/audit-events?targetId=${application.id}`, (await t.admin()).auth);
+    expect(audit.body.data.map((event: { action: string }) => event.action).sort()).toEqual(['consent.granted', 'consent.revoked']);
+  });
+
   it('Deny sends access_denied back to the application, and no code', async () => {
     const { config } = await webApp();
     const { url } = await authorizationUrl(config);

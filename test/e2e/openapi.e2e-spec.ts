@@ -44,6 +44,8 @@ describe('OpenAPI document (e2e)', () => {
         'DELETE /api/admin/api-keys/{id}',
         'DELETE /api/keys/{id}',
         'DELETE /api/oauth/applications/{id}',
+        'DELETE /api/oauth/consents/{clientId}',
+        'GET /api/oauth/consents',
         'GET /api/oauth/applications',
         'GET /api/oauth/applications/{id}',
         'PATCH /api/oauth/applications/{id}',

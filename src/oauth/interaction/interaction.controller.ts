@@ -12,6 +12,9 @@ import { sessionTokenOf, setSessionCookie } from '../../auth/sessions/session-co
 import { SessionsService } from '../../auth/sessions/sessions.service';
 import { AppException } from '../../core/errors/app.exception';
 import { Audit, AuditContext } from '../../events/audit-context';
+import { AuditRecorder } from '../../events/audit-recorder';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { OAuthApplicationAccess } from '../tokens/application-access';
 import { OidcProvider, OidcProviderHost } from '../provider/oidc-provider.host';
 import { errorPage } from '../provider/pages';
@@ -39,6 +42,8 @@ export class InteractionController {
     private readonly sessions: SessionsService,
     private readonly mfa: MfaChallengeService,
     private readonly applications: OAuthApplicationAccess,
+    private readonly recorder: AuditRecorder,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
 
@@ -57,7 +62,6 @@ export class InteractionController {
       if (userId) return this.finish(provider, request, reply, { login: { accountId: userId } });
       return this.page(reply, HttpStatus.OK, loginPage(uid, this.csrf(uid), { applicationName: await this.applicationName(details) }));
     }
-    void audit;
     return this.page(reply, HttpStatus.OK, consentPage(await this.consentView(uid, details)));
   }
 
@@ -119,7 +123,13 @@ export class InteractionController {
   }
 
   @Post(':uid/confirm')
-  async confirm(@Param('uid') uid: string, @Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async confirm(
+    @Param('uid') uid: string,
+    @Body() form: Form,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Audit() audit: AuditContext,
+  ): Promise<void> {
     const found = await this.checked(uid, form, request, reply);
     if (!found) return;
     const { provider, details } = found;
@@ -140,6 +150,7 @@ export class InteractionController {
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
       grant.addResourceScope(resource, scopes.join(' '));
     const grantId = await grant.save();
+    await this.recordConsent(audit, accountId, details.params.client_id as string, grantId);
     return this.finish(provider, request, reply, { consent: { grantId } });
   }
 
@@ -172,6 +183,24 @@ export class InteractionController {
       return undefined;
     }
     return this.details(uid, request, reply);
+  }
+
+  /** `consent.granted`, to the audit trail and the application owner's webhooks. */
+  private async recordConsent(audit: AuditContext, userId: string, clientId: string, grantId: string): Promise<void> {
+    const application = await this.applications.get(clientId);
+    await this.dataSource.transaction((manager) =>
+      this.recorder.record(
+        manager,
+        { ...audit, actorType: 'user', actorId: userId },
+        {
+          action: 'consent.granted',
+          targetType: 'application',
+          targetId: application?.id ?? null,
+          ownerId: application?.ownerId,
+          webhookDetails: { clientId, userId, grantId },
+        },
+      ),
+    );
   }
 
   private csrf(uid: string): string {
