@@ -48,12 +48,7 @@ export class InteractionController {
   ) {}
 
   @Get(':uid')
-  async show(
-    @Param('uid') uid: string,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-    @Audit() audit: AuditContext,
-  ): Promise<void> {
+  async show(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const found = await this.details(uid, request, reply);
     if (!found) return;
     const { provider, details } = found;
