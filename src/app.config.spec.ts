@@ -87,6 +87,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the OAuth settings, and refuses dynamic registration, which is not available', () => {
+    const config = loadConfig({ JWT_SECRET: GOOD_SECRET, ARGUS_PUBLIC_URL: 'https://id.example.com/', OAUTH_ACCESS_TOKEN_TTL: '15m' });
+    expect(config.oauth).toEqual({
+      publicUrl: 'https://id.example.com',
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 30 * 86_400,
+      dynamicRegistration: false,
+    });
+    expect(names(configError({ JWT_SECRET: GOOD_SECRET, OAUTH_DYNAMIC_REGISTRATION: 'true' }), 'OAUTH_DYNAMIC_REGISTRATION')).toBe(true);
+    expect(names(configError({ JWT_SECRET: GOOD_SECRET, OAUTH_ACCESS_TOKEN_TTL: '10' }), 'OAUTH_ACCESS_TOKEN_TTL')).toBe(true);
+    expect(names(configError({ JWT_SECRET: GOOD_SECRET, ARGUS_PUBLIC_URL: 'ftp://x' }), 'ARGUS_PUBLIC_URL')).toBe(true);
+  });
+
   it('reads valid values', () => {
     const config = loadConfig({
       ARGUS_DATA_DIR: dataDir,

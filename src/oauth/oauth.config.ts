@@ -9,17 +9,22 @@ export interface OAuthConfig {
   accessTokenTtlSeconds: number;
   /** OAUTH_REFRESH_TOKEN_TTL: how long a refresh token lives (each use rotates it). */
   refreshTokenTtlSeconds: number;
-  /** OAUTH_DYNAMIC_REGISTRATION: RFC 7591 registration at /oauth/register (off: 404). */
-  dynamicRegistration: boolean;
+  /** OAUTH_DYNAMIC_REGISTRATION: reserved for RFC 7591 registration, not available yet (only false is accepted). */
+  dynamicRegistration: false;
 }
 
 export const oauthConfig = defineConfig('oauth', (reader, core: CoreConfig): OAuthConfig => {
   const raw = reader.string('ARGUS_PUBLIC_URL', `http://localhost:${core.port}`).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(raw)) reader.problem('ARGUS_PUBLIC_URL must be an http(s) URL');
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(raw)) reader.problem('ARGUS_PUBLIC_URL: must be an http(s) URL');
+  if (reader.boolean('OAUTH_DYNAMIC_REGISTRATION', false)) {
+    reader.problem(
+      'OAUTH_DYNAMIC_REGISTRATION: dynamic client registration (RFC 7591) is not available yet; register applications at /api/oauth/applications',
+    );
+  }
   return {
     publicUrl: raw,
     accessTokenTtlSeconds: reader.duration('OAUTH_ACCESS_TOKEN_TTL', '1h', 60, 86_400),
     refreshTokenTtlSeconds: reader.duration('OAUTH_REFRESH_TOKEN_TTL', '30d', 300, 365 * 86_400),
-    dynamicRegistration: reader.boolean('OAUTH_DYNAMIC_REGISTRATION', false),
+    dynamicRegistration: false,
   };
 });

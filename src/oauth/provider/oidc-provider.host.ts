@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '../../core/scheduling/periodic-task';
 import { createHmac } from 'node:crypto';
 import { AuthConfig, authConfig } from '../../auth/auth.config';
 import type { AsymmetricAlgorithm } from '../../auth/signing/jws';
@@ -30,11 +31,16 @@ export type OidcProvider = InstanceType<OidcModule['default']>;
  * nothing is lost. Off when JWT_ALGORITHM is HS256 (no asymmetric key others could verify).
  */
 @Injectable()
-export class OidcProviderHost implements OnApplicationBootstrap {
+export class OidcProviderHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OAuth');
   private module?: OidcModule;
   private current?: { kid: string; provider: OidcProvider };
   private readonly parts: Array<Record<string, unknown>> = [];
+  /** Expired codes, sessions and grants are skipped on read; this deletes them. */
+  private readonly purger = new PeriodicTask<void>(
+    async () => void (await this.records.deleteExpired(new Date(this.clock.now()))),
+    (error) => this.logger.warn(`Could not purge expired OAuth records: ${error.message}`),
+  );
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -67,6 +73,11 @@ export class OidcProviderHost implements OnApplicationBootstrap {
     if (!this.enabled) return;
     this.module = await import('oidc-provider');
     await this.provider();
+    this.purger.start(10 * 60_000);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.purger.stop();
   }
 
   /** The provider for the signing key in force (rebuilt when it changed); undefined when off or no key is loaded. */
