@@ -126,6 +126,15 @@ async function main() {
     const jwt = await adminAuth(base, ADMIN);
     const benchKey = (await api(base, 'POST', '/api/keys', { name: 'bench', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt)).data;
     const serviceKey = (await api(base, 'POST', '/api/keys', { name: 'bench service', rateLimit: { limit: 1_000_000, windowSeconds: 1 } }, jwt)).data;
+    // A machine's OAuth access token (client credentials), presented like a key on the same route.
+    const app = (await api(base, 'POST', '/api/oauth/applications', { name: 'bench machine', grantTypes: ['client_credentials'], scopes: ['read:keys'] }, jwt)).data;
+    const issued = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials&scope=read%3Akeys',
+    });
+    if (!issued.ok) throw new Error(`POST /oauth/token: ${issued.status} ${await issued.text()}`);
+    const oauthToken = (await issued.json()).access_token;
     const { generateApiKey } = dist('api-keys/api-key-format');
     const unknownKeys = Array.from({ length: 1000 }, generateApiKey);
     const memory = { afterSeedMb: rssMb(server.pid) };
@@ -135,6 +144,7 @@ async function main() {
     results.push(await scenario('live', { url: `${base}/api/health/live` }));
     results.push(await scenario('key', { url: `${base}/api/auth/verify`, headers: { 'x-api-key': benchKey.key } }));
     results.push(await scenario('jwt', { url: `${base}/api/auth/verify`, headers: jwt }));
+    results.push(await scenario('oauth', { url: `${base}/api/auth/verify`, headers: { authorization: `Bearer ${oauthToken}` } }));
     results.push(
       await scenario('verify-api', {
         url: `${base}/api/v1/keys/verify`,
@@ -172,7 +182,7 @@ async function main() {
 
     const by = Object.fromEntries(results.map((r) => [r.name, r]));
     const ratio = (a, b) => (by[a] && by[b] ? Number((by[a].rps / by[b].rps).toFixed(2)) : null);
-    const ratios = { 'key/live': ratio('key', 'live'), 'verify-api/live': ratio('verify-api', 'live'), 'jwt/live': ratio('jwt', 'live'), 'live/raw': ratio('live', 'raw'), 'invalid/live': ratio('invalid', 'live'), 'key-redis/live': ratio('key-redis', 'live') };
+    const ratios = { 'key/live': ratio('key', 'live'), 'verify-api/live': ratio('verify-api', 'live'), 'jwt/live': ratio('jwt', 'live'), 'oauth/live': ratio('oauth', 'live'), 'live/raw': ratio('live', 'raw'), 'invalid/live': ratio('invalid', 'live'), 'key-redis/live': ratio('key-redis', 'live') };
 
     console.log('\n| scenario | req/s | p50 ms | p99 ms | errors |\n| --- | ---: | ---: | ---: | ---: |');
     for (const r of results) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} |`);

@@ -75,6 +75,8 @@ function serverEnv({ port, dataDir, admin, logLevel }) {
     RATE_LIMIT_JWT: '1000000000/1m',
     RATE_LIMIT_ANONYMOUS: '1000000000/1h',
     RATE_LIMIT_ANONYMOUS_BURST: '1000000000/1s',
+    RATE_LIMIT_OAUTH: '1000000000/1h',
+    RATE_LIMIT_OAUTH_BURST: '1000000000/1s',
     LOG_LEVEL: process.env.LOG_LEVEL ?? logLevel,
   };
   delete env.REDIS_URL;
