@@ -14,6 +14,8 @@ import { ensureJwtSecret } from './auth/jwt-secret-file';
 import { registerSessionPlugins } from './auth/sessions/csrf';
 import { apiPrefix } from './core/http/api-prefix';
 import { everyScope } from './access/scopes';
+import { clientCertificateHook, clientCertificateSettings } from './core/net/client-certificate';
+import { httpsOptions } from './core/net/https-options';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -39,6 +41,7 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
     requestIdHeader: false,
     logger: false,
     return503OnClosing: true,
+    ...httpsOptions(config.tls),
   });
   const logger = options.logger ?? createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { ...options, logger }), adapter, {
@@ -54,6 +57,13 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
   // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
   fastify.removeContentTypeParser('text/plain');
   registerApiInputRules(fastify);
+  // Every request, TLS or not: a proxy's CLIENT_CERT_HEADER is read only from a TRUST_PROXY peer.
+  fastify.addHook(
+    'onRequest',
+    clientCertificateHook(
+      clientCertificateSettings({ trustProxy: config.trustProxy, header: config.clientCertHeader, clientCa: config.tls.clientCa }),
+    ),
+  );
   registerRequestLogging(fastify, logger);
   await registerSessionPlugins(fastify, config.jwt.secret);
   const headers = securityHeaderSets();
