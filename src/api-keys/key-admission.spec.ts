@@ -26,6 +26,7 @@ const record = (overrides: Partial<KeyRecord> = {}): KeyRecord => ({
   quota: null,
   allowedIps: null,
   allowsIp: null,
+  certificateThumbprint: null,
   ...overrides,
 });
 
