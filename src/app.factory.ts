@@ -18,6 +18,8 @@ import { mountOAuthProvider } from './oauth/provider/provider-mount';
 import { OidcProviderHost } from './oauth/provider/oidc-provider.host';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { OAuthApplicationAccess } from './oauth/tokens/application-access';
+import { clientCertificateHook, clientCertificateSettings } from './core/net/client-certificate';
+import { httpsOptions } from './core/net/https-options';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -43,6 +45,7 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
     requestIdHeader: false,
     logger: false,
     return503OnClosing: true,
+    ...httpsOptions(config.tls),
   });
   const logger = options.logger ?? createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { ...options, logger }), adapter, {
@@ -58,6 +61,13 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
   // The API speaks JSON only: any other body is 415 rather than a string that fails validation.
   fastify.removeContentTypeParser('text/plain');
   registerApiInputRules(fastify);
+  // Every request, TLS or not: a proxy's CLIENT_CERT_HEADER is read only from a TRUST_PROXY peer.
+  fastify.addHook(
+    'onRequest',
+    clientCertificateHook(
+      clientCertificateSettings({ trustProxy: config.trustProxy, header: config.clientCertHeader, clientCa: config.tls.clientCa }),
+    ),
+  );
   registerRequestLogging(fastify, logger);
   await registerSessionPlugins(fastify, config.jwt.secret);
   const headers = securityHeaderSets();

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     logger.warn(`JWT_SECRET is not set: using a secret generated into ${config.dataDir}. Set JWT_SECRET in production.`);
   }
   const database = config.database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${config.dataDir}`;
-  logger.log(`Argus listening on ${await app.getUrl()} with ${database}; API explorer at /docs`);
+  // Nest names the scheme from its own httpsOptions, which a Fastify adapter's TLS leaves unset.
+  const url = (await app.getUrl()).replace(/^http:/, config.tls.server ? 'https:' : 'http:');
+  logger.log(`Argus listening on ${url} with ${database}; API explorer at /docs`);
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { AccountRights1764200000000 } from './core/database/migrations/176420000
 import { AddMfa1764100000000 } from './core/database/migrations/1764100000000-add-mfa';
 import { AddSessions1764000000000 } from './core/database/migrations/1764000000000-add-sessions';
 import { AddOAuth1764600000000 } from './core/database/migrations/1764600000000-add-oauth';
+import { AddKeyCertificateBinding1764650000000 } from './core/database/migrations/1764650000000-add-key-certificate-binding';
 import { AddSigningKeys1764500000000 } from './core/database/migrations/1764500000000-add-signing-keys';
 import { AddRotationPolicies1763970000000 } from './core/database/migrations/1763970000000-add-rotation-policies';
 import { AddWebhookEndpointHealth1763984000000 } from './core/database/migrations/1763984000000-add-webhook-endpoint-health';
@@ -75,6 +76,7 @@ export const MIGRATIONS = [
   AddMfa1764100000000,
   AddSigningKeys1764500000000,
   AddOAuth1764600000000,
+  AddKeyCertificateBinding1764650000000,
 ];
 
 /** One set of options for the app, the CLI (`ormconfig.ts`) and the tests: never `synchronize`. */

@@ -55,6 +55,7 @@ class KeyTable {
       expiresAt: null,
       rateLimit: null,
       allowedIps: null,
+      certificateThumbprint: null,
       lastUsedAt: null,
       ...overrides,
     });
@@ -134,6 +135,7 @@ describe('ApiKeyVerifier', () => {
         expiresAt: null,
         rateLimit: { limit: 5, windowSeconds: 60 },
         allowedIps: null,
+        certificateThumbprint: null,
         allowsIp: null,
       });
     }
@@ -182,6 +184,7 @@ describe('ApiKeyVerifier', () => {
         expiresAt: null,
         rateLimit: null,
         allowedIps: null,
+        certificateThumbprint: null,
       }),
     );
     verifier.forgetHash(hashApiKey(key));

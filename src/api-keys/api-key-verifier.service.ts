@@ -29,6 +29,8 @@ export interface KeyRecord {
   allowedIps: string[] | null;
   /** `allowedIps`, compiled once per load: null when the key may be used from anywhere. */
   allowsIp: IpMatcher | null;
+  /** The x5t#S256 of the client certificate the key must come with; null when none is needed. */
+  certificateThumbprint: string | null;
 }
 
 const NOT_FOUND = null;
@@ -153,6 +155,7 @@ export class ApiKeyVerifier {
       quota: row.quota,
       allowedIps: row.allowedIps,
       allowsIp: row.allowedIps ? compileIpAllowlist(row.allowedIps) : null,
+      certificateThumbprint: row.certificateThumbprint,
     };
   }
 }

@@ -41,6 +41,7 @@ export function toApiKeyResponse(
     rateLimit: key.rateLimit,
     quota,
     allowedIps: key.allowedIps,
+    certificateThumbprint: key.certificateThumbprint,
     rotationPolicy: key.rotationPolicy ?? null,
     rotationDueAt: iso(key.rotationDueAt),
     revealPending: key.revealPending === true,

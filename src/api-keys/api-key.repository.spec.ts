@@ -53,6 +53,7 @@ describe(ApiKeyRepository.name, () => {
       rateLimit: null,
       quota: null,
       allowedIps: null,
+      certificateThumbprint: null,
       rotationPolicy: null,
       rotationDueAt: null,
       ...overrides,
@@ -82,6 +83,7 @@ describe(ApiKeyRepository.name, () => {
       rateLimit: { limit: 5, windowSeconds: 60 },
       quota: null,
       allowedIps: null,
+      certificateThumbprint: null,
       rotatedAt: null,
     });
     await expect(sut.findByHash(hashApiKey(generateApiKey()))).resolves.toBeNull();

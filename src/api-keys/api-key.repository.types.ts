@@ -22,6 +22,7 @@ export const VERIFIED_COLUMNS = [
   'rateLimit',
   'quota',
   'allowedIps',
+  'certificateThumbprint',
   'rotatedAt',
 ] as const satisfies ReadonlyArray<keyof ApiKeyEntity>;
 

@@ -20,7 +20,16 @@ import { ManageableKeys, manageableKeys } from './manageable-keys';
 import { nextRotation, resolveRotationPolicy, samePolicy } from './rotation-policy';
 
 /** The fields an update is audited by. */
-const AUDITED_FIELDS: Array<keyof ApiKeyEntity> = ['name', 'scopes', 'isActive', 'rateLimit', 'quota', 'rotationPolicy', 'allowedIps'];
+const AUDITED_FIELDS: Array<keyof ApiKeyEntity> = [
+  'name',
+  'scopes',
+  'isActive',
+  'rateLimit',
+  'quota',
+  'rotationPolicy',
+  'allowedIps',
+  'certificateThumbprint',
+];
 
 /** An owner's keys: listing, reading and changing them. Every query is bounded by the owner: a foreign id is a 404. */
 @Injectable()
@@ -77,6 +86,7 @@ export class ApiKeysService {
       }
       if (dto.quota !== undefined) key.quota = toQuotaSetting(dto.quota);
       if (dto.allowedIps !== undefined) key.allowedIps = dto.allowedIps;
+      if (dto.certificateThumbprint !== undefined) key.certificateThumbprint = dto.certificateThumbprint;
       if (dto.rotationPolicy !== undefined) this.applyRotationPolicy(key, dto.rotationPolicy);
       const after = await this.keys.save(tx, key);
       const changes = diff(before, after, AUDITED_FIELDS);

@@ -8,6 +8,15 @@ import type { UserAccess, UserAccessService } from '../users/user-access.service
 import { ApiKeyVerifier, KeyRecord } from './api-key-verifier.service';
 import { AdmissionRequest, KeyAdmission } from './key-admission';
 import type { LastUsedTracker } from './last-used.tracker';
+import { CertificateRequest, clientCertificateThumbprint } from '../core/net/client-certificate';
+
+jest.mock('../core/net/client-certificate', () => ({ clientCertificateThumbprint: jest.fn() }));
+const presentedCertificate = clientCertificateThumbprint as jest.MockedFunction<typeof clientCertificateThumbprint>;
+const A_REQUEST = {} as CertificateRequest;
+const BOUND = 'YA749vgJLKGp5GQABKmpy4z1UF0hQAgDfhzCz9QoZwo';
+const OTHER = 'x'.repeat(43);
+
+beforeEach(() => presentedCertificate.mockReset().mockReturnValue(null));
 
 const NOW = Date.parse('2026-06-01T00:00:00.000Z');
 const PRESENTED = 'argus_presented';
@@ -26,6 +35,7 @@ const record = (overrides: Partial<KeyRecord> = {}): KeyRecord => ({
   quota: null,
   allowedIps: null,
   allowsIp: null,
+  certificateThumbprint: null,
   ...overrides,
 });
 
@@ -103,6 +113,37 @@ describe('KeyAdmission.admit (the verify API)', () => {
     await expect(setup({ owner: null }).sut.admit(PRESENTED, ask())).resolves.toMatchObject({ code: 'INACTIVE', scopes: [] });
   });
 
+  it('answers CERTIFICATE_REQUIRED for a bound key without its certificate, after the key state and the owner, before the address', async () => {
+    const bound = record({ certificateThumbprint: BOUND, allowsIp: () => false });
+    for (const certificateThumbprint of [undefined, OTHER]) {
+      const { sut, consumeForKey } = setup({ key: bound });
+      await expect(sut.admit(PRESENTED, ask({ certificateThumbprint, scopes: ['admin:all'] }))).resolves.toMatchObject({
+        code: 'CERTIFICATE_REQUIRED',
+        record: { id: 'key-1' },
+      });
+      expect(consumeForKey).not.toHaveBeenCalled();
+    }
+    await expect(
+      setup({ key: record({ certificateThumbprint: BOUND, revoked: true }) }).sut.admit(PRESENTED, ask()),
+    ).resolves.toMatchObject({
+      code: 'REVOKED',
+    });
+    await expect(setup({ key: bound, owner: { role: 'user', isActive: false } }).sut.admit(PRESENTED, ask())).resolves.toMatchObject({
+      code: 'INACTIVE',
+    });
+    await expect(setup({ key: bound }).sut.admit(PRESENTED, ask({ certificateThumbprint: BOUND }))).resolves.toMatchObject({
+      code: 'FORBIDDEN_BY_POLICY',
+    });
+  });
+
+  it('admits a bound key with its certificate, and an unbound key whatever certificate is named', async () => {
+    const bound = setup({ key: record({ certificateThumbprint: BOUND }) });
+    await expect(bound.sut.admit(PRESENTED, ask({ certificateThumbprint: BOUND }))).resolves.toMatchObject({ code: 'VALID' });
+    await expect(setup().sut.admit(PRESENTED, ask({ certificateThumbprint: OTHER }))).resolves.toMatchObject({ code: 'VALID' });
+    // The verify API compares the thumbprint it is told; the asking service's own connection is not the client's.
+    expect(presentedCertificate).not.toHaveBeenCalled();
+  });
+
   it('checks the address before the scopes, and the scopes before spending the limit', async () => {
     const onlyLocal = record({ allowsIp: (ip) => ip === '10.0.0.1' });
     const outside = setup({ key: onlyLocal });
@@ -160,5 +201,35 @@ describe('KeyAdmission.authenticate (the guard chain)', () => {
     const ownerGone = setup({ owner: { role: 'user', isActive: false } });
     await expect(refusal(ownerGone.sut.authenticate(PRESENTED))).resolves.toBe(ErrorCode.ApiKeyInactive);
     for (const { recordUse } of [unknown, revoked, rotated, ownerGone]) expect(recordUse).not.toHaveBeenCalled();
+  });
+
+  it('refuses a bound key with 401 certificate_required without a request, without a certificate, or with another one', async () => {
+    const bound = record({ certificateThumbprint: BOUND });
+    const noRequest = setup({ key: bound });
+    await expect(refusal(noRequest.sut.authenticate(PRESENTED))).resolves.toBe(ErrorCode.CertificateRequired);
+    const noCertificate = setup({ key: bound });
+    await expect(refusal(noCertificate.sut.authenticate(PRESENTED, A_REQUEST))).resolves.toBe(ErrorCode.CertificateRequired);
+    presentedCertificate.mockReturnValue(OTHER);
+    const another = setup({ key: bound });
+    await expect(refusal(another.sut.authenticate(PRESENTED, A_REQUEST))).resolves.toBe(ErrorCode.CertificateRequired);
+    expect(presentedCertificate).toHaveBeenCalledWith(A_REQUEST);
+    for (const { recordUse } of [noRequest, noCertificate, another]) expect(recordUse).not.toHaveBeenCalled();
+  });
+
+  it('names the key state and the owner before the certificate', async () => {
+    const revoked = setup({ key: record({ certificateThumbprint: BOUND, revoked: true }) });
+    await expect(refusal(revoked.sut.authenticate(PRESENTED, A_REQUEST))).resolves.toBe(ErrorCode.ApiKeyRevoked);
+    const ownerGone = setup({ key: record({ certificateThumbprint: BOUND }), owner: { role: 'user', isActive: false } });
+    await expect(refusal(ownerGone.sut.authenticate(PRESENTED, A_REQUEST))).resolves.toBe(ErrorCode.ApiKeyInactive);
+  });
+
+  it('admits a bound key with its certificate, and never reads a certificate for an unbound key', async () => {
+    presentedCertificate.mockReturnValue(BOUND);
+    const bound = setup({ key: record({ certificateThumbprint: BOUND }) });
+    await expect(bound.sut.authenticate(PRESENTED, A_REQUEST)).resolves.toMatchObject({ keyId: 'key-1' });
+    expect(bound.recordUse).toHaveBeenCalled();
+    presentedCertificate.mockClear();
+    await expect(setup().sut.authenticate(PRESENTED, A_REQUEST)).resolves.toMatchObject({ keyId: 'key-1' });
+    expect(presentedCertificate).not.toHaveBeenCalled();
   });
 });

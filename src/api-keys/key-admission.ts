@@ -3,6 +3,7 @@ import { Principal } from '../access/principal';
 import { missingScopes } from '../access/scopes';
 import { unauthorized } from '../core/errors/app.exception';
 import { ErrorCode } from '../core/errors/error-codes';
+import { CertificateRequest, clientCertificateThumbprint } from '../core/net/client-certificate';
 import { Clock } from '../core/time/clock';
 import { KeyScopesService } from '../organizations/key-scopes.service';
 import { RateLimitResult } from '../rate-limit/rate-limit.types';
@@ -13,7 +14,15 @@ import { LastUsedTracker } from './last-used.tracker';
 
 /** Why a key is not admitted, or VALID: the verify API's codes. */
 export type AdmissionCode =
-  'VALID' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'INACTIVE' | 'FORBIDDEN_BY_POLICY' | 'INSUFFICIENT_SCOPE' | 'RATE_LIMITED';
+  | 'VALID'
+  | 'NOT_FOUND'
+  | 'REVOKED'
+  | 'EXPIRED'
+  | 'INACTIVE'
+  | 'CERTIFICATE_REQUIRED'
+  | 'FORBIDDEN_BY_POLICY'
+  | 'INSUFFICIENT_SCOPE'
+  | 'RATE_LIMITED';
 
 const CODE_FOR_PROBLEM: Record<KeyProblem, AdmissionCode> = {
   [ErrorCode.ApiKeyRevoked]: 'REVOKED',
@@ -26,6 +35,8 @@ const CODE_FOR_PROBLEM: Record<KeyProblem, AdmissionCode> = {
 export interface AdmissionRequest {
   /** The address the key was presented from, for its allowlist. */
   ip?: string;
+  /** The x5t#S256 of the client certificate the key was presented with, for a key bound to one. */
+  certificateThumbprint?: string;
   scopes?: string[];
   /** Units to count against the key's own rate limit. */
   cost?: number;
@@ -47,11 +58,12 @@ export interface Admission {
  *
  * - the guard chain (`authenticate`): unknown (401 invalid_api_key), then the key's own state
  *   (revoked, inactive, expired, rotated: 401 with that code), then its owner (401
- *   api_key_inactive); the request then goes on to the address check, the rate limit and the
- *   scopes, each in its guard, in that order, with the same primitives as below;
+ *   api_key_inactive), then the client certificate a bound key needs (401 certificate_required);
+ *   the request then goes on to the address check, the rate limit and the scopes, each in its
+ *   guard, in that order, with the same primitives as below;
  * - the verify API (`admit`), which answers a code instead of throwing, in the order its contract
- *   documents: NOT_FOUND, REVOKED, EXPIRED, INACTIVE, FORBIDDEN_BY_POLICY, INSUFFICIENT_SCOPE,
- *   RATE_LIMITED. A verification asks about a scope before spending a unit of the key's limit,
+ *   documents: NOT_FOUND, REVOKED, EXPIRED, INACTIVE, CERTIFICATE_REQUIRED, FORBIDDEN_BY_POLICY,
+ *   INSUFFICIENT_SCOPE, RATE_LIMITED. A verification asks about a scope before spending a unit of the key's limit,
  *   where a real request has already spent it by the time its route's scopes are checked.
  */
 @Injectable()
@@ -65,11 +77,19 @@ export class KeyAdmission {
     private readonly clock: Clock,
   ) {}
 
-  /** The caller a presented key makes, or the 401 that says why it makes none. */
-  async authenticate(presented: string): Promise<Principal> {
+  /**
+   * The caller a presented key makes, or the 401 that says why it makes none. `request` carries the
+   * client certificate (its TLS peer, or a trusted proxy's header) a bound key is compared with:
+   * an unbound key pays one null check, a bound one a string compare (the certificate is read once
+   * per request and connection).
+   */
+  async authenticate(presented: string, request?: CertificateRequest): Promise<Principal> {
     const key = await this.verifier.verify(presented);
     const owner = await this.userAccess.get(key.userId);
     if (!owner?.isActive) throw unauthorized(ErrorCode.ApiKeyInactive, 'API key owner is deactivated');
+    if (key.certificateThumbprint !== null && (!request || clientCertificateThumbprint(request) !== key.certificateThumbprint)) {
+      throw unauthorized(ErrorCode.CertificateRequired, 'This API key requires the client certificate it is bound to');
+    }
     this.lastUsed.record(key.id, this.clock.now());
     const scopes = this.keyScopes.effective(key, owner.role);
     return {
@@ -98,6 +118,9 @@ export class KeyAdmission {
     const problem = this.verifier.problemWith(record);
     if (problem) return answer(CODE_FOR_PROBLEM[problem]);
     if (!owner?.isActive) return answer('INACTIVE');
+    if (record.certificateThumbprint !== null && request.certificateThumbprint !== record.certificateThumbprint) {
+      return answer('CERTIFICATE_REQUIRED');
+    }
     if (record.allowsIp && !record.allowsIp(request.ip)) return answer('FORBIDDEN_BY_POLICY');
     if (request.scopes && missingScopes(scopes, request.scopes).length > 0) return answer('INSUFFICIENT_SCOPE');
 

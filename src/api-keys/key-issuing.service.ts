@@ -72,6 +72,7 @@ export class KeyIssuingService {
         rateLimit: toRateLimitSetting(dto.rateLimit),
         quota: toQuotaSetting(dto.quota),
         allowedIps: dto.allowedIps ?? null,
+        certificateThumbprint: dto.certificateThumbprint ?? null,
         rotationPolicy,
         rotationDueAt: nextRotation(rotationPolicy, this.clock.now()),
       });
@@ -87,6 +88,7 @@ export class KeyIssuingService {
           ...(created.projectId ? { projectId: { from: null, to: created.projectId } } : {}),
           ...(created.parentKeyId ? { parentKeyId: { from: null, to: created.parentKeyId } } : {}),
           ...(rotationPolicy ? { rotationPolicy: { from: null, to: rotationPolicy } } : {}),
+          ...(created.certificateThumbprint ? { certificateThumbprint: { from: null, to: created.certificateThumbprint } } : {}),
         },
       });
       return created;

@@ -80,6 +80,7 @@ export class KeyRotationService {
       rateLimit: old.rateLimit,
       quota: old.quota,
       allowedIps: old.allowedIps,
+      certificateThumbprint: old.certificateThumbprint,
       rotationPolicy: old.rotationPolicy ?? null,
       rotationDueAt: nextRotation(old.rotationPolicy ?? null, now),
       sealedKey: scheduled ? this.box.seal(key) : null,

@@ -33,6 +33,7 @@ export class KeyVerificationService {
     }
     const admission = await this.admission.admit((dto.key ?? '').trim(), {
       ip: dto.ip,
+      certificateThumbprint: dto.certificateThumbprint,
       scopes: dto.scopes,
       cost: dto.cost,
       mayInspect: (record) => mayInspect(caller, record),

@@ -22,7 +22,8 @@ export class VerificationController {
     summary: 'Verify a key or an OAuth access token for another service',
     description:
       'Send `{ key }` or `{ token }` (an OAuth access token), exactly one. ' +
-      'Always 200 with a `code`, checked in this order: NOT_FOUND, REVOKED, EXPIRED, INACTIVE, FORBIDDEN_BY_POLICY (the key’s IP allowlist ' +
+      'Always 200 with a `code`, checked in this order: NOT_FOUND, REVOKED, EXPIRED, INACTIVE, ' +
+      'CERTIFICATE_REQUIRED (the key is bound to a client certificate and `certificateThumbprint` is missing or another), FORBIDDEN_BY_POLICY (the key’s IP allowlist ' +
       'does not admit `ip`), INSUFFICIENT_SCOPE, RATE_LIMITED, else VALID. Counts `cost` units against the key’s own limit. ' +
       'A token: EXPIRED, else NOT_FOUND when it does not verify, REVOKED (its jti, grant or application), INACTIVE (its user or the application’s owner), ' +
       'then scopes and the client’s limit (kind oauth); `clientId` names its application. ' +
@@ -40,7 +41,8 @@ export class VerificationController {
     summary: 'Gateway sub-request (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz)',
     description:
       'Authenticates the original request’s `X-API-Key` or `Authorization` header (a key, a JWT or an OAuth access token) like any route (401, 429 with its codes and headers), ' +
-      'checks `?scopes=` (400 for an unknown scope, 403 insufficient_scope; 403 access_denied_by_policy for a key outside its allowedIps), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes` ' +
+      'checks `?scopes=` (400 for an unknown scope, 403 insufficient_scope; 403 access_denied_by_policy for a key outside its allowedIps; ' +
+      '401 certificate_required for a key bound to a client certificate the gateway did not forward in CLIENT_CERT_HEADER), and answers 200 with `X-Argus-Key-Id`, `X-Argus-User-Id` and `X-Argus-Scopes` ' +
       '(and `X-Argus-Organization-Id` / `X-Argus-Project-Id` for a bound key, `X-Argus-Client-Id` for an OAuth access token).',
   })
   @ApiQuery({ name: 'scopes', required: false, description: 'Comma-separated scopes the request needs', example: 'read:projects' })

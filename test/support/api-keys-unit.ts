@@ -57,6 +57,7 @@ export function keyStub(overrides: Partial<ApiKeyEntity> = {}): ApiKeyEntity {
     rateLimit: null,
     quota: null,
     allowedIps: null,
+    certificateThumbprint: null,
     rotatedAt: null,
     replacedById: null,
     rotationPolicy: null,

@@ -33,6 +33,7 @@ export function keyView(overrides: Partial<ApiKeyResponseDto> = {}): ApiKeyRespo
     rateLimit: null,
     quota: null,
     allowedIps: null,
+    certificateThumbprint: null,
     rotationPolicy: null,
     rotationDueAt: null,
     revealPending: false,

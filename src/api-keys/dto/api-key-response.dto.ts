@@ -75,6 +75,13 @@ export class ApiKeyResponseDto {
   allowedIps: string[] | null;
 
   @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'x5t#S256 of the client certificate the key must be presented with (401 certificate_required without it); null: none',
+  })
+  certificateThumbprint: string | null;
+
+  @ApiProperty({
     type: RotationPolicyViewDto,
     nullable: true,
     description: 'The rotation schedule; inert once the key is rotated or revoked',

@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsIpOrCidr } from '../../core/validation/is-ip-or-cidr.decorator';
+import { IsCertificateThumbprint } from '../../core/validation/is-certificate-thumbprint.decorator';
 import { PaginationQueryDto } from '../../core/dto/pagination-query.dto';
 import { IsScope } from '../../access/is-scope.decorator';
 import { RATE_LIMIT_STRATEGIES, RateLimitStrategy } from '../../rate-limit/rate-limit.types';
@@ -140,6 +141,15 @@ export class CreateApiKeyDto {
   @ArrayMaxSize(100)
   @IsIpOrCidr({ each: true })
   allowedIps?: string[];
+
+  @ApiPropertyOptional({
+    example: 'YA749vgJLKGp5GQABKmpy4z1UF0hQAgDfhzCz9QoZwo',
+    description:
+      'x5t#S256 of a client certificate (base64url SHA-256 of its DER, 43 characters): the key is then refused with 401 certificate_required unless the request presents that certificate (mutual TLS, directly or through a TRUST_PROXY proxy). Omitted: no certificate needed.',
+  })
+  @IsOptional()
+  @IsCertificateThumbprint()
+  certificateThumbprint?: string;
 
   @ApiPropertyOptional({
     type: RotationPolicyDto,

@@ -15,6 +15,7 @@ import {
 import { QuotaDto, RateLimitDto } from './create-api-key.dto';
 import { IsScope } from '../../access/is-scope.decorator';
 import { IsIpOrCidr } from '../../core/validation/is-ip-or-cidr.decorator';
+import { IsCertificateThumbprint } from '../../core/validation/is-certificate-thumbprint.decorator';
 import { RotationPolicyDto } from './rotation-policy.dto';
 
 export class UpdateApiKeyDto {
@@ -70,6 +71,17 @@ export class UpdateApiKeyDto {
   @ArrayMaxSize(100)
   @IsIpOrCidr({ each: true })
   allowedIps?: string[] | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'YA749vgJLKGp5GQABKmpy4z1UF0hQAgDfhzCz9QoZwo',
+    description: 'Bind the key to this client certificate (x5t#S256, 43 base64url characters); null lets it be used without one',
+  })
+  @ValidateIf((_dto, value) => value !== null)
+  @IsOptional()
+  @IsCertificateThumbprint()
+  certificateThumbprint?: string | null;
 
   @ApiPropertyOptional({ description: 'Deactivate (false) or reactivate (true) the key' })
   @IsOptional()

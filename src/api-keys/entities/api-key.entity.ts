@@ -104,6 +104,10 @@ export class ApiKeyEntity {
   @Column({ name: 'allowed_ips', type: 'text', array: true, nullable: true })
   allowedIps: string[] | null;
 
+  /** x5t#S256 of the client certificate the key must come with (mutual TLS); null: none needed. */
+  @Column({ name: 'certificate_thumbprint', type: 'varchar', length: 43, nullable: true })
+  certificateThumbprint: string | null;
+
   /** Set when the key was rotated; it then works until its `expiresAt` (the grace period's end). */
   @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
   rotatedAt: Date | null;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from './define-config';
 import { TrustProxy, parseTrustProxy } from './parsers';
+import { TlsSettings, readClientCertHeader, readTlsSettings } from './tls-settings';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -10,6 +11,10 @@ export interface CoreConfig {
   port: number;
   host: string;
   trustProxy: TrustProxy;
+  /** HTTPS and client certificates (TLS_CERT, TLS_KEY, TLS_CLIENT_CA). */
+  tls: TlsSettings;
+  /** The header a TRUST_PROXY-trusted proxy forwards the client certificate in (CLIENT_CERT_HEADER, lower-case). */
+  clientCertHeader: string;
   logLevel: (typeof LOG_LEVELS)[number];
   database: {
     /** PostgreSQL URL; undefined means the embedded database under `dataDir`. */
@@ -53,6 +58,8 @@ export const coreConfig = defineConfig('core', (reader): CoreConfig => {
     port,
     host,
     trustProxy: trustProxy.value,
+    tls: readTlsSettings(reader),
+    clientCertHeader: readClientCertHeader(reader),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     database: {
       url: databaseUrl,

@@ -13,6 +13,8 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   InsufficientScope: 'insufficient_scope',
   AccessDeniedByPolicy: 'access_denied_by_policy',
+  /** A key bound to a client certificate, presented without it (or with another one). */
+  CertificateRequired: 'certificate_required',
   CsrfInvalid: 'csrf_invalid',
   InvalidMfaCode: 'invalid_mfa_code',
   MfaRequired: 'mfa_required',

@@ -52,7 +52,7 @@ const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retr
 
 export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (`validation_failed`, with field details)',
-  401: 'Missing or invalid credentials',
+  401: 'Missing or invalid credentials (`certificate_required` for a key bound to a client certificate the request did not present)',
   403: 'Authenticated but not allowed (`forbidden`, `insufficient_scope`, `access_denied_by_policy` for a key used outside its `allowedIps`, or `csrf_invalid` for a state-changing request signed in by the session cookie without a valid `X-CSRF-Token`)',
   404: 'Not found, or not yours (`not_found`)',
   409: 'Conflicts with the current state (`conflict`)',

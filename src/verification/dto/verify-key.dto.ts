@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsScope } from '../../access/is-scope.decorator';
+import { IsCertificateThumbprint } from '../../core/validation/is-certificate-thumbprint.decorator';
 
 export const VERIFY_CODES = [
   'VALID',
@@ -21,6 +22,7 @@ export const VERIFY_CODES = [
   'REVOKED',
   'EXPIRED',
   'INACTIVE',
+  'CERTIFICATE_REQUIRED',
   'INSUFFICIENT_SCOPE',
   'RATE_LIMITED',
   'FORBIDDEN_BY_POLICY',
@@ -80,6 +82,17 @@ export class VerifyKeyDto {
   @IsOptional()
   @IsIP()
   ip?: string;
+
+  @ApiPropertyOptional({
+    example: 'YA749vgJLKGp5GQABKmpy4z1UF0hQAgDfhzCz9QoZwo',
+    description:
+      'The x5t#S256 (base64url SHA-256 of the DER, 43 characters) of the client certificate your client presented to your service. ' +
+      'A key bound to a certificate answers CERTIFICATE_REQUIRED when this is missing or another one. ' +
+      'Not applied to `token`: a certificate-bound token’s `cnf` is yours to compare.',
+  })
+  @IsOptional()
+  @IsCertificateThumbprint()
+  certificateThumbprint?: string;
 }
 
 export class VerifyRateLimitDto {
