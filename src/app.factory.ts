@@ -18,6 +18,9 @@ import { mountOAuthProvider } from './oauth/provider/provider-mount';
 import { OidcProviderHost } from './oauth/provider/oidc-provider.host';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { OAuthApplicationAccess } from './oauth/tokens/application-access';
+import { sessionTokenOf } from './auth/sessions/session-cookie';
+import { SessionsService } from './auth/sessions/sessions.service';
+import { auditContextOf } from './events/audit-context';
 import { clientCertificateHook, clientCertificateSettings } from './core/net/client-certificate';
 import { httpsOptions } from './core/net/https-options';
 
@@ -97,6 +100,13 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
     host: app.get(OidcProviderHost),
     limits: app.get(RateLimitService),
     applications: app.get(OAuthApplicationAccess),
+    endBrowserSession: async (request) => {
+      const token = sessionTokenOf(request);
+      if (!token) return;
+      const sessions = app.get(SessionsService);
+      const principal = await sessions.authenticate(token);
+      await sessions.revoke(principal, principal.sessionId!, { ...auditContextOf(request), actorType: 'user', actorId: principal.userId });
+    },
   });
   setupSwagger(app, { oauthScopes: Object.fromEntries(everyScope().map((scope) => [scope, scopeDescription(scope)])) });
   await app.init();

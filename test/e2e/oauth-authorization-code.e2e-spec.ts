@@ -154,6 +154,28 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     expect(audit.body.data.map((event: { action: string }) => event.action).sort()).toEqual(['consent.granted', 'consent.revoked']);
   });
 
+  it('end-session signs the browser out of the provider and of the dashboard session it shares', async () => {
+    const { config } = await webApp();
+    const { url } = await authorizationUrl(config);
+    const browser = new FormBrowser(issuer);
+    await signInAndDecide(browser, url, 'allow');
+    const cookieName = browser.cookie('argus_session') ? 'argus_session' : '__Host-argus_session';
+    const session = browser.cookie(cookieName)!;
+    const me = () => fetch(`${issuer}/api/auth/me`, { headers: { cookie: `${cookieName}=${session}` } });
+    expect((await me()).status).toBe(200);
+
+    const page = await browser.follow('/oauth/end-session');
+    expect(page.res.status).toBe(200);
+    expect(page.html).toContain('Sign out');
+    const done = await browser.follow('/oauth/end-session/confirm', { form: { xsrf: hiddenField(page.html, 'xsrf'), logout: 'yes' } });
+    expect(done.html).toContain('You are signed out of Argus.');
+    expect((await me()).status).toBe(401);
+
+    // The next authorization asks for the password again.
+    const again = await browser.follow((await authorizationUrl(config)).url.href);
+    expect(again.html).toContain('Sign in to Argus');
+  });
+
   it('Deny sends access_denied back to the application, and no code', async () => {
     const { config } = await webApp();
     const { url } = await authorizationUrl(config);

@@ -25,6 +25,8 @@ export interface ProviderMountDependencies {
   host: OidcProviderHost;
   limits: RateLimitService;
   applications: OAuthApplicationAccess;
+  /** Ends the browser's dashboard session (the one the login page shares), after a confirmed logout at end-session. */
+  endBrowserSession: (request: FastifyRequest) => Promise<void>;
 }
 
 type RawRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
@@ -82,6 +84,11 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     let callback = callbacks.get(provider);
     if (!callback) callbacks.set(provider, (callback = provider.callback() as never));
     await callback(raw, reply.raw);
+    // A confirmed RP-initiated logout (the library checked its form token) also ends the dashboard
+    // session the login page shares; else the next authorization would sign the user straight back in.
+    if (path === `${OAUTH_ROUTES.end_session}/confirm` && reply.raw.statusCode < 400 && body !== undefined && parseQuery(body).logout) {
+      await deps.endBrowserSession(request).catch(() => undefined);
+    }
   };
 
   void fastify.register((scope, _options, done) => {
