@@ -109,6 +109,15 @@ describe('OAuth applications API (e2e)', () => {
     expect([wider.status, wider.body.code]).toEqual([400, 'validation_failed']);
     const narrow = await t.post('/api/oauth/applications', { ...MACHINE, scopes: ['read:keys'] }, { 'x-api-key': writer.key });
     expect(narrow.status).toBe(201);
+
+    // Nor take over a wider one: its secret, its redirect URIs, its revocation are not the narrow key's to touch.
+    const wide = (await t.post('/api/oauth/applications', MACHINE, alice.auth)).body.data;
+    const asNarrow = { 'x-api-key': writer.key };
+    const patched = await t.patch(`/api/oauth/applications/${wide.id}`, { name: 'mine now' }, asNarrow);
+    expect([patched.status, patched.body.code]).toEqual([403, 'insufficient_scope']);
+    expect((await t.post(`/api/oauth/applications/${wide.id}/rotate-secret`, {}, asNarrow)).status).toBe(403);
+    expect((await t.get(`/api/oauth/applications/${wide.id}`, alice.auth)).body.data.name).toBe(MACHINE.name);
+    expect((await t.patch(`/api/oauth/applications/${narrow.body.data.id}`, { name: 'renamed' }, asNarrow)).status).toBe(200);
   });
 
   it('rotates the secret with a grace period, audits it, and a revoked application stops working at once', async () => {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../access/principal';
-import { conflict, forbidden, notFound, validationFailed } from '../../core/errors/app.exception';
+import { conflict, forbidden, insufficientScope, notFound, validationFailed } from '../../core/errors/app.exception';
+import { isKnownScope, missingScopes } from '../../access/scopes';
 import { Clock } from '../../core/time/clock';
 import { AuditContext } from '../../events/audit-context';
 import { diff, AuditRecorder } from '../../events/audit-recorder';
@@ -155,11 +156,23 @@ export class OAuthApplicationsService {
     const saved = await this.dataSource.transaction(async (manager) => {
       const application = await this.applications.findForUpdate(manager, id);
       await this.assertManages(caller, application);
+      this.assertNoWider(caller, application!);
       if (application!.revokedAt) throw conflict('This application has been revoked');
       return apply(manager, application!);
     });
     this.access.invalidate(saved.clientId);
     return saved;
+  }
+
+  /**
+   * A key or OAuth token may change, rotate or revoke only applications no wider than itself: else
+   * a narrow credential could take over a wider application (its secret, its redirect URIs) and
+   * through it tokens it does not hold itself.
+   */
+  private assertNoWider(caller: Principal, application: OAuthApplicationEntity): void {
+    if (caller.method === 'jwt' || caller.method === 'session') return;
+    const missing = missingScopes(caller.scopes, application.scopes.filter(isKnownScope));
+    if (missing.length > 0) throw insufficientScope(missing);
   }
 
   private validate(shape: ApplicationShape, caller: Principal): void {
