@@ -83,12 +83,23 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     reply.hijack();
     let callback = callbacks.get(provider);
     if (!callback) callbacks.set(provider, (callback = provider.callback() as never));
-    await callback(raw, reply.raw);
-    // A confirmed RP-initiated logout (the library checked its form token) also ends the dashboard
-    // session the login page shares; else the next authorization would sign the user straight back in.
-    if (path === `${OAUTH_ROUTES.end_session}/confirm` && reply.raw.statusCode < 400 && body !== undefined && parseQuery(body).logout) {
-      await deps.endBrowserSession(request).catch(() => undefined);
+    if (path === `${OAUTH_ROUTES.end_session}/confirm` && body !== undefined && parseQuery(body).logout) {
+      // A confirmed RP-initiated logout (the library checked its form token: the answer is no
+      // error) also ends the dashboard session the login page shares, else the next authorization
+      // would sign the user straight back in. Done before the answer leaves, so the browser's next
+      // request already finds it ended.
+      const res = reply.raw;
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        if (res.statusCode >= 400) return end(...args);
+        void deps
+          .endBrowserSession(request)
+          .catch(() => undefined)
+          .finally(() => end(...args));
+        return res;
+      }) as typeof res.end;
     }
+    await callback(raw, reply.raw);
   };
 
   void fastify.register((scope, _options, done) => {
