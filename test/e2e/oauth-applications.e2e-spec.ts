@@ -99,6 +99,15 @@ describe('OAuth applications API (e2e)', () => {
     expect((await t.post(`/api/oauth/applications/${id}/rotate-secret`, {}, bob.auth)).status).toBe(404);
     expect((await t.delete(`/api/oauth/applications/${id}`, bob.auth)).status).toBe(404);
     expect((await t.get('/api/oauth/applications/not-a-uuid', alice.auth)).status).toBe(400);
+    // null for a field that has no "none" is a 400 naming it, and changes nothing.
+    for (const field of ['name', 'scopes', 'redirectUris', 'postLogoutRedirectUris']) {
+      const res = await t.patch(`/api/oauth/applications/${id}`, { [field]: null }, alice.auth);
+      expect([field, res.status, res.body.code, res.body.details?.[0]?.field]).toEqual([field, 400, 'validation_failed', field]);
+    }
+    expect((await t.get(`/api/oauth/applications/${id}`, alice.auth)).body.data).toMatchObject({
+      name: MACHINE.name,
+      scopes: MACHINE.scopes,
+    });
 
     const readOnly = await t.createKey(alice, { name: 'reader', scopes: ['read:keys'] });
     const withKey = { 'x-api-key': readOnly.key };

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -13,11 +14,23 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { OAUTH_GRANT_TYPES, OAuthGrantType, TOKEN_ENDPOINT_AUTH_METHODS, TokenEndpointAuthMethod } from '../oauth-application.entity';
 import type { ClientJwks } from '../oauth-application.entity';
 
 export const MAX_REDIRECT_URIS = 20;
+
+/** A list of redirect URIs as the body carries them (their rules are the service's: application-rules.ts). */
+const UriList = (): PropertyDecorator =>
+  applyDecorators(IsArray(), ArrayMaxSize(MAX_REDIRECT_URIS), IsString({ each: true }), MaxLength(2000, { each: true }));
+
+/** A list of scope names (known or not is the service's check, so every problem is reported at once). */
+const ScopeList = (): PropertyDecorator =>
+  applyDecorators(IsArray(), ArrayMaxSize(64), IsString({ each: true }), MaxLength(40, { each: true }));
+
+/** May be left out, but not sent as null (the field has no "none" to clear to). */
+const OptionalNotNull = (): PropertyDecorator => ValidateIf((_dto, value) => value !== undefined);
 export const MAX_GRACE_SECONDS = 7 * 86_400;
 
 export class CreateApplicationDto {
@@ -46,18 +59,12 @@ export class CreateApplicationDto {
       'Required for authorization_code; matched exactly. https, http only for loopback hosts, or a private-use scheme (RFC 8252)',
   })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_REDIRECT_URIS)
-  @IsString({ each: true })
-  @MaxLength(2000, { each: true })
+  @UriList()
   redirectUris?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Where /oauth/end-session may send the browser back to' })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_REDIRECT_URIS)
-  @IsString({ each: true })
-  @MaxLength(2000, { each: true })
+  @UriList()
   postLogoutRedirectUris?: string[];
 
   @ApiProperty({
@@ -66,10 +73,7 @@ export class CreateApplicationDto {
     description:
       'The most its tokens may carry: Argus scopes within your own (plus openid, profile, email, offline_access for authorization_code)',
   })
-  @IsArray()
-  @ArrayMaxSize(64)
-  @IsString({ each: true })
-  @MaxLength(40, { each: true })
+  @ScopeList()
   scopes: string[];
 
   @ApiPropertyOptional({
@@ -100,45 +104,36 @@ export class CreateApplicationDto {
 
 export class UpdateApplicationDto {
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100)
   name?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_REDIRECT_URIS)
-  @IsString({ each: true })
-  @MaxLength(2000, { each: true })
+  @OptionalNotNull()
+  @UriList()
   redirectUris?: string[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(MAX_REDIRECT_URIS)
-  @IsString({ each: true })
-  @MaxLength(2000, { each: true })
+  @OptionalNotNull()
+  @UriList()
   postLogoutRedirectUris?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'Narrowing takes effect on existing tokens at once' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @IsString({ each: true })
-  @MaxLength(40, { each: true })
+  @OptionalNotNull()
+  @ScopeList()
   scopes?: string[];
 
-  @ApiPropertyOptional({ description: 'Public JWK set' })
+  @ApiPropertyOptional({ description: 'Public JWK set; null removes it', nullable: true, type: Object })
   @IsOptional()
   @IsObject()
-  jwks?: ClientJwks;
+  jwks?: ClientJwks | null;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null removes it' })
   @IsOptional()
   @IsString()
   @Length(1, 500)
-  tlsClientAuthSubjectDn?: string;
+  tlsClientAuthSubjectDn?: string | null;
 }
 
 export class RotateApplicationSecretDto {
