@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { OAuthApplicationEntity } from './oauth-application.entity';
+import type { OAuthApplicationEntity, TokenEndpointAuthMethod } from './oauth-application.entity';
 
 /**
  * Client identifiers and secrets. A secret is 32 random bytes, base64url, after a recognisable
@@ -8,6 +8,11 @@ import type { OAuthApplicationEntity } from './oauth-application.entity';
  */
 export const CLIENT_ID_PREFIX = 'app_';
 export const CLIENT_SECRET_PREFIX = 'argus_cs_';
+
+/** The methods that authenticate with a client secret (the others have none: keys, certificates, or PKCE alone). */
+export function usesClientSecret(method: TokenEndpointAuthMethod): boolean {
+  return method === 'client_secret_basic' || method === 'client_secret_post';
+}
 
 export function generateClientId(): string {
   return CLIENT_ID_PREFIX + randomBytes(16).toString('base64url');

@@ -11,7 +11,7 @@ import { MembershipAccessService } from '../../organizations/membership-access.s
 import { OAuthApplicationAccess } from '../tokens/application-access';
 import { applicationProblems, ApplicationShape } from './application-rules';
 import { toApplicationResponse } from './application.mapper';
-import { generateClientId, generateClientSecret, hashClientSecret } from './client-credentials';
+import { generateClientId, generateClientSecret, hashClientSecret, usesClientSecret } from './client-credentials';
 import {
   ApplicationResponseDto,
   CreateApplicationDto,
@@ -22,7 +22,6 @@ import {
 import { OAuthApplicationEntity } from './oauth-application.entity';
 import { OAuthApplicationsRepository } from './oauth-applications.repository';
 
-const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 export const DEFAULT_SECRET_GRACE_SECONDS = 3600;
 const UPDATABLE: Array<keyof OAuthApplicationEntity> = [
   'name',
@@ -63,7 +62,7 @@ export class OAuthApplicationsService {
       tlsClientAuthSubjectDn: dto.tlsClientAuthSubjectDn ?? null,
     };
     this.validate(shape, caller);
-    const secret = SECRET_METHODS.has(shape.tokenEndpointAuthMethod) ? generateClientSecret() : null;
+    const secret = usesClientSecret(shape.tokenEndpointAuthMethod) ? generateClientSecret() : null;
     const now = new Date(this.clock.now());
     const saved = await this.dataSource.transaction(async (manager) => {
       const application = await this.applications.save(
@@ -122,7 +121,7 @@ export class OAuthApplicationsService {
   ): Promise<CreatedApplicationResponseDto> {
     const secret = generateClientSecret();
     const updated = await this.change(caller, id, async (manager, application) => {
-      if (!SECRET_METHODS.has(application.tokenEndpointAuthMethod))
+      if (!usesClientSecret(application.tokenEndpointAuthMethod))
         throw conflict(`A ${application.tokenEndpointAuthMethod} client has no secret to rotate`);
       const now = this.clock.now();
       const grace = dto.gracePeriodSeconds ?? DEFAULT_SECRET_GRACE_SECONDS;

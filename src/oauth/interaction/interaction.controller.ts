@@ -81,15 +81,9 @@ export class InteractionController {
         const challenge = await this.mfa.issue(user);
         return this.page(reply, HttpStatus.OK, mfaPage(uid, this.csrf(uid), challenge.mfaToken));
       }
-      await this.startSession(user.id, request, reply, audit);
-      return this.finish(found.provider, request, reply, { login: { accountId: user.id } });
+      return await this.signIn(found.provider, user.id, request, reply, audit);
     } catch (error) {
-      const status = this.failureStatus(error);
-      return this.page(
-        reply,
-        status,
-        loginPage(uid, this.csrf(uid), { email, applicationName, error: this.failureMessage(status, error) }),
-      );
+      return this.failed(reply, error, (message) => loginPage(uid, this.csrf(uid), { email, applicationName, error: message }));
     }
   }
 
@@ -109,11 +103,9 @@ export class InteractionController {
         ip: request.ip,
         deviceTokens: deviceTokensOf(request),
       });
-      await this.startSession(user.id, request, reply, audit);
-      return this.finish(found.provider, request, reply, { login: { accountId: user.id } });
+      return await this.signIn(found.provider, user.id, request, reply, audit);
     } catch (error) {
-      const status = this.failureStatus(error);
-      return this.page(reply, status, mfaPage(uid, this.csrf(uid), mfaToken, this.failureMessage(status, error)));
+      return this.failed(reply, error, (message) => mfaPage(uid, this.csrf(uid), mfaToken, message));
     }
   }
 
@@ -231,16 +223,23 @@ export class InteractionController {
     return { uid, csrf: this.csrf(uid), clientId, applicationName: await this.applicationName(details), scopes };
   }
 
-  private failureStatus(error: unknown): number {
-    if (error instanceof AppException && error.getStatus() < 500) return error.getStatus();
-    throw error;
+  /** The password (and second factor) checked: the dashboard session starts, and the provider learns who signed in. */
+  private async signIn(
+    provider: OidcProvider,
+    userId: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    audit: AuditContext,
+  ): Promise<void> {
+    await this.startSession(userId, request, reply, audit);
+    return this.finish(provider, request, reply, { login: { accountId: userId } });
   }
 
-  private failureMessage(status: number, error: unknown): string {
-    if (status === 429) return 'Too many attempts: wait a moment and try again.';
-    if (error instanceof AppException && error.code === 'invalid_mfa_code') return 'That code is not right.';
-    if (error instanceof AppException && error.code === 'invalid_token') return 'This step has expired: sign in again.';
-    return 'Invalid email or password.';
+  /** A refused sign-in step: the same page again with why, under the refusal's status; anything else is not ours to word. */
+  private failed(reply: FastifyReply, error: unknown, render: (message: string) => string): void {
+    if (!(error instanceof AppException) || error.getStatus() >= 500) throw error;
+    const status = error.getStatus();
+    this.page(reply, status, render(failureMessage(status, error)));
   }
 
   /** Stores the result with the provider and sends the browser back to the authorization endpoint (through Fastify, so the session cookies set here go too). */
@@ -257,4 +256,11 @@ export class InteractionController {
   private page(reply: FastifyReply, status: number, html: string): void {
     void reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   }
+}
+
+function failureMessage(status: number, error: AppException): string {
+  if (status === 429) return 'Too many attempts: wait a moment and try again.';
+  if (error.code === 'invalid_mfa_code') return 'That code is not right.';
+  if (error.code === 'invalid_token') return 'This step has expired: sign in again.';
+  return 'Invalid email or password.';
 }

@@ -1,10 +1,9 @@
 import { everyScope, scopeCovers } from '../../access/scopes';
+import { usesClientSecret } from '../applications/client-credentials';
 import type { OAuthApplicationEntity } from '../applications/oauth-application.entity';
 
 /** The OpenID Connect scopes an authorization-code application may always ask for, beside its Argus scopes. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
-
-const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
 
 /**
  * An application as oidc-provider's client metadata (RFC 7591 names). A revoked application is no
@@ -26,7 +25,7 @@ export function clientMetadataOf(application: OAuthApplicationEntity): Record<st
     scope: [...(codeFlow ? OIDC_SCOPES : []), ...grantableScopes(application.scopes)].join(' '),
     client_id_issued_at: Math.floor(application.createdAt.getTime() / 1000),
   };
-  if (SECRET_METHODS.has(application.tokenEndpointAuthMethod)) metadata.client_secret = application.secretHash ?? 'none';
+  if (usesClientSecret(application.tokenEndpointAuthMethod)) metadata.client_secret = application.secretHash ?? 'none';
   if (application.jwks) metadata.jwks = application.jwks;
   if (application.tlsClientAuthSubjectDn) metadata.tls_client_auth_subject_dn = application.tlsClientAuthSubjectDn;
   if (application.tokenEndpointAuthMethod === 'tls_client_auth' || application.tokenEndpointAuthMethod === 'self_signed_tls_client_auth') {

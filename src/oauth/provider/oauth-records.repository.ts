@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { Repository } from 'typeorm';
 import { OAuthRecordEntity } from './oauth-record.entity';
 
@@ -15,8 +16,6 @@ export interface OAuthRecordWrite {
   expiresAt: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The one place the `oauth_records` table (oidc-provider's shared state) is queried. */
 @Injectable()
 export class OAuthRecordsRepository {
@@ -24,7 +23,7 @@ export class OAuthRecordsRepository {
 
   async upsert(record: OAuthRecordWrite): Promise<void> {
     // account_id is a uuid column: only Argus user ids go there (a machine grant's subject is a client id).
-    const accountId = record.accountId && UUID.test(record.accountId) ? record.accountId : null;
+    const accountId = record.accountId && isUUID(record.accountId) ? record.accountId : null;
     await this.rows.query(
       `INSERT INTO oauth_records (model, id, payload, grant_id, user_code, uid, account_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

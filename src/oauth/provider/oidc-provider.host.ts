@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PeriodicTask } from '../../core/scheduling/periodic-task';
 import { createHmac } from 'node:crypto';
+import { isUUID } from 'class-validator';
 import { AuthConfig, authConfig } from '../../auth/auth.config';
 import type { AsymmetricAlgorithm } from '../../auth/signing/jws';
 import { SigningKeyStore } from '../../auth/signing/signing-key.store';
@@ -138,7 +139,7 @@ export class OidcProviderHost implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async findAccount(sub: string): Promise<OidcAccount | undefined> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub)) return undefined;
+    if (!isUUID(sub)) return undefined;
     const user = await this.users.getActive(sub);
     if (!user) return undefined;
     return {
