@@ -1,12 +1,5 @@
-import { request as httpsRequest } from 'node:https';
-import { Issued, TestPki } from '../support/certificates';
+import { Issued, requestOverTls, TestPki } from '../support/certificates';
 import { CreatedKey, Session, TestApp } from '../support/test-app';
-
-interface TlsResponse {
-  status: number;
-  body: any;
-  text: string;
-}
 
 /**
  * Mutual TLS end to end: Argus's own HTTPS listener (TLS_CERT, TLS_KEY, TLS_CLIENT_CA) with real
@@ -24,44 +17,12 @@ describe('mutual TLS (e2e)', () => {
   let bound: CreatedKey;
   let unbound: CreatedKey;
 
-  /** One request on a connection of its own (`agent: false`): a certificate belongs to a connection. */
-  function overTls(
-    method: string,
-    path: string,
-    options: { headers?: Record<string, string>; body?: unknown; client?: Issued } = {},
-  ): Promise<TlsResponse> {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method,
-          agent: false,
-          ca: pki.ca.cert,
-          ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
-          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...options.headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            let body: unknown;
-            try {
-              body = text ? JSON.parse(text) : undefined;
-            } catch {
-              body = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body, text });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+  const overTls = (method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; client?: Issued } = {}) =>
+    requestOverTls(port, pki.ca.cert, method, path, {
+      headers: options.headers,
+      client: options.client,
+      payload: options.body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(options.body) },
     });
-  }
 
   beforeAll(async () => {
     pki = new TestPki();

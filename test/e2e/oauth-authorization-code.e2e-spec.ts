@@ -1,19 +1,8 @@
 import { FormBrowser, formAction, hiddenField } from '../support/browser-jar';
-import { registerApplication, startListeningApp } from '../support/oauth';
+import { oauthErrorOf, registerApplication, startListeningApp } from '../support/oauth';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 
 const REDIRECT = 'https://client.example/callback';
-
-/** The OAuth error a client library call failed with (its `error`, or a WWW-Authenticate challenge's). */
-async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    const failure = error as { error?: string; cause?: Array<{ parameters?: { error?: string } }> };
-    return failure.error ?? (Array.isArray(failure.cause) ? failure.cause[0]?.parameters?.error : undefined) ?? String(error);
-  }
-  throw new Error('the call succeeded');
-}
 
 /**
  * The authorization code flow with PKCE, driven by openid-client through Argus's real login and

@@ -1,19 +1,8 @@
 import { DataSource } from 'typeorm';
 import { hashClientSecret } from '../../src/oauth/applications/client-credentials';
 import { OAuthApplicationAccess } from '../../src/oauth/tokens/application-access';
-import { registerApplication, startListeningApp } from '../support/oauth';
+import { oauthErrorOf, registerApplication, startListeningApp } from '../support/oauth';
 import { Session, TestApp } from '../support/test-app';
-
-/** The OAuth error a client library call failed with: its `error`, or the one in a WWW-Authenticate challenge (a 401). */
-async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    const failure = error as { error?: string; cause?: Array<{ parameters?: { error?: string } }> };
-    return failure.error ?? (Array.isArray(failure.cause) ? failure.cause[0]?.parameters?.error : undefined) ?? String(error);
-  }
-  throw new Error('the call succeeded');
-}
 
 /** The client credentials grant, driven by openid-client (a client library no one here wrote). */
 describe('OAuth client credentials (e2e, openid-client)', () => {

@@ -6,6 +6,7 @@ import { generateClientId } from '../../src/oauth/applications/client-credential
 import { OAuthApplicationEntity } from '../../src/oauth/applications/oauth-application.entity';
 import { OAuthApplicationAccess } from '../../src/oauth/tokens/application-access';
 import { OAuthTokenRevocations } from '../../src/oauth/tokens/token-revocations';
+import { registerApplication } from '../support/oauth';
 import { Session, TestApp, TestResponse } from '../support/test-app';
 
 const ISSUER = 'https://argus.test';
@@ -29,29 +30,13 @@ describe('OAuth access tokens as credentials (e2e)', () => {
     scopes: string[],
     organizationId: string | null = null,
   ): Promise<OAuthApplicationEntity> {
-    const repository = t.app.get(DataSource).getRepository(OAuthApplicationEntity);
-    return repository.save(
-      repository.create({
-        clientId: generateClientId(),
-        name: 'test app',
-        ownerId,
-        organizationId,
-        grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-        redirectUris: ['https://client.test/callback'],
-        postLogoutRedirectUris: [],
-        scopes,
-        tokenEndpointAuthMethod: 'client_secret_basic',
-        jwks: null,
-        tlsClientAuthSubjectDn: null,
-        secretHash: 'x'.repeat(64),
-        previousSecretHash: null,
-        previousSecretExpiresAt: null,
-        dynamicallyRegistered: false,
-        revokedAt: null,
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      }),
-    );
+    const { application } = await registerApplication(t, ownerId, {
+      scopes,
+      organizationId,
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+      redirectUris: ['https://client.test/callback'],
+    });
+    return application;
   }
 
   interface MintOptions {

@@ -1,13 +1,7 @@
-import { request as httpsRequest } from 'node:https';
-import { Issued, TestPki } from '../support/certificates';
+import { Issued, requestOverTls, TestPki } from '../support/certificates';
 import { freePort } from '../support/net';
 import { registerApplication } from '../support/oauth';
 import { TestApp } from '../support/test-app';
-
-interface TlsResponse {
-  status: number;
-  body: any;
-}
 
 /**
  * RFC 8705 on Argus's own TLS listener: a `tls_client_auth` client authenticates with its
@@ -20,35 +14,16 @@ describe('OAuth mutual-TLS client authentication and certificate-bound tokens (e
   let t: TestApp;
   let port: number;
 
-  function overTls(
+  const overTls = (
     method: string,
     path: string,
     options: { headers?: Record<string, string>; form?: Record<string, string>; client?: Issued } = {},
-  ) {
-    const payload = options.form ? new URLSearchParams(options.form).toString() : undefined;
-    return new Promise<TlsResponse>((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method,
-          agent: false,
-          ca: pki.ca.cert,
-          ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
-          headers: { ...(payload ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+  ) =>
+    requestOverTls(port, pki.ca.cert, method, path, {
+      headers: options.headers,
+      client: options.client,
+      payload: options.form ? { type: 'application/x-www-form-urlencoded', text: new URLSearchParams(options.form).toString() } : undefined,
     });
-  }
 
   beforeAll(async () => {
     pki = new TestPki();

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 
 /** A certificate and its key: the PEM files' paths and contents, and its x5t#S256. */
@@ -136,4 +137,53 @@ export function opensslThumbprint(certPath: string): string {
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: 'pipe' });
+}
+
+export interface TlsResponse {
+  status: number;
+  body: any;
+  text: string;
+}
+
+/**
+ * One request to 127.0.0.1:`port` over TLS, on a connection of its own (`agent: false`: a client
+ * certificate belongs to a connection), trusting `ca`, presenting `client` if given.
+ */
+export function requestOverTls(
+  port: number,
+  ca: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; payload?: { type: string; text: string }; client?: Issued } = {},
+): Promise<TlsResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method,
+        agent: false,
+        ca,
+        ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
+        headers: { ...(options.payload ? { 'content-type': options.payload.type } : {}), ...options.headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, body, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.payload?.text);
+  });
 }

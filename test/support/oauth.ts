@@ -46,3 +46,14 @@ export async function registerApplication(
   );
   return { application, secret };
 }
+
+/** The OAuth error a client library call failed with: its `error`, or the one in a WWW-Authenticate challenge (a 401). */
+export async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    const failure = error as { error?: string; cause?: Array<{ parameters?: { error?: string } }> };
+    return failure.error ?? (Array.isArray(failure.cause) ? failure.cause[0]?.parameters?.error : undefined) ?? String(error);
+  }
+  throw new Error('the call succeeded');
+}
