@@ -45,8 +45,9 @@ export function structuredTokenMiddleware(deps: StructuredTokenDependencies) {
 }
 
 async function introspect(deps: StructuredTokenDependencies, token: string, clientId: string): Promise<Record<string, unknown>> {
-  const admission = await deps.admission.admit(token, { cost: 0, mayInspect: (principal) => principal.clientId === clientId });
-  if (admission.code !== 'VALID' && admission.code !== 'RATE_LIMITED') return { active: false };
+  // The calling client's call was charged at the mount: judging the token spends no limit again.
+  const admission = await deps.admission.admit(token, { limit: false, mayInspect: (principal) => principal.clientId === clientId });
+  if (admission.code !== 'VALID') return { active: false };
   const claims = decodeJwt(token)!.payload;
   return {
     active: true,

@@ -171,6 +171,12 @@ describe('OAuthTokenAdmission', () => {
       expect(limits.chargeOAuthClient).toHaveBeenCalledWith(CLIENT, 2);
     });
 
+    it('limit: false judges the token without spending its client’s limit (introspection)', async () => {
+      const { sut, limits } = setup();
+      await expect(sut.admit('token', { limit: false, mayInspect })).resolves.toMatchObject({ code: 'VALID', ratelimit: null });
+      expect(limits.chargeOAuthClient).not.toHaveBeenCalled();
+    });
+
     it('answers codes instead of throwing', async () => {
       const expired = setup();
       expired.verifier.verifyOAuthAccessToken.mockRejectedValueOnce(unauthorized(ErrorCode.TokenExpired, 'expired'));

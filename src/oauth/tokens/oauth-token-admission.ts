@@ -42,6 +42,8 @@ interface AccessTokenClaims {
 export interface TokenAdmissionRequest {
   scopes?: string[];
   cost?: number;
+  /** false: judge the token without spending its client's limit (introspection, where the asking client was charged already). */
+  limit?: boolean;
   /** Whether the asking caller may learn anything of this token's principal (else NOT_FOUND). */
   mayInspect: (principal: Principal) => boolean;
 }
@@ -110,7 +112,7 @@ export class OAuthTokenAdmission {
     if (request.scopes && missingScopes(principal.scopes, request.scopes).length > 0) {
       return { code: 'INSUFFICIENT_SCOPE', principal, ratelimit: null };
     }
-    if (!this.limits.enabled) return { code: 'VALID', principal, ratelimit: null };
+    if (!this.limits.enabled || request.limit === false) return { code: 'VALID', principal, ratelimit: null };
     const ratelimit = await this.limits.chargeOAuthClient(principal.clientId as string, request.cost ?? 1);
     return { code: ratelimit.allowed ? 'VALID' : 'RATE_LIMITED', principal, ratelimit };
   }
