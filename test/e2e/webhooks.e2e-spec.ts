@@ -152,7 +152,8 @@ describe('webhooks (e2e)', () => {
     expect(new Set(attempts.map((a) => a.headers['webhook-id'])).size).toBe(1);
     const [delivery] = await deliveriesOnceSettled(hook.id, 1);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200 });
-    expect((await t.get(`/api/webhooks/${hook.id}`, owner.auth)).body.data.consecutiveFailures).toBe(0);
+    // The endpoint is marked healthy just after the delivery's success is stored.
+    expect((await endpointOnce(hook.id, (e) => e.consecutiveFailures === 0)).consecutiveFailures).toBe(0);
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 
@@ -226,16 +227,30 @@ describe('webhooks (e2e)', () => {
     await t.delete(`/api/webhooks/${hook.id}`, owner.auth);
   });
 
+  /** The endpoint's newest delivery once `done` holds for it (its outcome is stored just after the receiver answered). */
+  async function firstDeliveryOnce(hookId: string, done: (delivery: DeliveryView) => boolean): Promise<DeliveryView> {
+    const deadline = Date.now() + SETTLE_MS;
+    for (;;) {
+      const [delivery]: DeliveryView[] = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
+      if ((delivery && done(delivery)) || Date.now() > deadline) return delivery;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   it('a user-disabled endpoint keeps its pending deliveries until enabled again', async () => {
     const hook = await register(['key.created']);
     receiver.statuses = [503];
+    // The 503 is held back until the endpoint is disabled: otherwise the 10 ms retry can beat the PATCH.
+    const release = receiver.holdAnswers();
     await t.createKey(owner);
     await receiver.waitFor(1);
     await t.patch(`/api/webhooks/${hook.id}`, { isActive: false }, owner.auth);
+    release();
+    const paused = await firstDeliveryOnce(hook.id, (d) => d.attempts === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received).toHaveLength(1);
-    const [paused] = (await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data;
     expect(paused).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await t.get(`/api/webhooks/${hook.id}/deliveries`, owner.auth)).body.data[0]).toMatchObject({ status: 'pending', attempts: 1 });
     await t.patch(`/api/webhooks/${hook.id}`, { isActive: true }, owner.auth);
     const [sent] = await deliveriesOnceSettled(hook.id, 1);
     expect(sent).toMatchObject({ status: 'succeeded', attempts: 2, messageId: paused.messageId });

@@ -21,6 +21,8 @@ export class WebhookReceiver {
   secret?: string;
   /** When set, decides each answer's status (after `statuses` run out); for flaky receivers. */
   statusFor?: () => number;
+  /** While set, answers wait for it (see `holdAnswers`). */
+  private gate?: Promise<void>;
   /** Signature checks done, and how many passed. */
   readonly checks = { total: 0, passed: 0 };
 
@@ -35,8 +37,9 @@ export class WebhookReceiver {
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
+      req.on('end', async () => {
         receiver?.received.push({ headers: req.headers, body });
+        await receiver?.gate;
         if (receiver?.secret !== undefined && !receiver.referenceHandlerAccepts(req.headers, body)) {
           res.statusCode = 401;
           return res.end('Invalid signature');
@@ -64,6 +67,19 @@ export class WebhookReceiver {
     }
     if (isValid) this.checks.passed++;
     return isValid;
+  }
+
+  /**
+   * Requests are recorded at once but answered only after the returned release is called: a test
+   * can act between a delivery's arrival and its outcome without racing the retry schedule.
+   */
+  holdAnswers(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
   }
 
   /** Bounded generously: deliveries take many times longer on a loaded machine than on an idle one. */
