@@ -100,11 +100,12 @@ export async function createApp(loaded: AppConfig, options: CreateAppOptions = {
     host: app.get(OidcProviderHost),
     limits: app.get(RateLimitService),
     applications: app.get(OAuthApplicationAccess),
-    endBrowserSession: async (request) => {
+    endBrowserSession: async (request, accountId) => {
       const token = sessionTokenOf(request);
       if (!token) return;
       const sessions = app.get(SessionsService);
       const principal = await sessions.authenticate(token);
+      if (principal.userId !== accountId) return;
       await sessions.revoke(principal, principal.sessionId!, { ...auditContextOf(request), actorType: 'user', actorId: principal.userId });
     },
   });

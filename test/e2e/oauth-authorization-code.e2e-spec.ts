@@ -69,6 +69,21 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     return new URL(done.url);
   }
 
+  /** Signs the browser in as the dashboard does (POST /api/auth/sessions), its session cookie replacing any other. */
+  async function dashboardSignIn(browser: FormBrowser, email: string): Promise<void> {
+    const dashboard = await fetch(`${issuer}/api/auth/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    expect(dashboard.status).toBe(201);
+    const session = dashboard.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .find((pair) => pair.startsWith('argus_session=') || pair.startsWith('__Host-argus_session='))!;
+    browser.setCookie(session.slice(0, session.indexOf('=')), session.slice(session.indexOf('=') + 1));
+  }
+
   it('signs in, asks consent, and issues tokens Argus accepts as the user; ID token and userinfo check out', async () => {
     const { application, config } = await webApp();
     const { url, verifier, state } = await authorizationUrl(config);
@@ -165,6 +180,54 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     expect(again.html).toContain('Sign in to Argus');
   });
 
+  it("remembers a sign-in only while the browser's dashboard session is the same user's: signed out, the login comes back; switched, the new user", async () => {
+    const carol = await t.newUser('carol');
+    const dave = await t.newUser('dave');
+    const { config } = await webApp();
+    const browser = new FormBrowser(issuer);
+    await signInAndDecide(browser, (await authorizationUrl(config)).url, 'allow', carol.email);
+    expect(browser.cookie('argus_oidc_session')).toEqual(expect.any(String));
+
+    // Carol signs out of every browser session (the dashboard's "Sign out everywhere"): the provider's own cookie no longer counts.
+    expect((await t.delete('/api/auth/sessions', carol.auth)).status).toBe(200);
+    const again = await browser.follow((await authorizationUrl(config)).url.href);
+    expect(again.html).toContain('Sign in to Argus');
+    const silent = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      prompt: 'none',
+    });
+    const refused = new URL((await browser.follow(silent.href)).url);
+    expect(refused.origin + refused.pathname).toBe(REDIRECT);
+    expect(refused.searchParams.get('error')).toBe('login_required');
+    expect(refused.searchParams.get('code')).toBeNull();
+
+    // Dave signs in to the dashboard in the same browser: the next authorization is his, not Carol's.
+    await dashboardSignIn(browser, dave.email);
+    const { url, verifier, state } = await authorizationUrl(config);
+    // The library first signs Carol out of the provider with a self-submitting form (a browser
+    // runs its script, allowed by the hash it adds to the CSP); this is the same POST.
+    const switching = await browser.follow(url.href);
+    expect(switching.html).toContain('/oauth/end-session/confirm');
+    expect(switching.res.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-/);
+    const consent = await browser.follow(formAction(switching.html, '/oauth/end-session/confirm'), {
+      form: { xsrf: hiddenField(switching.html, 'xsrf'), logout: 'yes' },
+    });
+    expect(consent.html).not.toContain('Sign in to Argus');
+    const done = await browser.follow(formAction(consent.html, '/confirm'), {
+      form: { csrf: hiddenField(consent.html, 'csrf'), decision: 'allow' },
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(done.url), { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.claims()?.sub).toBe(dave.userId);
+    // Signing Carol out of the provider left Dave's dashboard session alone.
+    const cookieName = browser.cookie('argus_session') ? 'argus_session' : '__Host-argus_session';
+    const me = await fetch(`${issuer}/api/auth/me`, { headers: { cookie: `${cookieName}=${browser.cookie(cookieName)}` } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).data.email).toBe(dave.email);
+  });
+
   it('Deny sends access_denied back to the application, and no code', async () => {
     const { config } = await webApp();
     const { url } = await authorizationUrl(config);
@@ -221,20 +284,7 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
   it('an open dashboard session skips the login page; a form without its token changes nothing', async () => {
     const { config } = await webApp();
     const browser = new FormBrowser(issuer);
-    const signedIn = await browser.request('/api/auth/sessions', { method: 'POST' });
-    void signedIn;
-    const dashboard = await fetch(`${issuer}/api/auth/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: alice.email, password: PASSWORD }),
-    });
-    expect(dashboard.status).toBe(201);
-    const session = dashboard.headers
-      .getSetCookie()
-      .map((line) => line.split(';')[0])
-      .find((pair) => pair.startsWith('argus_session=') || pair.startsWith('__Host-argus_session='))!;
-    const [name, value] = [session.slice(0, session.indexOf('=')), session.slice(session.indexOf('=') + 1)];
-    browser.setCookie(name, value);
+    await dashboardSignIn(browser, alice.email);
     const { url } = await authorizationUrl(config);
     const consent = await browser.follow(url.href);
     expect(consent.html).not.toContain('Sign in to Argus');

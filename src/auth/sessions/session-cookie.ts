@@ -33,8 +33,12 @@ export function cookieOptions(secure: boolean, maxAgeSeconds?: number) {
 
 /** The session token the request's cookies carry, under either name (the `__Host-` one first). */
 export function sessionTokenOf(request: FastifyRequest): string | undefined {
-  const cookies = request.cookies;
-  const token = cookies[SECURE_SESSION_COOKIE] ?? cookies[SESSION_COOKIE];
+  return sessionTokenIn((name) => request.cookies[name]);
+}
+
+/** The same, from any cookie reader (oidc-provider's Koa context reads its own). */
+export function sessionTokenIn(cookie: (name: string) => string | undefined): string | undefined {
+  const token = cookie(SECURE_SESSION_COOKIE) ?? cookie(SESSION_COOKIE);
   return token && token.length <= MAX_TOKEN_LENGTH ? token : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Inject, OnModuleInit, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { OAuthApplicationAccess } from '../tokens/application-access';
 import { OidcProvider, OidcProviderHost } from '../provider/oidc-provider.host';
 import { errorPage } from '../provider/pages';
+import { browserSessionPolicy } from './browser-session-policy';
 import { consentPage, loginPage, mfaPage } from './interaction-pages';
 
 type Form = Record<string, unknown>;
@@ -35,7 +36,7 @@ const text = (form: Form | undefined, name: string, max: number): string => {
 @ApiExcludeController()
 @Public()
 @Controller('oauth/interaction')
-export class InteractionController {
+export class InteractionController implements OnModuleInit {
   constructor(
     private readonly host: OidcProviderHost,
     private readonly auth: AuthService,
@@ -46,6 +47,11 @@ export class InteractionController {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
+
+  /** The provider's remembered sign-in counts only while this browser's Argus session is the same user's. */
+  onModuleInit(): void {
+    this.host.configure((module) => browserSessionPolicy(module, (token) => this.userOfSession(token)));
+  }
 
   @Get(':uid')
   async show(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
@@ -196,7 +202,10 @@ export class InteractionController {
 
   private async dashboardUser(request: FastifyRequest): Promise<string | undefined> {
     const token = sessionTokenOf(request);
-    if (!token) return undefined;
+    return token ? this.userOfSession(token) : undefined;
+  }
+
+  private async userOfSession(token: string): Promise<string | undefined> {
     try {
       return (await this.sessions.authenticate(token)).userId;
     } catch {

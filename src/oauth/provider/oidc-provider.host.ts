@@ -23,6 +23,9 @@ import { OidcAccount, oidcConfiguration } from './oidc-configuration';
 type OidcModule = typeof import('oidc-provider');
 /** The oidc-provider instance (its types come from the ESM package, loaded at bootstrap). */
 export type OidcProvider = InstanceType<OidcModule['default']>;
+/** Configuration another module adds, built from the loaded oidc-provider module. */
+export type ConfigurationPart = (module: OidcModule) => Record<string, unknown>;
+export type { OidcModule };
 
 /**
  * Owns the oidc-provider instance. It is ESM-only, so it is loaded with `import()` at bootstrap
@@ -36,7 +39,7 @@ export class OidcProviderHost implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('OAuth');
   private module?: OidcModule;
   private current?: { kid: string; provider: OidcProvider };
-  private readonly parts: Array<Record<string, unknown>> = [];
+  private readonly parts: ConfigurationPart[] = [];
   /** Expired codes, sessions and grants are skipped on read; this deletes them. */
   private readonly purger = new PeriodicTask<void>(
     async () => void (await this.records.deleteExpired(new Date(this.clock.now()))),
@@ -65,8 +68,12 @@ export class OidcProviderHost implements OnApplicationBootstrap, OnApplicationSh
     return this.auth.jwt.algorithm !== 'HS256';
   }
 
-  /** Adds configuration (merged over the base) before bootstrap: the interaction pages, registration policies. */
-  configure(part: Record<string, unknown>): void {
+  /**
+   * Adds configuration (merged over the base) before bootstrap: the interaction pages' policy,
+   * registration's. A part is built from the loaded library, whose helpers (interaction policy,
+   * errors) exist only once it is imported.
+   */
+  configure(part: ConfigurationPart): void {
     this.parts.push(part);
   }
 
@@ -111,7 +118,7 @@ export class OidcProviderHost implements OnApplicationBootstrap, OnApplicationSh
       cookieKeys: [createHmac('sha256', this.auth.jwt.secret).update('argus-oidc-cookies').digest('base64url')],
       findAccount: (sub) => this.findAccount(sub),
       resourceScopes: async (clientId) => grantableScopes((await this.applications.get(clientId))?.scopes ?? []).join(' '),
-      parts: this.parts,
+      parts: this.parts.map((part) => part(module)),
       errors: module.errors,
     });
     const provider = new module.default(this.config.publicUrl, configuration);

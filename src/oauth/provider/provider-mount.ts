@@ -25,11 +25,23 @@ export interface ProviderMountDependencies {
   host: OidcProviderHost;
   limits: RateLimitService;
   applications: OAuthApplicationAccess;
-  /** Ends the browser's dashboard session (the one the login page shares), after a confirmed logout at end-session. */
-  endBrowserSession: (request: FastifyRequest) => Promise<void>;
+  /**
+   * Ends the browser's dashboard session (the one the login page shares) when it is `accountId`'s,
+   * after that account was signed out of the provider at end-session.
+   */
+  endBrowserSession: (request: FastifyRequest, accountId: string) => Promise<void>;
 }
 
-type RawRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+/** Set on the raw request by the library's `end_session.success` event: the account a confirmed logout signed out. */
+const SIGNED_OUT = Symbol('argus.oidcSignedOut');
+
+type RawRequest = IncomingMessage & { body?: unknown; originalUrl?: string; [SIGNED_OUT]?: string };
+
+/** What the `end_session.success` listener reads of the library's context. */
+interface EndSessionContext {
+  req: RawRequest;
+  oidc: { params?: { logout?: unknown }; session?: { accountId?: string } };
+}
 
 /**
  * Serves oidc-provider (a Koa app) for `/oauth/*` and both discovery documents, from a Fastify
@@ -82,18 +94,26 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
     let callback = callbacks.get(provider);
-    if (!callback) callbacks.set(provider, (callback = provider.callback() as never));
-    if (path === `${OAUTH_ROUTES.end_session}/confirm` && body !== undefined && parseQuery(body).logout) {
-      // A confirmed RP-initiated logout (the library checked its form token: the answer is no
-      // error) also ends the dashboard session the login page shares, else the next authorization
-      // would sign the user straight back in. Done before the answer leaves, so the browser's next
-      // request already finds it ended.
+    if (!callback) {
+      callbacks.set(provider, (callback = provider.callback() as never));
+      provider.on('end_session.success', (ctx: EndSessionContext) => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (ctx.oidc.params?.logout && accountId) ctx.req[SIGNED_OUT] = accountId;
+      });
+    }
+    if (path === `${OAUTH_ROUTES.end_session}/confirm`) {
+      // A confirmed logout also ends the dashboard session the login page shares when it is the
+      // same user's (RP-initiated logout), else the next authorization would sign them straight
+      // back in; not when the library signs the previous user out because the browser's session
+      // now belongs to someone else (a switch of account). Done before the answer leaves, so the
+      // browser's next request already finds it ended.
       const res = reply.raw;
       const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
       res.end = ((...args: unknown[]) => {
-        if (res.statusCode >= 400) return end(...args);
+        const accountId = raw[SIGNED_OUT];
+        if (!accountId) return end(...args);
         void deps
-          .endBrowserSession(request)
+          .endBrowserSession(request, accountId)
           .catch(() => undefined)
           .finally(() => end(...args));
         return res;
