@@ -36,16 +36,21 @@ export class WebhookReceiver {
     let receiver: WebhookReceiver | undefined;
     const server = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', async () => {
-        receiver?.received.push({ headers: req.headers, body });
-        await receiver?.gate;
+      const answer = (): void => {
         if (receiver?.secret !== undefined && !receiver.referenceHandlerAccepts(req.headers, body)) {
           res.statusCode = 401;
-          return res.end('Invalid signature');
+          res.end('Invalid signature');
+          return;
         }
         res.statusCode = receiver?.statuses.shift() ?? receiver?.statusFor?.() ?? 200;
         res.end();
+      };
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        receiver?.received.push({ headers: req.headers, body });
+        const gate = receiver?.gate;
+        if (gate) void gate.then(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
