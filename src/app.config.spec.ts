@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppConfig, loadConfig } from './app.config';
 import { ensureJwtSecret } from './auth/jwt-secret-file';
 import { ConfigError } from './core/config/config-error';
+import { TestPki } from '../test/support/certificates';
 
 const GOOD_SECRET = 'k'.repeat(48);
 
@@ -87,7 +88,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads the OAuth settings, and refuses dynamic registration, which is not available', () => {
+  it('reads the OAuth settings: dynamic registration off unless switched on; the public URL https when Argus serves TLS', () => {
     const config = loadConfig({ JWT_SECRET: GOOD_SECRET, ARGUS_PUBLIC_URL: 'https://id.example.com/', OAUTH_ACCESS_TOKEN_TTL: '15m' });
     expect(config.oauth).toEqual({
       publicUrl: 'https://id.example.com',
@@ -95,7 +96,16 @@ describe('loadConfig', () => {
       refreshTokenTtlSeconds: 30 * 86_400,
       dynamicRegistration: false,
     });
-    expect(names(configError({ JWT_SECRET: GOOD_SECRET, OAUTH_DYNAMIC_REGISTRATION: 'true' }), 'OAUTH_DYNAMIC_REGISTRATION')).toBe(true);
+    expect(loadConfig({ JWT_SECRET: GOOD_SECRET, PORT: '4000' }).oauth.publicUrl).toBe('http://localhost:4000');
+    const pki = new TestPki();
+    try {
+      const tls = loadConfig({ JWT_SECRET: GOOD_SECRET, PORT: '4000', TLS_CERT: pki.server.certPath, TLS_KEY: pki.server.keyPath });
+      expect(tls.oauth.publicUrl).toBe('https://localhost:4000');
+    } finally {
+      pki.remove();
+    }
+    expect(loadConfig({ JWT_SECRET: GOOD_SECRET, OAUTH_DYNAMIC_REGISTRATION: 'true' }).oauth.dynamicRegistration).toBe(true);
+    expect(names(configError({ JWT_SECRET: GOOD_SECRET, OAUTH_DYNAMIC_REGISTRATION: 'maybe' }), 'OAUTH_DYNAMIC_REGISTRATION')).toBe(true);
     expect(names(configError({ JWT_SECRET: GOOD_SECRET, OAUTH_ACCESS_TOKEN_TTL: '10' }), 'OAUTH_ACCESS_TOKEN_TTL')).toBe(true);
     expect(names(configError({ JWT_SECRET: GOOD_SECRET, ARGUS_PUBLIC_URL: 'ftp://x' }), 'ARGUS_PUBLIC_URL')).toBe(true);
   });

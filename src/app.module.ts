@@ -30,6 +30,7 @@ import { OAuthTokensModule } from './oauth/tokens/oauth-tokens.module';
 import { OAuthProviderModule } from './oauth/provider/oauth-provider.module';
 import { OAuthInteractionModule } from './oauth/interaction/interaction.module';
 import { OAuthApplicationsModule } from './oauth/applications/oauth-applications.module';
+import { ClientRegistrationModule } from './oauth/registration/client-registration.module';
 import { OAuthConsentsModule } from './oauth/consents/consents.module';
 import { Clock } from './core/time/clock';
 import { PasswordHashCost } from './core/crypto/password-hash-cost';
@@ -72,6 +73,8 @@ export class AppModule {
         OAuthInteractionModule,
         OAuthApplicationsModule,
         OAuthConsentsModule,
+        // RFC 7591 registration exists only when switched on (and Argus is an authorization server at all).
+        ...(config.oauth.dynamicRegistration && config.jwt.algorithm !== 'HS256' ? [ClientRegistrationModule] : []),
       ],
       providers: [
         // Global guards run in this order: who is calling, how often they may, what their credential

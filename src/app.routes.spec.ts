@@ -113,7 +113,9 @@ function fakeDependencies(controllers: Type[]): { providers: Provider[]; mocks: 
   return { providers: mocks.map(([provide, useValue]) => ({ provide, useValue })), mocks: mocks.map(([, mock]) => mock) };
 }
 
-const controllers = controllersOf(AppModule.forRoot(controllerTestConfig(), { logger: pino({ level: 'silent' }) }));
+const controllers = controllersOf(
+  AppModule.forRoot(controllerTestConfig({ OAUTH_DYNAMIC_REGISTRATION: 'true' }), { logger: pino({ level: 'silent' }) }),
+);
 const routes = routesOf(controllers);
 const guarded = routes.filter((route) => !route.isPublic);
 const withScopes = guarded.filter((route) => route.requirements?.scopes?.length);
@@ -152,9 +154,21 @@ describe('every route of the application', () => {
     expect(guarded.filter((route) => route.requirements === undefined).map((route) => route.key)).toEqual([]);
   });
 
+  /**
+   * The contract's error shape, except on the protocol routes a standard words differently:
+   * dynamic registration answers RFC 7591's `{ error, error_description }`.
+   */
+  const RFC_ERRORS: Record<string, string> = { unauthorized: 'invalid_token', insufficient_scope: 'insufficient_scope' };
+  function expectedError(route: Route, code: string, message?: string): Record<string, unknown> {
+    if (route.key === 'POST /oauth/register') {
+      return { error: RFC_ERRORS[code], error_description: message ?? expect.any(String), requestId: expect.any(String) };
+    }
+    return errorBody(code, message === undefined ? {} : { error: message });
+  }
+
   it.each(guarded.map((route) => [route.key, route] as const))('%s: 401 unauthorized without credentials', async (_key, route) => {
     const res = await ctx.request(route.method, urlOf(route), { body: bodyOf(route) });
-    expect([res.status, res.body]).toEqual([401, errorBody('unauthorized')]);
+    expect([res.status, res.body]).toEqual([401, expectedError(route, 'unauthorized')]);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="argus", ApiKey realm="argus", header="X-API-Key"');
     expect(serviceCalls()).toEqual([]);
   });
@@ -173,7 +187,7 @@ describe('every route of the application', () => {
       const scopeless = apiKey([], { userId: ADMIN_ID, role: 'admin' });
       const res = await ctx.request(route.method, urlOf(route), { body: bodyOf(route), headers: ctx.as(scopeless) });
       const missing = route.requirements?.scopes?.join(', ');
-      expect([res.status, res.body]).toEqual([403, errorBody('insufficient_scope', { error: `Missing required scope: ${missing}` })]);
+      expect([res.status, res.body]).toEqual([403, expectedError(route, 'insufficient_scope', `Missing required scope: ${missing}`)]);
       expect(res.headers['x-ratelimit-limit']).toBe('1000000');
       expect(serviceCalls()).toEqual([]);
     },

@@ -9,22 +9,19 @@ export interface OAuthConfig {
   accessTokenTtlSeconds: number;
   /** OAUTH_REFRESH_TOKEN_TTL: how long a refresh token lives (each use rotates it). */
   refreshTokenTtlSeconds: number;
-  /** OAUTH_DYNAMIC_REGISTRATION: reserved for RFC 7591 registration, not available yet (only false is accepted). */
-  dynamicRegistration: false;
+  /** OAUTH_DYNAMIC_REGISTRATION: whether POST /oauth/register (RFC 7591, with an Argus credential) is open. */
+  dynamicRegistration: boolean;
 }
 
 export const oauthConfig = defineConfig('oauth', (reader, core: CoreConfig): OAuthConfig => {
-  const raw = reader.string('ARGUS_PUBLIC_URL', `http://localhost:${core.port}`).replace(/\/+$/, '');
+  // Argus's own TLS listener serves https, so that is the scheme of the default too.
+  const scheme = core.tls.server ? 'https' : 'http';
+  const raw = reader.string('ARGUS_PUBLIC_URL', `${scheme}://localhost:${core.port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(raw)) reader.problem('ARGUS_PUBLIC_URL: must be an http(s) URL');
-  if (reader.boolean('OAUTH_DYNAMIC_REGISTRATION', false)) {
-    reader.problem(
-      'OAUTH_DYNAMIC_REGISTRATION: dynamic client registration (RFC 7591) is not available yet; register applications at /api/oauth/applications',
-    );
-  }
   return {
     publicUrl: raw,
     accessTokenTtlSeconds: reader.duration('OAUTH_ACCESS_TOKEN_TTL', '1h', 60, 86_400),
     refreshTokenTtlSeconds: reader.duration('OAUTH_REFRESH_TOKEN_TTL', '30d', 300, 365 * 86_400),
-    dynamicRegistration: false,
+    dynamicRegistration: reader.boolean('OAUTH_DYNAMIC_REGISTRATION', false),
   };
 });

@@ -46,7 +46,15 @@ describe('OAuth client credentials (e2e, openid-client)', () => {
       expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'tls_client_auth']),
     );
     expect(metadata.token_endpoint_auth_methods_supported).not.toContain('client_secret_jwt');
+    // Dynamic registration is off by default: not in discovery, and its route is the 404 envelope.
     expect(metadata.registration_endpoint).toBeUndefined();
+    const register = await fetch(`${issuer}/oauth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.accessToken}` },
+      body: JSON.stringify({ grant_types: ['client_credentials'] }),
+    });
+    expect(register.status).toBe(404);
+    expect(await register.json()).toMatchObject({ success: false, code: 'not_found' });
     const rfc8414 = await fetch(`${issuer}/.well-known/oauth-authorization-server`);
     expect(await rfc8414.json()).toEqual(metadata);
   });

@@ -70,6 +70,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       headers['WWW-Authenticate'] = wwwAuthenticate(body.code);
     }
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    this.send(reply, status, body);
+  }
+
+  /** Writes the body (a protocol endpoint's filter words it in its standard's shape instead). */
+  protected send(reply: FastifyReply, status: number, body: ErrorBody): void {
     reply.status(status).send(body);
   }
 

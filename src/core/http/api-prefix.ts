@@ -13,6 +13,7 @@ export const PROTOCOL_ROUTES: RouteInfo[] = [
   { path: 'oauth/interaction/:uid/login', method: RequestMethod.POST },
   { path: 'oauth/interaction/:uid/mfa', method: RequestMethod.POST },
   { path: 'oauth/interaction/:uid/confirm', method: RequestMethod.POST },
+  { path: 'oauth/register', method: RequestMethod.POST },
 ];
 
 /** The global prefix, as the app and the controller specs set it. */

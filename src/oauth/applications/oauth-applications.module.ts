@@ -13,5 +13,6 @@ import { OAuthApplicationsService } from './oauth-applications.service';
   imports: [TypeOrmModule.forFeature([OAuthApplicationEntity]), EventsModule, OrganizationsModule, OAuthTokensModule],
   controllers: [OAuthApplicationsController],
   providers: [OAuthApplicationsRepository, OAuthApplicationsService],
+  exports: [OAuthApplicationsService],
 })
 export class OAuthApplicationsModule {}

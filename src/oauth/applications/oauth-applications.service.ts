@@ -50,7 +50,13 @@ export class OAuthApplicationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async create(caller: Principal, dto: CreateApplicationDto, audit: AuditContext): Promise<CreatedApplicationResponseDto> {
+  /** `dynamicallyRegistered`: it came through POST /oauth/register (RFC 7591) rather than this API. */
+  async create(
+    caller: Principal,
+    dto: CreateApplicationDto,
+    audit: AuditContext,
+    { dynamicallyRegistered = false }: { dynamicallyRegistered?: boolean } = {},
+  ): Promise<CreatedApplicationResponseDto> {
     if (dto.organizationId) await this.assertAdministers(caller, dto.organizationId);
     const shape: ApplicationShape = {
       grantTypes: [...new Set(dto.grantTypes)],
@@ -76,7 +82,7 @@ export class OAuthApplicationsService {
           secretHash: secret ? hashClientSecret(secret) : null,
           previousSecretHash: null,
           previousSecretExpiresAt: null,
-          dynamicallyRegistered: false,
+          dynamicallyRegistered,
           createdAt: now,
           updatedAt: now,
           revokedAt: null,

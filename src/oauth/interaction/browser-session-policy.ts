@@ -1,5 +1,29 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { sessionTokenIn } from '../../auth/sessions/session-cookie';
-import type { OidcModule } from '../provider/oidc-provider.host';
+import { SessionsService } from '../../auth/sessions/sessions.service';
+import { OidcModule, OidcProviderHost } from '../provider/oidc-provider.host';
+
+/** The user a browser session token stands for, or undefined when it is unknown, ended or expired. */
+export async function signedInUser(sessions: SessionsService, token: string): Promise<string | undefined> {
+  try {
+    return (await sessions.authenticate(token)).userId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds the policy below to the provider, before it is built at bootstrap. */
+@Injectable()
+export class BrowserSessionPolicy implements OnModuleInit {
+  constructor(
+    private readonly host: OidcProviderHost,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.host.configure((module) => browserSessionPolicy(module, (token) => signedInUser(this.sessions, token)));
+  }
+}
 
 /**
  * oidc-provider's interaction policy with one more reason to show the login page. The library

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpStatus, Inject, OnModuleInit, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -18,7 +18,7 @@ import { DataSource } from 'typeorm';
 import { OAuthApplicationAccess } from '../tokens/application-access';
 import { OidcProvider, OidcProviderHost } from '../provider/oidc-provider.host';
 import { errorPage } from '../provider/pages';
-import { browserSessionPolicy } from './browser-session-policy';
+import { signedInUser } from './browser-session-policy';
 import { consentPage, loginPage, mfaPage } from './interaction-pages';
 
 type Form = Record<string, unknown>;
@@ -36,7 +36,7 @@ const text = (form: Form | undefined, name: string, max: number): string => {
 @ApiExcludeController()
 @Public()
 @Controller('oauth/interaction')
-export class InteractionController implements OnModuleInit {
+export class InteractionController {
   constructor(
     private readonly host: OidcProviderHost,
     private readonly auth: AuthService,
@@ -47,11 +47,6 @@ export class InteractionController implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(authConfig.KEY) private readonly config: AuthConfig,
   ) {}
-
-  /** The provider's remembered sign-in counts only while this browser's Argus session is the same user's. */
-  onModuleInit(): void {
-    this.host.configure((module) => browserSessionPolicy(module, (token) => this.userOfSession(token)));
-  }
 
   @Get(':uid')
   async show(@Param('uid') uid: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
@@ -202,15 +197,7 @@ export class InteractionController implements OnModuleInit {
 
   private async dashboardUser(request: FastifyRequest): Promise<string | undefined> {
     const token = sessionTokenOf(request);
-    return token ? this.userOfSession(token) : undefined;
-  }
-
-  private async userOfSession(token: string): Promise<string | undefined> {
-    try {
-      return (await this.sessions.authenticate(token)).userId;
-    } catch {
-      return undefined;
-    }
+    return token ? signedInUser(this.sessions, token) : undefined;
   }
 
   private async startSession(userId: string, request: FastifyRequest, reply: FastifyReply, audit: AuditContext): Promise<void> {

@@ -171,6 +171,8 @@ export function oidcConfiguration(input: OidcConfigurationInput): Record<string,
       },
       registration: { enabled: false },
     },
+    // The registration endpoint is Argus's (POST /oauth/register, RFC 7591), so the library's feature stays off.
+    discovery: config.dynamicRegistration ? { registration_endpoint: `${audience}${OAUTH_ROUTES.registration}` } : {},
     renderError: (ctx: { type: string; body: string }, out: { error: string; error_description?: string }) => {
       ctx.type = 'html';
       ctx.body = errorPage(out.error, out.error_description);

@@ -133,7 +133,8 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
 }
 
 /** The library's endpoints and their sub-paths (`/oauth/authorize/<uid>` resumes, `/oauth/end-session/confirm`…). */
-const PROVIDER_PATHS = Object.values(OAUTH_ROUTES);
+// Registration is Argus's own route (the registration module), not the library's: without it, a 404.
+const PROVIDER_PATHS = Object.values(OAUTH_ROUTES).filter((route) => route !== OAUTH_ROUTES.registration);
 function isProviderPath(path: string): boolean {
   return path === DISCOVERY || path === AS_METADATA || PROVIDER_PATHS.some((route) => path === route || path.startsWith(`${route}/`));
 }
