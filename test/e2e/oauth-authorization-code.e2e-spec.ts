@@ -1,3 +1,4 @@
+import { totpCode } from '../../src/auth/mfa/totp';
 import { FormBrowser, formAction, hiddenField } from '../support/browser-jar';
 import { oauthErrorOf, registerApplication, startListeningApp } from '../support/oauth';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
@@ -226,6 +227,40 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     const me = await fetch(`${issuer}/api/auth/me`, { headers: { cookie: `${cookieName}=${browser.cookie(cookieName)}` } });
     expect(me.status).toBe(200);
     expect((await me.json()).data.email).toBe(dave.email);
+  });
+
+  it('asks a user with two-factor on for a code after the password, opening no session before it; a wrong code asks again', async () => {
+    const erin = await t.newUser('erin');
+    const started = await t.post('/api/auth/mfa/totp', {}, erin.auth);
+    const secret: string = started.body.data.secret;
+    t.clock.advance(30_000);
+    expect((await t.post('/api/auth/mfa/totp/confirm', { code: totpCode(secret, t.clock.now()) }, erin.auth)).status).toBe(200);
+
+    const { config } = await webApp();
+    const { url, verifier, state } = await authorizationUrl(config);
+    const browser = new FormBrowser(issuer);
+    const login = await browser.follow(url.href);
+    const mfa = await browser.follow(formAction(login.html, '/login'), {
+      form: { csrf: hiddenField(login.html, 'csrf'), email: erin.email, password: PASSWORD },
+    });
+    expect(mfa.html).toContain('Two-factor authentication');
+    expect(browser.cookie('argus_session') ?? browser.cookie('__Host-argus_session')).toBeUndefined();
+    const mfaForm = (html: string, code: string) => ({
+      form: { csrf: hiddenField(html, 'csrf'), mfaToken: hiddenField(html, 'mfaToken'), code },
+    });
+    const wrong = await browser.follow(formAction(mfa.html, '/mfa'), mfaForm(mfa.html, '000000'));
+    expect(wrong.res.status).toBe(401); // as POST /api/auth/login/mfa answers it
+    expect(wrong.html).toContain('That code is not right.');
+    expect(browser.cookie('argus_session') ?? browser.cookie('__Host-argus_session')).toBeUndefined();
+
+    t.clock.advance(30_000);
+    const consent = await browser.follow(formAction(wrong.html, '/mfa'), mfaForm(wrong.html, totpCode(secret, t.clock.now())));
+    expect(consent.html).toContain('>Allow</button>');
+    const done = await browser.follow(formAction(consent.html, '/confirm'), {
+      form: { csrf: hiddenField(consent.html, 'csrf'), decision: 'allow' },
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(done.url), { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.claims()?.sub).toBe(erin.userId);
   });
 
   it('Deny sends access_denied back to the application, and no code', async () => {
