@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { Issued, requestOverTls, TestPki } from '../support/certificates';
 import { freePort } from '../support/net';
 import { registerApplication } from '../support/oauth';
@@ -68,5 +69,30 @@ describe('OAuth mutual-TLS client authentication and certificate-bound tokens (e
     // Another certificate of the same CA, or none, does not authenticate the client.
     expect((await overTls('POST', '/oauth/token', { form, client: bob })).body).toMatchObject({ error: 'invalid_client' });
     expect((await overTls('POST', '/oauth/token', { form })).body).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('self_signed_tls_client_auth: a certificate no CA issued, registered in the client jwks, authenticates it; another does not', async () => {
+    const owner = await t.newUser('self-signed-owner');
+    const carol = pki.selfSigned('carol');
+    const mallory = pki.selfSigned('mallory', 'carol'); // same subject, another key
+    const x509 = new X509Certificate(carol.cert);
+    const jwk = { ...x509.publicKey.export({ format: 'jwk' }), x5c: [x509.raw.toString('base64')] };
+    const { application } = await registerApplication(t, owner.userId, {
+      tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
+      jwks: { keys: [jwk] },
+      secretHash: null,
+    });
+    const form = { grant_type: 'client_credentials', client_id: application.clientId, scope: 'read:keys' };
+    const issued = await overTls('POST', '/oauth/token', { form, client: carol });
+    expect(issued.status).toBe(200);
+    const claims = JSON.parse(Buffer.from(String(issued.body.access_token).split('.')[1], 'base64url').toString());
+    expect(claims.cnf).toEqual({ 'x5t#S256': carol.thumbprint });
+    const bearer = { authorization: `Bearer ${issued.body.access_token}` };
+    expect((await overTls('GET', '/api/auth/verify', { headers: bearer, client: carol })).status).toBe(200);
+    expect((await overTls('GET', '/api/auth/verify', { headers: bearer, client: mallory })).status).toBe(401);
+
+    expect((await overTls('POST', '/oauth/token', { form, client: mallory })).body).toMatchObject({ error: 'invalid_client' });
+    // A CA-issued certificate is not the registered one either.
+    expect((await overTls('POST', '/oauth/token', { form, client: alice })).body).toMatchObject({ error: 'invalid_client' });
   });
 });
