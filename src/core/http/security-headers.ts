@@ -82,3 +82,31 @@ export function securityHeadersFor(sets: SecurityHeaderSets, protocol: string): 
 export function dashboardHeadersFor(sets: SecurityHeaderSets, protocol: string): Readonly<Record<string, string>> {
   return protocol === 'https' ? sets.dashboard.https : sets.dashboard.http;
 }
+
+/**
+ * A Content-Security-Policy whose `form-action` also allows where a page's form may end up.
+ * Browsers apply `form-action` to every redirect a form submission follows, and the OAuth pages'
+ * forms end at the application's redirect URI (a code, or an error) through Argus's own 303s. Only
+ * the origin (or a native app's private-use scheme) is added: `'self'` stays the only other target.
+ */
+export function withFormTargets(csp: string, targets: Array<string | undefined>): string {
+  const sources = [...new Set(targets.map(formSource).filter((source): source is string => source !== undefined))];
+  if (sources.length === 0) return csp;
+  const directives = csp
+    .split(';')
+    .map((directive) => directive.trim())
+    .filter((directive) => directive && !directive.startsWith('form-action'));
+  return [...directives, `form-action 'self' ${sources.join(' ')}`].join(';');
+}
+
+function formSource(target: string | undefined): string | undefined {
+  if (!target) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) ? url.protocol : undefined;
+}

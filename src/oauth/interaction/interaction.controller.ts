@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { OAuthApplicationAccess } from '../tokens/application-access';
 import { OidcProvider, OidcProviderHost } from '../provider/oidc-provider.host';
 import { errorPage } from '../provider/pages';
+import { withFormTargets } from '../../core/http/security-headers';
 import { signedInUser } from './browser-session-policy';
 import { consentPage, loginPage, mfaPage } from './interaction-pages';
 
@@ -56,9 +57,10 @@ export class InteractionController {
     if (details.prompt.name === 'login') {
       const userId = await this.dashboardUser(request);
       if (userId) return this.finish(provider, request, reply, { login: { accountId: userId } });
-      return this.page(reply, HttpStatus.OK, loginPage(uid, this.csrf(uid), { applicationName: await this.applicationName(details) }));
+      const page = loginPage(uid, this.csrf(uid), { applicationName: await this.applicationName(details) });
+      return this.page(reply, HttpStatus.OK, page, details.params.redirect_uri);
     }
-    return this.page(reply, HttpStatus.OK, consentPage(await this.consentView(uid, details)));
+    return this.page(reply, HttpStatus.OK, consentPage(await this.consentView(uid, details)), details.params.redirect_uri);
   }
 
   @Post(':uid/login')
@@ -80,11 +82,13 @@ export class InteractionController {
       });
       if (user.mfaEnabled) {
         const challenge = await this.mfa.issue(user);
-        return this.page(reply, HttpStatus.OK, mfaPage(uid, this.csrf(uid), challenge.mfaToken));
+        return this.page(reply, HttpStatus.OK, mfaPage(uid, this.csrf(uid), challenge.mfaToken), found.details.params.redirect_uri);
       }
       return await this.signIn(found.provider, user.id, request, reply, audit);
     } catch (error) {
-      return this.failed(reply, error, (message) => loginPage(uid, this.csrf(uid), { email, applicationName, error: message }));
+      return this.failed(reply, error, found.details.params.redirect_uri, (message) =>
+        loginPage(uid, this.csrf(uid), { email, applicationName, error: message }),
+      );
     }
   }
 
@@ -106,7 +110,7 @@ export class InteractionController {
       });
       return await this.signIn(found.provider, user.id, request, reply, audit);
     } catch (error) {
-      return this.failed(reply, error, (message) => mfaPage(uid, this.csrf(uid), mfaToken, message));
+      return this.failed(reply, error, found.details.params.redirect_uri, (message) => mfaPage(uid, this.csrf(uid), mfaToken, message));
     }
   }
 
@@ -232,10 +236,10 @@ export class InteractionController {
   }
 
   /** A refused sign-in step: the same page again with why, under the refusal's status; anything else is not ours to word. */
-  private failed(reply: FastifyReply, error: unknown, render: (message: string) => string): void {
+  private failed(reply: FastifyReply, error: unknown, redirectUri: unknown, render: (message: string) => string): void {
     if (!(error instanceof AppException) || error.getStatus() >= 500) throw error;
     const status = error.getStatus();
-    this.page(reply, status, render(failureMessage(status, error)));
+    this.page(reply, status, render(failureMessage(status, error)), redirectUri);
   }
 
   /** Stores the result with the provider and sends the browser back to the authorization endpoint (through Fastify, so the session cookies set here go too). */
@@ -249,7 +253,15 @@ export class InteractionController {
     await reply.code(HttpStatus.SEE_OTHER).header('cache-control', 'no-store').redirect(returnTo);
   }
 
-  private page(reply: FastifyReply, status: number, html: string): void {
+  /**
+   * An HTML answer. `redirectUri`: where the page's form may end up after Argus's redirects (the
+   * application's, with a code or an error), which the CSP's form-action must then allow.
+   */
+  private page(reply: FastifyReply, status: number, html: string, redirectUri?: unknown): void {
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string' && typeof redirectUri === 'string') {
+      reply.header('content-security-policy', withFormTargets(csp, [redirectUri]));
+    }
     void reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   }
 }

@@ -26,6 +26,20 @@ export interface OidcAdapterDependencies {
   findClient: (clientId: string) => Promise<Payload | undefined>;
 }
 
+/**
+ * The models that belong to a grant and end with it (oidc-provider's own adapters index these
+ * only). An Interaction also names the grant it may extend, but is not part of it: ending the grant
+ * (a sign-out while switching accounts) must not delete the sign-in in progress.
+ */
+const GRANT_MODELS: ReadonlySet<string> = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'ClientCredentials',
+  'BackchannelAuthenticationRequest',
+]);
+
 const asString = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /**
@@ -45,7 +59,7 @@ export function oidcAdapterClass(deps: OidcAdapterDependencies): new (model: str
         model: this.model,
         id,
         payload,
-        grantId: asString(payload.grantId),
+        grantId: GRANT_MODELS.has(this.model) ? asString(payload.grantId) : null,
         userCode: asString(payload.userCode),
         uid: asString(payload.uid),
         accountId: asString(payload.accountId),

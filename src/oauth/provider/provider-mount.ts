@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
 import { decodeJwt } from '../../auth/signing/jws';
 import { AppException } from '../../core/errors/app.exception';
+import { withFormTargets } from '../../core/http/security-headers';
 import type { RateLimitService } from '../../rate-limit/rate-limit.service';
 import type { OAuthApplicationAccess } from '../tokens/application-access';
 import type { OidcProviderHost, OidcProvider } from './oidc-provider.host';
@@ -90,8 +91,14 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
     if (path === AS_METADATA) raw.url = DISCOVERY + request.url.slice(AS_METADATA.length);
     if (basePath) raw.originalUrl = basePath + raw.url;
-    // Argus's own headers (security headers, request id) set by the onRequest hooks.
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+    // Argus's own headers (security headers, request id) set by the onRequest hooks; the CSP's
+    // form-action also allowing the application a page's form ends at (see withFormTargets).
+    const targets = await formTargets(provider, path, request.url, body);
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value === undefined) continue;
+      const csp = name.toLowerCase() === 'content-security-policy' && typeof value === 'string';
+      reply.raw.setHeader(name, csp ? withFormTargets(value, targets) : value);
+    }
     reply.hijack();
     let callback = callbacks.get(provider);
     if (!callback) {
@@ -131,6 +138,31 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
     done();
   });
 }
+
+/**
+ * Where a page the library renders here may send its form, through redirects: the authorization
+ * request's redirect URI (the response_mode=form_post page; when resuming, the interaction's, for
+ * the self-submitting form that signs a previous user out), end-session's post-logout URI. The
+ * library validates them against the client; an unregistered one only ever gets an error page.
+ */
+async function formTargets(provider: OidcProvider, path: string, url: string, body: string | undefined): Promise<string[]> {
+  const query = parseQuery(url.split('?')[1] ?? '');
+  const form = body ? parseQuery(body) : {};
+  const first = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  if (path === OAUTH_ROUTES.authorization) return [first(query.redirect_uri) ?? first(form.redirect_uri)].filter(isString);
+  if (path.startsWith(`${OAUTH_ROUTES.authorization}/`)) {
+    const uid = path.slice(OAUTH_ROUTES.authorization.length + 1).split('/')[0];
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return [];
+    const interaction = await provider.Interaction.find(uid).catch(() => undefined);
+    return [first(interaction?.params?.redirect_uri)].filter(isString);
+  }
+  if (path === OAUTH_ROUTES.end_session) {
+    return [first(query.post_logout_redirect_uri) ?? first(form.post_logout_redirect_uri)].filter(isString);
+  }
+  return [];
+}
+
+const isString = (value: string | undefined): value is string => value !== undefined;
 
 /** The library's endpoints and their sub-paths (`/oauth/authorize/<uid>` resumes, `/oauth/end-session/confirm`…). */
 // Registration is Argus's own route (the registration module), not the library's: without it, a 404.
