@@ -263,6 +263,34 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     expect(tokens.claims()?.sub).toBe(erin.userId);
   });
 
+  it('answers a browser cross-origin only for a public client, from the origin of its redirect URIs', async () => {
+    const spa = await webApp({ tokenEndpointAuthMethod: 'none', secretHash: null, redirectUris: ['http://127.0.0.1:8400/cb'] });
+    const confidential = await webApp();
+    const tokenCall = (clientId: string, origin: string) =>
+      fetch(`${issuer}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'nope',
+          code_verifier: 'v'.repeat(43),
+          client_id: clientId,
+          redirect_uri: 'http://127.0.0.1:8400/cb',
+        }),
+      });
+    const allowed = await tokenCall(spa.application.clientId, 'http://127.0.0.1:8400');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8400');
+    expect((await allowed.json()).error).toBe('invalid_grant');
+    const elsewhere = await tokenCall(spa.application.clientId, 'https://evil.example');
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    const secretHolder = await fetch(`${issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://client.example' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'nope', client_id: confidential.application.clientId }),
+    });
+    expect(secretHolder.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('Deny sends access_denied back to the application, and no code', async () => {
     const { config } = await webApp();
     const { url } = await authorizationUrl(config);

@@ -81,6 +81,13 @@ export function oidcConfiguration(input: OidcConfigurationInput): Record<string,
       short: { httpOnly: true, sameSite: 'lax' },
     },
     pkce: { required: () => true },
+    // Browsers may call the token, revocation and introspection endpoints cross-origin only for a
+    // public (PKCE) client, and userinfo for any client, from the origin of one of its redirect
+    // URIs. A confidential client's secret never belongs in a browser.
+    clientBasedCORS: (ctx: { oidc: { route: string } }, origin: string, client: { clientAuthMethod: string; redirectUris?: string[] }) =>
+      origin !== 'null' &&
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+      (client.redirectUris ?? []).some((uri) => originOf(uri) === origin),
     rotateRefreshToken: true,
     conformIdTokenClaims: true,
     issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed: (grant: string) => boolean }) =>
@@ -179,6 +186,14 @@ export function oidcConfiguration(input: OidcConfigurationInput): Record<string,
     },
   };
   return input.parts.reduce(mergeConfiguration, base);
+}
+
+function originOf(uri: string): string | undefined {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Deep-merges plain objects (features, interactions…); anything else is replaced. */
