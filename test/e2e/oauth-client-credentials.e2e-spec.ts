@@ -236,6 +236,27 @@ describe('OAuth client credentials (e2e, openid-client)', () => {
     expect(logs).not.toContain(secret);
     expect(logs).not.toContain(token);
   });
+  it('a signing-key rotation: new tokens carry the new kid, a token signed before keeps working and verifying until it expires', async () => {
+    const { application, secret } = await registerApplication(t, alice.userId);
+    const config = await configFor(application.clientId, client.ClientSecretBasic(secret));
+    const before = (await client.clientCredentialsGrant(config, { scope: 'read:keys' })).access_token;
+    const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid as string;
+
+    const rotated = await t.post('/api/admin/signing-keys/rotate', {}, (await t.admin()).auth);
+    expect(rotated.status).toBe(201);
+    const after = (await client.clientCredentialsGrant(config, { scope: 'read:keys' })).access_token;
+    expect(kidOf(after)).toBe(rotated.body.data.kid);
+    expect(kidOf(before)).not.toBe(kidOf(after));
+
+    const published = jose.createLocalJWKSet(await (await fetch(`${issuer}/oauth/jwks`)).json());
+    for (const token of [before, after]) {
+      await expect(jose.jwtVerify(token, published, { issuer, audience: issuer, typ: 'at+jwt' })).resolves.toBeDefined();
+      expect((await t.get('/api/auth/verify', { authorization: `Bearer ${token}` })).status).toBe(200);
+    }
+    // The provider answers discovery and introspection with the new key in force, the old token still active.
+    const introspected = await client.tokenIntrospection(config, before);
+    expect(introspected.active).toBe(true);
+  });
 });
 
 describe('OAuth per-client limits and HS256 mode (e2e)', () => {
