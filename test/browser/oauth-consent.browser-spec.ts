@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/browser';
+import { seriousViolations } from '../support/dashboard';
 import { freePort } from '../support/net';
 import { registerApplication } from '../support/oauth';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
@@ -99,12 +100,15 @@ describeWithChromium('OAuth login and consent in a browser', () => {
     const { url, verifier, state } = await authorizationUrl();
     await page.goto(url.href);
     await page.getByRole('heading', { name: 'Sign in to Argus' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Email').fill(ada.email);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Invalid email or password.' }).waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Authorize access' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     expect(await allow(page, callbacks, verifier, state)).toBe(ada.userId);
   });
 
