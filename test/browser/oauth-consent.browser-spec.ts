@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/browser';
 import { seriousViolations } from '../support/dashboard';
 import { freePort } from '../support/net';
-import { registerApplication } from '../support/oauth';
+import { authorizationRequest, registerApplication } from '../support/oauth';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 
 const describeWithChromium = chromiumAvailable() ? describe : describe.skip;
@@ -70,19 +70,7 @@ describeWithChromium('OAuth login and consent in a browser', () => {
     return { page, context, callbacks };
   }
 
-  async function authorizationUrl() {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid email read:keys',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      prompt: 'consent',
-    });
-    return { url, verifier, state };
-  }
+  const authorizationUrl = () => authorizationRequest(client, config, REDIRECT, 'openid email read:keys');
 
   /** The consent page: names the application and the scopes; Allow sends the browser to the callback with a code. */
   async function allow(page: Page, callbacks: URL[], verifier: string, state: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { totpCode } from '../../src/auth/mfa/totp';
 import { FormBrowser, formAction, hiddenField } from '../support/browser-jar';
-import { oauthErrorOf, registerApplication, startListeningApp } from '../support/oauth';
+import { authorizationRequest, oauthErrorOf, registerApplication, startListeningApp } from '../support/oauth';
 import { PASSWORD, Session, TestApp } from '../support/test-app';
 
 const REDIRECT = 'https://client.example/callback';
@@ -40,19 +40,8 @@ describe('OAuth authorization code + PKCE (e2e, openid-client)', () => {
     return { application, config };
   }
 
-  async function authorizationUrl(config: import('openid-client').Configuration, scope = 'openid email offline_access read:keys') {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      prompt: 'consent',
-    });
-    return { url, verifier, state };
-  }
+  const authorizationUrl = (config: import('openid-client').Configuration, scope = 'openid email offline_access read:keys') =>
+    authorizationRequest(client, config, REDIRECT, scope);
 
   /** Signs in on the login page and answers the consent page; returns where the browser was sent. */
   async function signInAndDecide(browser: FormBrowser, url: URL, decision: 'allow' | 'deny', email = alice.email): Promise<URL> {

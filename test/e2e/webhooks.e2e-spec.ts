@@ -68,11 +68,21 @@ describe('webhooks (e2e)', () => {
    * bound is generous: on a loaded machine a retry schedule takes many times longer than idle.
    */
   async function deliveriesOnceSettled(hookId: string, count: number): Promise<DeliveryView[]> {
+    return readUntil(
+      () => deliveriesOf(hookId),
+      (list) => list.filter((delivery) => delivery.status !== 'pending').length >= count,
+    );
+  }
+
+  const deliveriesOf = async (hookId: string): Promise<DeliveryView[]> =>
+    (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
+
+  /** `read()` again every 20 ms until `done` holds for what it gave, or SETTLE_MS have passed; the last reading either way. */
+  async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
     const deadline = Date.now() + SETTLE_MS;
     for (;;) {
-      const list: DeliveryView[] = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
-      const settled = list.filter((delivery) => delivery.status !== 'pending').length >= count;
-      if (settled || Date.now() > deadline) return list;
+      const value = await read();
+      if (done(value) || Date.now() > deadline) return value;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -159,12 +169,7 @@ describe('webhooks (e2e)', () => {
 
   /** The endpoint once `done` holds for it (the dispatcher stores an outcome just after the receiver answered). */
   async function endpointOnce(hookId: string, done: (endpoint: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    let endpoint = (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data;
-    for (const deadline = Date.now() + SETTLE_MS; !done(endpoint) && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      endpoint = (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data;
-    }
-    return endpoint;
+    return readUntil(async () => (await t.get(`/api/webhooks/${hookId}`, owner.auth)).body.data, done);
   }
 
   it('gives up after the whole schedule, does not follow redirects, and shows no next attempt once finished', async () => {
@@ -229,12 +234,12 @@ describe('webhooks (e2e)', () => {
 
   /** The endpoint's newest delivery once `done` holds for it (its outcome is stored just after the receiver answered). */
   async function firstDeliveryOnce(hookId: string, done: (delivery: DeliveryView) => boolean): Promise<DeliveryView> {
-    const deadline = Date.now() + SETTLE_MS;
-    for (;;) {
-      const [delivery]: DeliveryView[] = (await t.get(`/api/webhooks/${hookId}/deliveries`, owner.auth)).body.data;
-      if ((delivery && done(delivery)) || Date.now() > deadline) return delivery;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    return (
+      await readUntil(
+        () => deliveriesOf(hookId),
+        ([delivery]) => delivery !== undefined && done(delivery),
+      )
+    )[0];
   }
 
   it('a user-disabled endpoint keeps its pending deliveries until enabled again', async () => {

@@ -1,7 +1,7 @@
 import { OAuthTokenRevocations } from '../../src/oauth/tokens/token-revocations';
 import { FormBrowser, formAction, hiddenField } from '../support/browser-jar';
 import { freePort } from '../support/net';
-import { registerApplication } from '../support/oauth';
+import { authorizationRequest, registerApplication } from '../support/oauth';
 import { RedisServer } from '../support/redis-server';
 import { PASSWORD, TestApp } from '../support/test-app';
 
@@ -48,14 +48,7 @@ describe('OAuth provider across two instances (integration)', () => {
     const config = await client.discovery(new URL(issuer), application.clientId, undefined, client.ClientSecretBasic(secret), {
       execute: [client.allowInsecureRequests],
     });
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid offline_access read:keys',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      prompt: 'consent',
-    });
+    const { url, verifier, state } = await authorizationRequest(client, config, REDIRECT, 'openid offline_access read:keys');
     const onA = new FormBrowser(issuer);
     const started = await onA.request(url.href);
     expect(started.status).toBe(303);
@@ -85,7 +78,7 @@ describe('OAuth provider across two instances (integration)', () => {
     const callback = new URL(final.headers.get('location')!);
     expect(callback.origin + callback.pathname).toBe(REDIRECT);
 
-    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     expect(tokens.refresh_token).toEqual(expect.any(String));
     // The refresh token issued through the public URL rotates.
     const rotated = await client.refreshTokenGrant(config, tokens.refresh_token!);

@@ -57,3 +57,23 @@ export async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
   }
   throw new Error('the call succeeded');
 }
+
+/** An authorization request as an application builds it: PKCE (S256), a state, and prompt=consent (so offline_access is granted). */
+export async function authorizationRequest(
+  client: typeof import('openid-client'),
+  config: import('openid-client').Configuration,
+  redirectUri: string,
+  scope: string,
+): Promise<{ url: URL; verifier: string; state: string }> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    prompt: 'consent',
+  });
+  return { url, verifier, state };
+}
