@@ -37,7 +37,7 @@ export class OAuthApplicationsController {
   @ApiOperation({
     summary: 'Register an OAuth application',
     description:
-      'A web or native app (authorization_code, optionally refresh_token) or a machine (client_credentials). The client secret is in this response only, stored hashed; public (`none`), private_key_jwt and tls clients have none.',
+      'A web or native app (authorization_code, optionally refresh_token) or a machine (client_credentials). The client secret is in this response only, stored hashed; public (`none`), private_key_jwt and tls clients have none. With OAUTH_DYNAMIC_REGISTRATION=true the same registration is also open to OAuth clients at `POST /oauth/register` (RFC 7591 metadata and errors, the same credential and rules; README "Dynamic client registration").',
   })
   @ApiEnvelope(CreatedApplicationResponseDto, { status: HttpStatus.CREATED, message: APPLICATION_CREATED_MESSAGE })
   @ApiErrors(400, 403, 404, 413)

@@ -146,23 +146,20 @@ export function mountOAuthProvider(fastify: FastifyInstance, deps: ProviderMount
  * library validates them against the client; an unregistered one only ever gets an error page.
  */
 async function formTargets(provider: OidcProvider, path: string, url: string, body: string | undefined): Promise<string[]> {
-  const query = parseQuery(url.split('?')[1] ?? '');
-  const form = body ? parseQuery(body) : {};
-  const first = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-  if (path === OAUTH_ROUTES.authorization) return [first(query.redirect_uri) ?? first(form.redirect_uri)].filter(isString);
-  if (path.startsWith(`${OAUTH_ROUTES.authorization}/`)) {
-    const uid = path.slice(OAUTH_ROUTES.authorization.length + 1).split('/')[0];
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return [];
-    const interaction = await provider.Interaction.find(uid).catch(() => undefined);
-    return [first(interaction?.params?.redirect_uri)].filter(isString);
-  }
-  if (path === OAUTH_ROUTES.end_session) {
-    return [first(query.post_logout_redirect_uri) ?? first(form.post_logout_redirect_uri)].filter(isString);
-  }
-  return [];
+  // The token, introspection and revocation calls render no page: nothing is parsed for them.
+  const param = (name: string): string[] => {
+    const value = parseQuery(url.split('?')[1] ?? '')[name] ?? (body ? parseQuery(body)[name] : undefined);
+    return typeof value === 'string' ? [value] : [];
+  };
+  if (path === OAUTH_ROUTES.authorization) return param('redirect_uri');
+  if (path === OAUTH_ROUTES.end_session) return param('post_logout_redirect_uri');
+  if (!path.startsWith(`${OAUTH_ROUTES.authorization}/`)) return [];
+  const uid = path.slice(OAUTH_ROUTES.authorization.length + 1).split('/')[0];
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return [];
+  const interaction = await provider.Interaction.find(uid).catch(() => undefined);
+  const redirectUri: unknown = interaction?.params?.redirect_uri;
+  return typeof redirectUri === 'string' ? [redirectUri] : [];
 }
-
-const isString = (value: string | undefined): value is string => value !== undefined;
 
 /** The library's endpoints and their sub-paths (`/oauth/authorize/<uid>` resumes, `/oauth/end-session/confirm`…). */
 // Registration is Argus's own route (the registration module), not the library's: without it, a 404.

@@ -2,13 +2,14 @@ import { Catch } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { FieldError } from '../../core/errors/app.exception';
 import { AllExceptionsFilter, ErrorBody } from '../../core/errors/all-exceptions.filter';
+import { ErrorCode } from '../../core/errors/error-codes';
 import { registrationFieldError } from './client-registration';
 
 /** RFC 7591 §3.2.2's codes (and RFC 6750's for the credential) for Argus's statuses. */
 function oauthError(status: number, body: ErrorBody, details: FieldError[]): string {
   if (status === 400) return details.some((d) => d.field.startsWith('redirect_uris')) ? 'invalid_redirect_uri' : 'invalid_client_metadata';
   if (status === 401) return 'invalid_token';
-  if (status === 403) return body.code === 'insufficient_scope' ? 'insufficient_scope' : 'access_denied';
+  if (status === 403) return body.code === ErrorCode.InsufficientScope ? 'insufficient_scope' : 'access_denied';
   if (status === 404) return 'not_found';
   if (status === 413 || status === 415) return 'invalid_request';
   if (status === 429) return 'rate_limited';
